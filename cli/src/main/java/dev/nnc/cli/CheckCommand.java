@@ -1,0 +1,47 @@
+package dev.nnc.cli;
+
+import dev.nnc.compiler.Compiler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code nnc check FILE...}: parse and check, print diagnostics; exit 0 clean, 1 on errors. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+    description = "Parse and check .nn files and print their diagnostics.")
+final class CheckCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = ".nn files to check")
+  List<Path> files;
+
+  @Override
+  public Integer call() {
+    boolean failed = false;
+    for (Path file : files) {
+      Compiler.CheckResult result;
+      try {
+        if (!Files.isRegularFile(file)) {
+          spec.commandLine().getErr().println("nnc: " + file + ": no such file");
+          failed = true;
+          continue;
+        }
+        result = Compiler.check(file, file.toString());
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("nnc: " + file + ": cannot read: " + e.getMessage());
+        failed = true;
+        continue;
+      }
+      spec.commandLine().getErr().print(result.render());
+      failed |= !result.ok();
+    }
+    spec.commandLine().getErr().flush();
+    return failed ? 1 : 0;
+  }
+}

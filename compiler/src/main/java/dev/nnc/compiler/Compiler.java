@@ -1,0 +1,122 @@
+package dev.nnc.compiler;
+
+import dev.nnc.compiler.ast.Program;
+import dev.nnc.compiler.check.CheckedProgram;
+import dev.nnc.compiler.check.Checker;
+import dev.nnc.compiler.diag.Diagnostic;
+import dev.nnc.compiler.diag.DiagnosticFormatter;
+import dev.nnc.compiler.diag.Diagnostics;
+import dev.nnc.compiler.diag.SourceFile;
+import dev.nnc.compiler.diag.SourceSpan;
+import dev.nnc.compiler.syntax.SyntaxParser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The one entry point of the compiler: {@code .nn} text to a checked program (and, through the
+ * emitter, to Java). Every phase runs on a thread with a large stack so that deeply nested input
+ * yields a diagnostic rather than a {@link StackOverflowError}.
+ */
+public final class Compiler {
+  /** Stack size for compiler threads: deep but finite expressions recurse in several passes. */
+  private static final long STACK_BYTES = 512L << 20;
+
+  private Compiler() {}
+
+  /** The outcome of checking one file: diagnostics, and the checked program if there were no errors. */
+  public record CheckResult(SourceFile source, List<Diagnostic> diagnostics, CheckedProgram program) {
+    public boolean ok() {
+      return program != null;
+    }
+
+    /** All diagnostics rendered with source lines and carets. */
+    public String render() {
+      StringBuilder out = new StringBuilder();
+      for (Diagnostic d : diagnostics) {
+        out.append(DiagnosticFormatter.format(d, source));
+      }
+      return out.toString();
+    }
+  }
+
+  /** Reads a file as strict UTF-8; invalid bytes are reported, not guessed at. */
+  public static SourceFile read(Path path, String displayName) throws IOException {
+    byte[] bytes = Files.readAllBytes(path);
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+      return new SourceFile(displayName, text);
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  /** Checks the file at {@code path}, reporting invalid UTF-8 as a diagnostic. */
+  public static CheckResult check(Path path, String displayName) throws IOException {
+    SourceFile source = read(path, displayName);
+    if (source == null) {
+      SourceFile empty = new SourceFile(displayName, "");
+      Diagnostics d = new Diagnostics();
+      d.error(new SourceSpan(displayName, 0, 0, 1, 1, 1, 1), "file is not valid UTF-8 text");
+      return new CheckResult(empty, d.all(), null);
+    }
+    return check(source);
+  }
+
+  /** Parses and checks {@code source}. */
+  public static CheckResult check(SourceFile source) {
+    Diagnostics diagnostics = new Diagnostics();
+    CheckedProgram program = onLargeStack(() -> {
+      Program ast = SyntaxParser.parse(source, diagnostics);
+      if (ast == null || diagnostics.hasErrors()) {
+        return null;
+      }
+      CheckedProgram checked = Checker.check(ast, diagnostics);
+      return diagnostics.hasErrors() ? null : checked;
+    }, source, diagnostics);
+    return new CheckResult(source, diagnostics.all(), program);
+  }
+
+  /**
+   * Runs {@code work} on a thread with a large stack. A {@link StackOverflowError} becomes a
+   * diagnostic; other failures are compiler bugs and are rethrown.
+   */
+  public static <T> T onLargeStack(Supplier<T> work, SourceFile source, Diagnostics diagnostics) {
+    AtomicReference<T> result = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread thread = new Thread(null, () -> {
+      try {
+        result.set(work.get());
+      } catch (StackOverflowError e) {
+        diagnostics.error(source.span(0, 0), "program is nested too deeply to compile");
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    }, "nnc-compiler", STACK_BYTES);
+    thread.start();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while compiling", e);
+    }
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    return result.get();
+  }
+}

@@ -1,0 +1,212 @@
+package dev.nnc.compiler.check;
+
+import dev.nnc.compiler.diag.Diagnostics;
+import dev.nnc.compiler.diag.SourceSpan;
+import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.Node;
+import dev.nnc.compiler.ir.Op;
+import dev.nnc.compiler.ir.Shape;
+
+/**
+ * Builds graph nodes for one source construct, checking shapes first and reporting a mismatch
+ * at the construct's span with both shapes named. Every method returns null after an error.
+ */
+final class CallSite {
+  private final Graph graph;
+  private final Diagnostics diagnostics;
+  private final SourceSpan span;
+  private final String what;
+
+  CallSite(Graph graph, Diagnostics diagnostics, SourceSpan span, String what) {
+    this.graph = graph;
+    this.diagnostics = diagnostics;
+    this.span = span;
+    this.what = what;
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  Node error(String message) {
+    diagnostics.error(span, message);
+    return null;
+  }
+
+  Node apply(Op op, Node x) {
+    return graph.apply(op, span, x);
+  }
+
+  /** An elementwise binary op with broadcasting. */
+  Node binary(Op op, Node a, Node b) {
+    if (Shape.broadcast(a.shape(), b.shape()) == null) {
+      return error(switch (op) {
+        case ADD -> "cannot add " + a.shape() + " and " + b.shape();
+        case SUB -> "cannot subtract " + b.shape() + " from " + a.shape();
+        case MUL -> "cannot multiply " + a.shape() + " and " + b.shape() + " elementwise";
+        case DIV -> "cannot divide " + a.shape() + " by " + b.shape();
+        case POW -> "cannot raise " + a.shape() + " to the power " + b.shape();
+        default -> what + " cannot combine " + a.shape() + " and " + b.shape()
+            + ": shapes must be equal, a scalar, or a trailing part of the other";
+      });
+    }
+    return graph.apply(op, span, a, b);
+  }
+
+  Node matmul(Node a, Node b) {
+    Shape sa = a.shape();
+    Shape sb = b.shape();
+    if (sa.rank() < 1 || sa.rank() > 2 || sb.rank() < 1 || sb.rank() > 2) {
+      return error("cannot multiply " + sa + " by " + sb
+          + ": '@' needs vectors or matrices (use '*' for a scalar)");
+    }
+    if (Shape.matmul(sa, sb) == null) {
+      int inner = sa.dim(sa.rank() - 1);
+      int other = sb.dim(0);
+      return error("cannot multiply " + sa + " by " + sb + ": inner sizes " + inner + " and "
+          + other + " differ");
+    }
+    return graph.apply(Op.MATMUL, span, a, b);
+  }
+
+  Node where(Node c, Node a, Node b) {
+    Shape ab = Shape.broadcast(a.shape(), b.shape());
+    if (ab == null) {
+      return error("where(...) branches have shapes " + a.shape() + " and " + b.shape()
+          + ", which do not broadcast");
+    }
+    if (Shape.broadcast(c.shape(), ab) == null) {
+      return error("where(...) condition has shape " + c.shape() + " but the branches have "
+          + ab);
+    }
+    return graph.apply(Op.WHERE, span, c, a, b);
+  }
+
+  Node transpose(Node x) {
+    if (x.shape().rank() != 2) {
+      return error("transpose needs a matrix, got " + x.shape());
+    }
+    return graph.apply(Op.TRANSPOSE, span, x);
+  }
+
+  /** A reduction over {@code axis}, or everything when axis is -1. */
+  Node reduce(Op op, Node x, int axis) {
+    if (axis != -1 && (x.shape().isScalar() || axis >= x.shape().rank())) {
+      return error(what + ": axis " + axis + " is out of range for shape " + x.shape());
+    }
+    return graph.apply(op, axis, null, span, x);
+  }
+
+  Node mean(Node x, int axis) {
+    Node sum = reduce(Op.SUM, x, axis);
+    if (sum == null) {
+      return null;
+    }
+    int count = axis == -1 ? x.shape().size() : x.shape().dim(axis);
+    return graph.apply(Op.DIV, span, sum, graph.scalar(count));
+  }
+
+  /** An op over the last axis of a vector or matrix (softmax, argmax). */
+  Node vectorOp(Op op, Node x) {
+    if (x.shape().isScalar()) {
+      return error(what + " needs a vector or matrix, got a scalar");
+    }
+    return graph.apply(op, span, x);
+  }
+
+  /** log_softmax(z) = z - logsumexp(z) over the last axis. */
+  Node logSoftmax(Node z) {
+    if (z.shape().isScalar()) {
+      return error(what + " needs a vector or matrix, got a scalar");
+    }
+    int last = z.shape().rank() - 1;
+    Node lse = graph.apply(Op.LOGSUMEXP, z.shape().rank() == 1 ? -1 : last, null, span, z);
+    return graph.apply(Op.SUB, span, z, graph.broadcastAxis(lse, z.shape().rank() == 1 ? -1 : last,
+        z.shape()));
+  }
+
+  /**
+   * cross_entropy(z, k) = logsumexp(z) - z[k] for a class index k; for a probability vector y,
+   * sum(y) * logsumexp(z) - sum(y * z). Its gradient is the fused softmax(z) - y.
+   */
+  Node crossEntropy(Node z, Node label) {
+    if (z.shape().rank() != 1) {
+      return error("cross_entropy needs a vector of logits, got " + z.shape());
+    }
+    Node lse = graph.apply(Op.LOGSUMEXP, -1, null, span, z);
+    if (label.shape().isScalar()) {
+      if (!checkClass(label, z.shape().dim(0))) {
+        return null;
+      }
+      return graph.apply(Op.SUB, span, lse, graph.apply(Op.PICK, span, z, label));
+    }
+    if (!label.shape().equals(z.shape())) {
+      return error("cross_entropy: logits " + z.shape() + " and target " + label.shape()
+          + " differ; the target must be a class index or a vector of the same size");
+    }
+    Node total = graph.apply(Op.SUM, -1, null, span, label);
+    Node dot = graph.apply(Op.SUM, -1, null, span, graph.apply(Op.MUL, span, label, z));
+    return graph.apply(Op.SUB, span, graph.apply(Op.MUL, span, total, lse), dot);
+  }
+
+  /**
+   * Multiclass SVM loss with margin 1: sum over j != y of max(0, s_j - s_y + 1). For a class
+   * index k this is sum(max(0, s - s[k] + 1)) - 1 (the j = k term is exactly 1).
+   */
+  Node hinge(Node s, Node label) {
+    if (s.shape().rank() != 1) {
+      return error("hinge needs a vector of scores, got " + s.shape());
+    }
+    Node one = graph.scalar(1);
+    Node zero = graph.scalar(0);
+    if (label.shape().isScalar()) {
+      if (!checkClass(label, s.shape().dim(0))) {
+        return null;
+      }
+      Node sy = graph.apply(Op.PICK, span, s, label);
+      Node margins = graph.apply(Op.MAX, span, zero,
+          graph.apply(Op.ADD, span, graph.apply(Op.SUB, span, s, sy), one));
+      return graph.apply(Op.SUB, span, graph.apply(Op.SUM, -1, null, span, margins), one);
+    }
+    if (!label.shape().equals(s.shape())) {
+      return error("hinge: scores " + s.shape() + " and target " + label.shape()
+          + " differ; the target must be a class index or a one-hot vector of the same size");
+    }
+    Node sy = graph.apply(Op.SUM, -1, null, span, graph.apply(Op.MUL, span, s, label));
+    Node margins = graph.apply(Op.MAX, span, zero,
+        graph.apply(Op.ADD, span, graph.apply(Op.SUB, span, s, sy), one));
+    Node others = graph.apply(Op.MUL, span, margins, graph.apply(Op.SUB, span, one, label));
+    return graph.apply(Op.SUM, -1, null, span, others);
+  }
+
+  /** mse(p, t) = mean((p - t)^2). */
+  Node mse(Node p, Node t) {
+    if (!p.shape().equals(t.shape()) && Shape.broadcast(p.shape(), t.shape()) == null) {
+      return error("mse: prediction " + p.shape() + " and target " + t.shape() + " differ");
+    }
+    Node d = graph.apply(Op.SUB, span, p, t);
+    Node sq = graph.apply(Op.MUL, span, d, d);
+    return mean(sq, -1);
+  }
+
+  /** bce_with_logits(x, t) = softplus(x) - x * t, elementwise and stable. */
+  Node bceWithLogits(Node x, Node t) {
+    if (Shape.broadcast(x.shape(), t.shape()) == null) {
+      return error("bce_with_logits: logits " + x.shape() + " and target " + t.shape()
+          + " do not broadcast");
+    }
+    return graph.apply(Op.SUB, span, graph.apply(Op.SOFTPLUS, span, x),
+        graph.apply(Op.MUL, span, x, t));
+  }
+
+  private boolean checkClass(Node label, int classes) {
+    if (label instanceof Node.Const c) {
+      double k = c.value();
+      if (k != Math.rint(k) || k < 0 || k >= classes) {
+        error(what + ": class index " + k + " is not an integer in [0, " + classes + ")");
+        return false;
+      }
+    }
+    return true;
+  }
+}

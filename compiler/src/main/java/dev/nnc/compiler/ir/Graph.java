@@ -1,0 +1,138 @@
+package dev.nnc.compiler.ir;
+
+import dev.nnc.compiler.diag.SourceSpan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one factory of {@link Node}s. It hash-conses: asking twice for the same operation on the
+ * same inputs returns the same node, so common subexpressions are shared by construction. It
+ * infers each node's shape and rejects ill-shaped requests (the checker reports user errors
+ * before they reach here). It also remembers the {@code let} names that nodes were bound to.
+ */
+public final class Graph {
+  private record Key(Op op, List<Integer> inputs, int attr, Shape shape) {}
+
+  private record ConstKey(long bits, Shape shape) {}
+
+  private final Map<Object, Node> interned = new HashMap<>();
+  private final Map<Node, String> names = new IdentityHashMap<>();
+  private final List<Node.Var> vars = new ArrayList<>();
+  private int nextId;
+
+  /** The constant {@code value} filling {@code shape}; -0.0 and NaN are kept distinct by bits. */
+  public Node constant(double value, Shape shape) {
+    ConstKey key = new ConstKey(Double.doubleToLongBits(value == 0.0 ? 0.0 : value), shape);
+    return interned.computeIfAbsent(key,
+        k -> new Node.Const(value == 0.0 ? 0.0 : value, shape, nextId++, SourceSpan.NONE));
+  }
+
+  public Node scalar(double value) {
+    return constant(value, Shape.SCALAR);
+  }
+
+  /** A new input variable; names are unique per graph. */
+  public Node.Var var(String name, Shape shape, boolean differentiable, SourceSpan origin) {
+    if (interned.containsKey(name)) {
+      throw new IllegalArgumentException("variable " + name + " declared twice");
+    }
+    Node.Var var = new Node.Var(name, shape, vars.size(), differentiable, nextId++, origin);
+    interned.put(name, var);
+    vars.add(var);
+    return var;
+  }
+
+  /** The variables in declaration order. */
+  public List<Node.Var> vars() {
+    return List.copyOf(vars);
+  }
+
+  /** Applies {@code op}, inferring the shape. */
+  public Node apply(Op op, SourceSpan origin, Node... inputs) {
+    return apply(op, 0, null, origin, inputs);
+  }
+
+  /**
+   * Applies {@code op} with attribute {@code attr}; {@code shape} must be given for the ops whose
+   * result shape is not determined by their inputs (BROADCAST, SUM_TO, SLICE, EMBED, ONEHOT).
+   */
+  public Node apply(Op op, int attr, Shape shape, SourceSpan origin, Node... inputs) {
+    if (inputs.length != op.arity()) {
+      throw new IllegalArgumentException(op + " takes " + op.arity() + " inputs");
+    }
+    Shape result = ShapeRules.infer(op, attr, shape, inputs);
+    List<Integer> ids = new ArrayList<>(inputs.length);
+    for (Node input : inputs) {
+      ids.add(input.id());
+    }
+    Key key = new Key(op, ids, attr, result);
+    Node existing = interned.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    Node node = new Node.Apply(op, List.of(inputs), result, attr, nextId++, origin);
+    interned.put(key, node);
+    return node;
+  }
+
+  /** Records that {@code node} was bound by {@code let name}; the first name wins. */
+  public void name(Node node, String name) {
+    if (node instanceof Node.Apply) {
+      names.putIfAbsent(node, name);
+    }
+  }
+
+  /** The {@code let} name of {@code node}, or null. */
+  public String nameOf(Node node) {
+    return names.get(node);
+  }
+
+  /** How many distinct nodes this graph has made. */
+  public int size() {
+    return nextId;
+  }
+
+  // ---- conveniences used by the derivative rules and the simplifier ----
+
+  public Node add(Node a, Node b) {
+    return apply(Op.ADD, a.origin(), a, b);
+  }
+
+  public Node sub(Node a, Node b) {
+    return apply(Op.SUB, a.origin(), a, b);
+  }
+
+  public Node mul(Node a, Node b) {
+    return apply(Op.MUL, a.origin(), a, b);
+  }
+
+  public Node div(Node a, Node b) {
+    return apply(Op.DIV, a.origin(), a, b);
+  }
+
+  public Node neg(Node a) {
+    return apply(Op.NEG, a.origin(), a);
+  }
+
+  public Node unary(Op op, Node a) {
+    return apply(op, a.origin(), a);
+  }
+
+  /** {@code a} repeated to {@code shape} (identity if it already has that shape). */
+  public Node broadcast(Node a, Shape shape) {
+    return a.shape().equals(shape) ? a : apply(Op.BROADCAST, -1, shape, a.origin(), a);
+  }
+
+  /** {@code a} repeated along a new axis {@code axis} to {@code shape}. */
+  public Node broadcastAxis(Node a, int axis, Shape shape) {
+    return axis == -1 ? broadcast(a, shape) : apply(Op.BROADCAST, axis, shape, a.origin(), a);
+  }
+
+  /** {@code a} summed down to {@code shape} (identity if it already has that shape). */
+  public Node sumTo(Node a, Shape shape) {
+    return a.shape().equals(shape) ? a : apply(Op.SUM_TO, 0, shape, a.origin(), a);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.nnc.compiler.ir;
+
+import dev.nnc.compiler.ast.Decl;
+import dev.nnc.compiler.ast.Stmt;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A checked {@code model}, per example: inputs, labels and targets as variables, trainable
+ * parameters with their initializers, named outputs, the per-example loss, and the declared
+ * optimizer (null if none). Batching (the mean over examples) is applied by code generation.
+ */
+public record ModelIr(Decl.Model decl, Graph graph, List<DataVar> data, List<ParamVar> params,
+    Map<String, Node> outputs, Node loss, Stmt.Optimizer optimizer) {
+  public ModelIr {
+    data = List.copyOf(data);
+    params = List.copyOf(params);
+    outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+  }
+
+  public String name() {
+    return decl.name();
+  }
+
+  /** What a data variable holds per example. */
+  public enum DataKind { INPUT, LABEL, TARGET }
+
+  /** A per-example input, class label (with its class count) or regression target. */
+  public record DataVar(Node.Var var, DataKind kind, int classes) {}
+
+  /** A trainable parameter with its stable name ({@code fc1.W}) and initializer. */
+  public record ParamVar(Node.Var var, String init, List<Double> initArgs) {
+    public ParamVar {
+      initArgs = List.copyOf(initArgs);
+    }
+  }
+}

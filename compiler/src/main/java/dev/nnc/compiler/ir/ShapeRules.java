@@ -1,0 +1,100 @@
+package dev.nnc.compiler.ir;
+
+/** The result shape of each op given its inputs, and the consistency checks behind it. */
+final class ShapeRules {
+  private ShapeRules() {}
+
+  static Shape infer(Op op, int attr, Shape given, Node[] in) {
+    Shape x = in[0].shape();
+    switch (op) {
+      case MATMUL:
+        return require(Shape.matmul(x, in[1].shape()), op, in);
+      case TRANSPOSE:
+        if (x.rank() != 2) {
+          throw bad(op, in);
+        }
+        return Shape.of(x.dim(1), x.dim(0));
+      case WHERE: {
+        Shape ab = require(Shape.broadcast(in[1].shape(), in[2].shape()), op, in);
+        return require(Shape.broadcast(x, ab), op, in);
+      }
+      case BROADCAST:
+        // attr -1: x is a trailing part of the result; attr k >= 0: the result inserts axis k.
+        if (given == null || (attr == -1 ? !given.endsWith(x)
+            : attr >= given.rank() || !given.drop(attr).equals(x))) {
+          throw bad(op, in);
+        }
+        return given;
+      case SUM_TO:
+        if (given == null || !x.endsWith(given)) {
+          throw bad(op, in);
+        }
+        return given;
+      case SUM:
+      case MAX_REDUCE:
+      case LOGSUMEXP:
+        if (attr == -1) {
+          return Shape.SCALAR;
+        }
+        if (attr < 0 || attr >= x.rank()) {
+          throw bad(op, in);
+        }
+        return x.drop(attr);
+      case SOFTMAX:
+        if (x.isScalar()) {
+          throw bad(op, in);
+        }
+        return x;
+      case ARGMAX_MASK:
+        if (attr < -1 || attr >= Math.max(1, x.rank())) {
+          throw bad(op, in);
+        }
+        return x;
+      case ARGMAX:
+        if (x.isScalar()) {
+          throw bad(op, in);
+        }
+        return x.drop(x.rank() - 1);
+      case SLICE:
+        if (given == null || attr < 0 || attr + given.size() > x.size()) {
+          throw bad(op, in);
+        }
+        return given;
+      case EMBED:
+        if (given == null || attr < 0 || attr + x.size() > given.size()) {
+          throw bad(op, in);
+        }
+        return given;
+      case PICK:
+        if (x.rank() != 1 || !in[1].shape().isScalar()) {
+          throw bad(op, in);
+        }
+        return Shape.SCALAR;
+      case ONEHOT:
+        if (given == null || given.rank() != 1 || !x.isScalar() || !in[1].shape().isScalar()) {
+          throw bad(op, in);
+        }
+        return given;
+      default:
+        if (op.arity() == 1) {
+          return x;
+        }
+        return require(Shape.broadcast(x, in[1].shape()), op, in);
+    }
+  }
+
+  private static Shape require(Shape shape, Op op, Node[] in) {
+    if (shape == null) {
+      throw bad(op, in);
+    }
+    return shape;
+  }
+
+  private static IllegalArgumentException bad(Op op, Node[] in) {
+    StringBuilder shapes = new StringBuilder();
+    for (Node n : in) {
+      shapes.append(' ').append(n.shape());
+    }
+    return new IllegalArgumentException("ill-shaped " + op + ":" + shapes);
+  }
+}

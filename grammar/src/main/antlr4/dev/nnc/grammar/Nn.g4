@@ -1,0 +1,150 @@
+/*
+ * The .nn language (see ../shared/LANGUAGE.md, the contract).
+ *
+ * Every alternative that the AST builder must tell apart carries a label, so
+ * each gets its own visitor method. Only `fn`, `let`, `return`, `layer` and
+ * `model` are reserved; the other statement words (`param`, `input`, `loss`,
+ * ...) are contextual and stay usable as names.
+ */
+grammar Nn;
+
+program
+    : declaration* EOF
+    ;
+
+declaration
+    : fnDecl
+    | layerDecl
+    | modelDecl
+    ;
+
+// fn f(x, y) = x * y;            fn g(x) : f32 { let s = x; return s; }
+// fn sp(x) = log(1 + exp(x)) grad(g) = g * sigmoid(x);
+fnDecl
+    : FN name=ident '(' paramList? ')' (':' elemType=ident)? fnBody
+    ;
+
+fnBody
+    : '=' body=expr (GRAD '(' upstream=ident ')' '=' gradExpr=expr)? ';'   # exprBody
+    | block                                                                # blockBody
+    ;
+
+block
+    : '{' blockStmt* '}'
+    ;
+
+blockStmt
+    : LET name=ident '=' expr ';'    # letStmt
+    | RETURN expr ';'                # returnStmt
+    ;
+
+paramList
+    : param (',' param)*
+    ;
+
+param
+    : name=ident (':' shape)?
+    ;
+
+shape
+    : '[' (dim (',' dim)*)? ']'
+    ;
+
+dim
+    : INT      # intDim
+    | ident    # symDim
+    ;
+
+// layer Dense(n_in, n_out)(x: [n_in]) { param W: [n_in, n_out] init he; return x @ W; }
+layerDecl
+    : LAYER name=ident '(' (ident (',' ident)*)? ')' '(' paramList? ')' '{' layerStmt* '}'
+    ;
+
+layerStmt
+    : paramDecl                      # layerParam
+    | LET name=ident '=' expr ';'    # layerLet
+    | RETURN expr ';'                # layerReturn
+    ;
+
+paramDecl
+    : PARAM name=ident ':' shape (INIT init=ident ('(' argList? ')')?)? ';'
+    ;
+
+modelDecl
+    : MODEL name=ident '{' modelStmt* '}'
+    ;
+
+modelStmt
+    : INPUT name=ident ':' shape ';'                             # inputStmt
+    | LABEL name=ident ':' CLASS '(' classes=INT ')' ';'         # labelStmt
+    | TARGET name=ident ':' shape ';'                            # targetStmt
+    | paramDecl                                                  # modelParam
+    | LET name=ident '=' expr ';'                                # modelLet
+    | OUTPUT name=ident '=' expr ';'                             # outputStmt
+    | LOSS expr ';'                                              # lossStmt
+    | OPTIMIZER name=ident '(' argList? ')' ';'                  # optimizerStmt
+    ;
+
+argList
+    : arg (',' arg)*
+    ;
+
+arg
+    : (name=ident ':')? expr
+    ;
+
+// Precedence, loosest first: comparison < additive < multiplicative/@ <
+// unary minus < power (right-associative) < postfix. ANTLR gives earlier
+// alternatives of a left-recursive rule higher precedence.
+expr
+    : expr '.' member=ident                                  # memberExpr
+    | expr '[' expr (',' expr)* ']'                          # indexExpr
+    | callee=ident '(' argList? ')'                          # callExpr
+    | <assoc=right> expr '^' expr                            # powExpr
+    | '-' expr                                               # negExpr
+    | '+' expr                                               # plusExpr
+    | expr op=('*' | '/' | '@') expr                         # mulExpr
+    | expr op=('+' | '-') expr                               # addExpr
+    | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr  # compareExpr
+    | NUMBER                                                 # numberExpr
+    | INT                                                    # intExpr
+    | ident                                                  # nameExpr
+    | '(' expr ')'                                           # parenExpr
+    ;
+
+// Contextual keywords are legal names.
+ident
+    : ID | PARAM | INPUT | LABEL | TARGET | OUTPUT | LOSS | OPTIMIZER | INIT | CLASS | GRAD
+    ;
+
+FN        : 'fn';
+LET       : 'let';
+RETURN    : 'return';
+LAYER     : 'layer';
+MODEL     : 'model';
+PARAM     : 'param';
+INPUT     : 'input';
+LABEL     : 'label';
+TARGET    : 'target';
+OUTPUT    : 'output';
+LOSS      : 'loss';
+OPTIMIZER : 'optimizer';
+INIT      : 'init';
+CLASS     : 'class';
+GRAD      : 'grad';
+
+INT    : [0-9]+ ;
+NUMBER : [0-9]+ '.' [0-9]* EXPONENT?
+       | '.' [0-9]+ EXPONENT?
+       | [0-9]+ EXPONENT
+       ;
+fragment EXPONENT : [eE] [+-]? [0-9]+ ;
+
+ID : [A-Za-z_] [A-Za-z0-9_]* ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN);
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);
+WS            : [ \t\r\n\f]+ -> channel(HIDDEN);
+
+// Anything else becomes one token so the parser reports it with its place.
+UNKNOWN : . ;
