@@ -1,6 +1,8 @@
 package dev.nnc.compiler;
 
+import com.palantir.javapoet.JavaFile;
 import dev.nnc.compiler.ast.Program;
+import dev.nnc.compiler.autodiff.DerivedFunction;
 import dev.nnc.compiler.check.CheckedProgram;
 import dev.nnc.compiler.check.Checker;
 import dev.nnc.compiler.diag.Diagnostic;
@@ -8,6 +10,8 @@ import dev.nnc.compiler.diag.DiagnosticFormatter;
 import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
+import dev.nnc.compiler.emit.FunctionEmitter;
+import dev.nnc.compiler.ir.FunctionIr;
 import dev.nnc.compiler.syntax.SyntaxParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,6 +49,42 @@ public final class Compiler {
       }
       return out.toString();
     }
+  }
+
+  /** One generated Java source file. */
+  public record GeneratedSource(String qualifiedName, String code) {}
+
+  /**
+   * Derives, simplifies and emits every {@code fn} of a checked program as one Java class each,
+   * in package {@code packageName} (empty for the unnamed package).
+   */
+  public static List<GeneratedSource> generate(CheckResult checked, String packageName,
+      boolean simplify) {
+    if (!checked.ok()) {
+      throw new IllegalArgumentException("cannot generate code for a program with errors");
+    }
+    Diagnostics diagnostics = new Diagnostics();
+    List<GeneratedSource> out = onLargeStack(() -> {
+      List<GeneratedSource> sources = new java.util.ArrayList<>();
+      java.util.Set<String> taken = new java.util.HashSet<>();
+      for (FunctionIr fn : checked.program().functions()) {
+        DerivedFunction derived = DerivedFunction.derive(fn, simplify);
+        // fn f and fn F would both be class F; later ones get a numeric suffix.
+        String className = FunctionEmitter.className(fn.name());
+        for (int n = 2; !taken.add(className.toLowerCase(java.util.Locale.ROOT)); n++) {
+          className = FunctionEmitter.className(fn.name()) + n;
+        }
+        JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(), className);
+        String name = packageName.isEmpty() ? file.typeSpec().name()
+            : packageName + "." + file.typeSpec().name();
+        sources.add(new GeneratedSource(name, file.toString()));
+      }
+      return sources;
+    }, checked.source(), diagnostics);
+    if (out == null) {
+      throw new IllegalStateException(diagnostics.all().toString());
+    }
+    return out;
   }
 
   /** Reads a file as strict UTF-8; invalid bytes are reported, not guessed at. */

@@ -17,15 +17,6 @@ import java.util.Set;
 final class GradientPaths {
   private GradientPaths() {}
 
-  /** True for the inputs of {@code op} that receive a gradient. */
-  static boolean carriesGradient(Op op, int input) {
-    return switch (op) {
-      case WHERE -> input > 0;
-      case PICK, ONEHOT -> input == 0;
-      default -> true;
-    };
-  }
-
   static void check(Node root, Diagnostics diagnostics) {
     Map<Node, Boolean> dependsOnTrainable = new HashMap<>();
     Set<Node> seen = new HashSet<>();
@@ -37,7 +28,7 @@ final class GradientPaths {
         continue;
       }
       for (int i = 0; i < apply.inputs().size(); i++) {
-        if (!carriesGradient(apply.op(), i)) {
+        if (!apply.op().carriesGradient(i) && apply.op().differentiable()) {
           continue;
         }
         Node input = apply.input(i);

@@ -20,6 +20,7 @@ public final class Graph {
 
   private final Map<Object, Node> interned = new HashMap<>();
   private final Map<Node, String> names = new IdentityHashMap<>();
+  private final Map<Node, Note> notes = new IdentityHashMap<>();
   private final List<Node.Var> vars = new ArrayList<>();
   private int nextId;
 
@@ -88,6 +89,21 @@ public final class Graph {
   /** The {@code let} name of {@code node}, or null. */
   public String nameOf(Node node) {
     return names.get(node);
+  }
+
+  /** Where a derived node comes from: the forward node's source place and the rule applied. */
+  public record Note(SourceSpan origin, String rule) {}
+
+  /** Records the provenance of {@code node}; the first note wins. */
+  public void note(Node node, SourceSpan origin, String rule) {
+    if (node instanceof Node.Apply) {
+      notes.putIfAbsent(node, new Note(origin, rule));
+    }
+  }
+
+  /** The provenance of a derived node, or null for forward nodes. */
+  public Note noteOf(Node node) {
+    return notes.get(node);
   }
 
   /** How many distinct nodes this graph has made. */

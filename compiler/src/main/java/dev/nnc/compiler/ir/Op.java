@@ -49,6 +49,8 @@ public enum Op {
   // structure
   /** Matrix product with the four rank cases of LANGUAGE.md. */
   MATMUL("@", 2, true),
+  /** outer(a, b)[i, j] = a[i] * b[j]: the gradient of a matrix-vector product. */
+  OUTER("outer", 2, true),
   /** Transpose of a matrix. */
   TRANSPOSE("transpose", 1, true),
   /**
@@ -101,6 +103,15 @@ public enum Op {
   /** False for forward-only ops, whose inputs receive no gradient. */
   public boolean differentiable() {
     return differentiable;
+  }
+
+  /** Whether input {@code i} receives a gradient (not a where condition or a class index). */
+  public boolean carriesGradient(int i) {
+    return switch (this) {
+      case WHERE -> i > 0;
+      case PICK, ONEHOT -> i == 0;
+      default -> differentiable;
+    };
   }
 
   public boolean isElementwise() {

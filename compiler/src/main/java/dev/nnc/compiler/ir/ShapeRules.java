@@ -9,6 +9,11 @@ final class ShapeRules {
     switch (op) {
       case MATMUL:
         return require(Shape.matmul(x, in[1].shape()), op, in);
+      case OUTER:
+        if (x.rank() != 1 || in[1].shape().rank() != 1) {
+          throw bad(op, in);
+        }
+        return Shape.of(x.dim(0), in[1].shape().dim(0));
       case TRANSPOSE:
         if (x.rank() != 2) {
           throw bad(op, in);

@@ -1,0 +1,130 @@
+package dev.nnc.compiler.autodiff;
+
+import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.Node;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reverse sweep: walks the nodes reachable from the output in reverse topological order
+ * (node ids are creation order, so inputs always precede users), applies each op's rule from
+ * {@link Derivatives}, and sums the contributions that reach a node along several paths
+ * (fan-out). Gradient nodes are made in the same {@link Graph}, so they share subexpressions
+ * with the forward computation and with each other; the result is linear in the function size.
+ */
+public final class ReverseMode {
+  private ReverseMode() {}
+
+  /**
+   * The gradient of {@code output} with respect to each differentiable variable, seeded with
+   * {@code seed} (a node of the output's shape, usually the constant 1). Variables the output
+   * does not depend on get a zero gradient.
+   */
+  public static Map<Node.Var, Node> gradients(Graph graph, Node output, Node seed) {
+    List<Node> order = reachable(output);
+    Set<Node> needsGradient = needingGradient(order);
+    Map<Node, Node> adjoint = new IdentityHashMap<>();
+    adjoint.put(output, seed);
+    for (int n = order.size() - 1; n >= 0; n--) {
+      Node node = order.get(n);
+      Node g = adjoint.get(node);
+      if (g == null || !(node instanceof Node.Apply apply)) {
+        continue;
+      }
+      Derivatives.Entry entry = Derivatives.of(apply.op());
+      for (int i = 0; i < apply.inputs().size(); i++) {
+        Node input = apply.input(i);
+        if (!needsGradient.contains(input)) {
+          continue;
+        }
+        int firstNew = graph.size();
+        Node contribution = entry.rule().gradient(graph, apply, g, i);
+        if (contribution == null) {
+          continue;
+        }
+        contribution = graph.sumTo(contribution, input.shape());
+        noteNew(graph, contribution, firstNew, apply, entry.gate());
+        Node previous = adjoint.get(input);
+        if (previous == null) {
+          adjoint.put(input, contribution);
+        } else {
+          int before = graph.size();
+          Node sum = graph.add(previous, contribution);
+          noteNew(graph, sum, before, apply, "fan-out: gradients from both uses add");
+          adjoint.put(input, sum);
+        }
+      }
+    }
+    Map<Node.Var, Node> result = new LinkedHashMap<>();
+    for (Node.Var var : graph.vars()) {
+      if (!var.differentiable()) {
+        continue;
+      }
+      Node g = adjoint.get(var);
+      result.put(var, g != null ? g : graph.constant(0, var.shape()));
+    }
+    return result;
+  }
+
+  /** Notes every node made since {@code firstNew} that the contribution uses. */
+  private static void noteNew(Graph graph, Node contribution, int firstNew, Node.Apply from,
+      String gate) {
+    List<Node> stack = new ArrayList<>();
+    stack.add(contribution);
+    Set<Node> seen = new HashSet<>();
+    while (!stack.isEmpty()) {
+      Node node = stack.remove(stack.size() - 1);
+      if (node.id() < firstNew || !seen.add(node)) {
+        continue;
+      }
+      graph.note(node, from.origin(), gate);
+      if (node instanceof Node.Apply a) {
+        stack.addAll(a.inputs());
+      }
+    }
+  }
+
+  /** The nodes {@code root} depends on, in topological (id) order. */
+  public static List<Node> reachable(Node root) {
+    List<Node> nodes = new ArrayList<>();
+    Set<Node> seen = new HashSet<>();
+    List<Node> stack = new ArrayList<>();
+    stack.add(root);
+    while (!stack.isEmpty()) {
+      Node node = stack.remove(stack.size() - 1);
+      if (!seen.add(node)) {
+        continue;
+      }
+      nodes.add(node);
+      if (node instanceof Node.Apply a) {
+        stack.addAll(a.inputs());
+      }
+    }
+    nodes.sort(Comparator.comparingInt(Node::id));
+    return nodes;
+  }
+
+  /** The nodes (in {@code order}) that depend on a differentiable variable. */
+  private static Set<Node> needingGradient(List<Node> order) {
+    Set<Node> needs = new HashSet<>();
+    for (Node node : order) {
+      if (node instanceof Node.Var v && v.differentiable()) {
+        needs.add(node);
+      } else if (node instanceof Node.Apply a && a.op().differentiable()) {
+        for (int i = 0; i < a.inputs().size(); i++) {
+          if (needs.contains(a.input(i)) && a.op().carriesGradient(i)) {
+            needs.add(node);
+            break;
+          }
+        }
+      }
+    }
+    return needs;
+  }
+}

@@ -1,0 +1,429 @@
+package dev.nnc.compiler.emit;
+
+import com.palantir.javapoet.CodeBlock;
+import dev.nnc.compiler.ir.ElementType;
+import dev.nnc.compiler.ir.Node;
+import dev.nnc.compiler.ir.Op;
+import dev.nnc.compiler.ir.Shape;
+import java.util.function.Function;
+
+/**
+ * The Java text of each op: element expressions for elementwise ops, and loops with constant
+ * bounds for structural ops. Transposes, broadcasts and constant slices are views: they are never
+ * materialized, their consumers index the underlying array in the needed order.
+ */
+final class Code {
+  private final ElementType type;
+
+  Code(ElementType type) {
+    this.type = type;
+  }
+
+  /** Ops that are index remappings of their input and get no storage of their own. */
+  static boolean isView(Op op) {
+    return op == Op.TRANSPOSE || op == Op.BROADCAST || op == Op.SLICE;
+  }
+
+  private String t() {
+    return type.javaName();
+  }
+
+  /** A literal of the element type. */
+  String lit(double v) {
+    if (Double.isNaN(v)) {
+      return type == ElementType.F32 ? "Float.NaN" : "Double.NaN";
+    }
+    if (Double.isInfinite(v)) {
+      String box = type == ElementType.F32 ? "Float" : "Double";
+      return v > 0 ? box + ".POSITIVE_INFINITY" : "(" + box + ".NEGATIVE_INFINITY)";
+    }
+    String text = type == ElementType.F32 ? Float.toString((float) v) + "f" : Double.toString(v);
+    return v < 0 || (v == 0 && 1 / v < 0) ? "(" + text + ")" : text;
+  }
+
+  /** Element {@code index} of node {@code n}, following views down to stored arrays. */
+  String at(Node n, String index, Function<Node, String> name) {
+    if (n instanceof Node.Const c) {
+      return lit(c.value());
+    }
+    if (n instanceof Node.Apply a && isView(a.op())) {
+      Node x = a.input(0);
+      switch (a.op()) {
+        case TRANSPOSE: {
+          int rows = x.shape().dim(0);
+          int cols = x.shape().dim(1);
+          // result [cols, rows]: element (r, c) is x[c, r]
+          String r = Ix.div(index, rows);
+          String c = Ix.mod(index, rows);
+          return at(x, Ix.add(Ix.mul(c, cols), r), name);
+        }
+        case BROADCAST: {
+          if (a.attr() == -1) {
+            return at(x, x.shape().size() == 1 ? "0" : Ix.mod(index, x.shape().size()), name);
+          }
+          int[] aks = axis(a.shape(), a.attr());
+          String outer = Ix.div(index, aks[1] * aks[2]);
+          return at(x, Ix.add(Ix.mul(outer, aks[2]), Ix.mod(index, aks[2])), name);
+        }
+        default:
+          return at(x, Ix.add(Ix.of(a.attr()), index), name);
+      }
+    }
+    if (n.shape().isScalar()) {
+      return name.apply(n);
+    }
+    return name.apply(n) + "[" + index + "]";
+  }
+
+  /** Element (row, col) of a matrix node, reading transposes in place. */
+  String at2(Node n, String row, String col, Function<Node, String> name) {
+    if (n instanceof Node.Apply a && a.op() == Op.TRANSPOSE) {
+      return at2(a.input(0), col, row, name);
+    }
+    int cols = n.shape().dim(1);
+    return at(n, Ix.add(Ix.mul(row, cols), col), name);
+  }
+
+  /** [outer, length, inner] sizes around {@code axis}; axis -1 means all elements. */
+  static int[] axis(Shape shape, int axis) {
+    if (axis == -1) {
+      return new int[] {1, shape.size(), 1};
+    }
+    int outer = 1;
+    int inner = 1;
+    for (int i = 0; i < axis; i++) {
+      outer *= shape.dim(i);
+    }
+    for (int i = axis + 1; i < shape.rank(); i++) {
+      inner *= shape.dim(i);
+    }
+    return new int[] {outer, shape.dim(axis), inner};
+  }
+
+  /**
+   * The statements computing node {@code a}. {@code declare}: the node is a scalar local to be
+   * declared here; otherwise it is assigned (a field or an array element).
+   */
+  CodeBlock statement(Node.Apply a, Function<Node, String> name, boolean declare, boolean array) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    String out = name.apply(a);
+    String decl = declare ? t() + " " + out : out;
+    Op op = a.op();
+    if (op.isElementwise() || op == Op.PICK) {
+      if (a.shape().isScalar()) {
+        b.addStatement("$L = $L", decl, element(a, "0", name));
+      } else {
+        b.beginControlFlow("for (int i = 0; i < $L; i++)", a.shape().size());
+        b.addStatement("$L[i] = $L", out, element(a, "i", name));
+        b.endControlFlow();
+      }
+      return b.build();
+    }
+    switch (op) {
+      case MATMUL -> matmul(b, a, decl, out, name);
+      case OUTER -> {
+        int m = a.input(0).shape().size();
+        int k = a.input(1).shape().size();
+        b.beginControlFlow("for (int i = 0; i < $L; i++)", m);
+        b.beginControlFlow("for (int j = 0; j < $L; j++)", k);
+        b.addStatement("$L[i * $L + j] = $L * $L", out, k, at(a.input(0), "i", name),
+            at(a.input(1), "j", name));
+        b.endControlFlow();
+        b.endControlFlow();
+      }
+      case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(b, a, decl, out, name);
+      case SUM_TO -> {
+        int n = a.shape().size();
+        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
+        b.addStatement("$L[i % $L] += $L", out, n, at(a.input(0), "i", name));
+        b.endControlFlow();
+      }
+      case ARGMAX_MASK -> {
+        int[] s = axis(a.shape(), a.attr());
+        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        b.beginControlFlow("for (int o = 0; o < $L; o++)", s[0]);
+        b.beginControlFlow("for (int j = 0; j < $L; j++)", s[2]);
+        b.addStatement("int best = 0");
+        b.beginControlFlow("for (int k = 1; k < $L; k++)", s[1]);
+        b.beginControlFlow("if ($L > $L)", at(a.input(0), flat(s, "o", "k", "j"), name),
+            at(a.input(0), flat(s, "o", "best", "j"), name));
+        b.addStatement("best = k");
+        b.endControlFlow();
+        b.endControlFlow();
+        b.addStatement("$L[$L] = $L", out, flat(s, "o", "best", "j"), lit(1));
+        b.endControlFlow();
+        b.endControlFlow();
+      }
+      case SOFTMAX -> softmax(b, a, out, name);
+      case ARGMAX -> {
+        Shape xs = a.input(0).shape();
+        int k = xs.dim(xs.rank() - 1);
+        int rows = xs.size() / k;
+        String target = a.shape().isScalar() ? out : out + "[r]";
+        if (a.shape().isScalar() && !decl.equals(out)) {
+          b.addStatement("$L", decl);
+        }
+        if (rows > 1) {
+          b.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
+        } else {
+          openBlock(b);
+        }
+        b.addStatement("int best = 0");
+        String row = rows == 1 ? "0" : "r * " + k;
+        b.beginControlFlow("for (int k = 1; k < $L; k++)", k);
+        b.beginControlFlow("if ($L > $L)", at(a.input(0), Ix.add(row, "k"), name),
+            at(a.input(0), Ix.add(row, "best"), name));
+        b.addStatement("best = k");
+        b.endControlFlow();
+        b.endControlFlow();
+        b.addStatement("$L = best", target);
+        if (rows > 1) {
+          b.endControlFlow();
+        } else {
+          closeBlock(b);
+        }
+      }
+      case EMBED -> {
+        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        int n = a.input(0).shape().size();
+        if (n == 1) {
+          b.addStatement("$L[$L] = $L", out, a.attr(), at(a.input(0), "0", name));
+        } else {
+          b.beginControlFlow("for (int i = 0; i < $L; i++)", n);
+          b.addStatement("$L[$L] = $L", out, Ix.add(Ix.of(a.attr()), "i"), at(a.input(0), "i", name));
+          b.endControlFlow();
+        }
+      }
+      case ONEHOT -> {
+        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        b.addStatement("$L[$L] = $L", out, classIndex(a.input(1), name), at(a.input(0), "0", name));
+      }
+      default -> throw new IllegalStateException("no code for " + op);
+    }
+    return b.build();
+  }
+
+  /** The element expression of an elementwise op (or pick) at flat index {@code i}. */
+  private String element(Node.Apply a, String i, Function<Node, String> name) {
+    Op op = a.op();
+    if (op == Op.PICK) {
+      return at(a.input(0), classIndex(a.input(1), name), name);
+    }
+    String x = operand(a, 0, i, name);
+    String y = a.inputs().size() > 1 ? operand(a, 1, i, name) : null;
+    return switch (op) {
+      case NEG -> "-" + x;
+      case EXP -> math("Math.exp", x);
+      case LOG -> math("Math.log", x);
+      case SQRT -> math("Math.sqrt", x);
+      case ABS -> "Math.abs(" + x + ")";
+      case SIN -> math("Math.sin", x);
+      case COS -> math("Math.cos", x);
+      case TAN -> math("Math.tan", x);
+      case TANH -> math("Math.tanh", x);
+      case SIGMOID -> "sigmoid(" + x + ")";
+      case RELU -> "relu(" + x + ")";
+      case SOFTPLUS -> "softplus(" + x + ")";
+      case SIGN -> "Math.signum(" + x + ")";
+      case FLOOR -> math("Math.floor", x);
+      case STEP -> "step(" + x + ")";
+      case ADD -> x + " + " + y;
+      case SUB -> x + " - " + y;
+      case MUL -> x + " * " + y;
+      case DIV -> x + " / " + y;
+      case POW -> "pow(" + x + ", " + y + ")";
+      case MAX -> "max(" + x + ", " + y + ")";
+      case MIN -> "min(" + x + ", " + y + ")";
+      case LEAKY_RELU -> "leakyRelu(" + x + ", " + y + ")";
+      case LT, LE, GT, GE, EQ, NE -> x + " " + op.symbol() + " " + y + " ? " + lit(1) + " : " + lit(0);
+      case WHERE -> x + " != " + lit(0) + " ? " + y + " : " + operand(a, 2, i, name);
+      default -> throw new IllegalStateException("not elementwise: " + op);
+    };
+  }
+
+  /** Input {@code k} of an elementwise node at flat index i, with broadcasting. */
+  private String operand(Node.Apply a, int k, String i, Function<Node, String> name) {
+    Node in = a.input(k);
+    int size = in.shape().size();
+    int outSize = a.shape().size();
+    String index = size == outSize ? i : size == 1 ? "0" : Ix.mod(i, size);
+    return at(in, index, name);
+  }
+
+  private String math(String fn, String x) {
+    return type == ElementType.F32 ? "(float) " + fn + "(" + x + ")" : fn + "(" + x + ")";
+  }
+
+  private void matmul(CodeBlock.Builder b, Node.Apply a, String decl, String out,
+      Function<Node, String> name) {
+    Node l = a.input(0);
+    Node r = a.input(1);
+    int k = l.shape().dim(l.shape().rank() - 1);
+    String zero = lit(0);
+    if (l.shape().rank() == 1 && r.shape().rank() == 1) {
+      if (!decl.equals(out)) {
+        b.addStatement("$L", decl);
+      }
+      openBlock(b);
+      b.addStatement("$L $L = $L", t(), "sum", zero);
+      b.beginControlFlow("for (int p = 0; p < $L; p++)", k);
+      b.addStatement("sum += $L * $L", at(l, "p", name), at(r, "p", name));
+      b.endControlFlow();
+      b.addStatement("$L = sum", out);
+      closeBlock(b);
+      return;
+    }
+    int m = l.shape().rank() == 2 ? l.shape().dim(0) : 1;
+    int n = r.shape().rank() == 2 ? r.shape().dim(1) : 1;
+    if (m > 1) {
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", m);
+    }
+    if (n > 1 || r.shape().rank() == 2) {
+      b.beginControlFlow("for (int j = 0; j < $L; j++)", n);
+    }
+    b.addStatement("$L sum = $L", t(), zero);
+    b.beginControlFlow("for (int p = 0; p < $L; p++)", k);
+    String left = l.shape().rank() == 2 ? at2(l, m > 1 ? "i" : "0", "p", name) : at(l, "p", name);
+    String right = r.shape().rank() == 2 ? at2(r, "p", "j", name) : at(r, "p", name);
+    b.addStatement("sum += $L * $L", left, right);
+    b.endControlFlow();
+    String index = r.shape().rank() == 2
+        ? (m > 1 && l.shape().rank() == 2 ? Ix.add(Ix.mul("i", n), "j") : "j") : "i";
+    b.addStatement("$L[$L] = sum", out, index);
+    if (n > 1 || r.shape().rank() == 2) {
+      b.endControlFlow();
+    }
+    if (m > 1) {
+      b.endControlFlow();
+    }
+  }
+
+  private static String flat(int[] s, String o, String k, String j) {
+    return Ix.add(Ix.mul(Ix.add(Ix.mul(o, s[1]), k), s[2]), j);
+  }
+
+  private void reduce(CodeBlock.Builder b, Node.Apply a, String decl, String out,
+      Function<Node, String> name) {
+    Node x = a.input(0);
+    int[] s = axis(x.shape(), a.attr());
+    boolean scalar = a.shape().isScalar();
+    boolean loopsOuter = s[0] > 1 || s[2] > 1;
+    if (loopsOuter) {
+      b.beginControlFlow("for (int o = 0; o < $L; o++)", s[0]);
+      b.beginControlFlow("for (int j = 0; j < $L; j++)", s[2]);
+    }
+    String o = loopsOuter ? "o" : "0";
+    String j = loopsOuter ? "j" : "0";
+    String elem = at(x, flat(s, o, "k", j), name);
+    String target = scalar ? out : out + "[" + Ix.add(Ix.mul(o, s[2]), j) + "]";
+    if (scalar) {
+      // A block keeps the accumulators local, so several reductions can share a method.
+      if (!decl.equals(out)) {
+        b.addStatement("$L", decl);
+      }
+      openBlock(b);
+    }
+    switch (a.op()) {
+      case SUM -> {
+        b.addStatement("$L sum = $L", t(), lit(0));
+        b.beginControlFlow("for (int k = 0; k < $L; k++)", s[1]);
+        b.addStatement("sum += $L", elem);
+        b.endControlFlow();
+        b.addStatement("$L = sum", target);
+      }
+      case MAX_REDUCE -> {
+        b.addStatement("$L max = $L", t(), at(x, flat(s, o, "0", j), name));
+        b.beginControlFlow("for (int k = 1; k < $L; k++)", s[1]);
+        b.addStatement("max = max($L, max)", elem);
+        b.endControlFlow();
+        b.addStatement("$L = max", target);
+      }
+      default -> {
+        // logsumexp = max + log(sum(exp(x - max))): stable for large inputs
+        b.addStatement("$L max = $L", t(), at(x, flat(s, o, "0", j), name));
+        b.beginControlFlow("for (int k = 1; k < $L; k++)", s[1]);
+        b.addStatement("max = Math.max(max, $L)", elem);
+        b.endControlFlow();
+        b.addStatement("$L sum = $L", t(), lit(0));
+        b.beginControlFlow("for (int k = 0; k < $L; k++)", s[1]);
+        b.addStatement("sum += $L", math("Math.exp", elem + " - max"));
+        b.endControlFlow();
+        b.addStatement("$L = max + $L", target, math("Math.log", "sum"));
+      }
+    }
+    if (loopsOuter) {
+      b.endControlFlow();
+      b.endControlFlow();
+    }
+    if (scalar) {
+      closeBlock(b);
+    }
+  }
+
+  private void softmax(CodeBlock.Builder b, Node.Apply a, String out, Function<Node, String> name) {
+    Node x = a.input(0);
+    int k = x.shape().dim(x.shape().rank() - 1);
+    int rows = x.shape().size() / k;
+    // softmax = exp(x - max) / sum(exp(x - max)): stable for large inputs
+    if (rows > 1) {
+      b.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
+    } else {
+      openBlock(b);
+    }
+    String row = rows > 1 ? "r * " + k : "0";
+    b.addStatement("$L max = $L", t(), at(x, row, name));
+    b.beginControlFlow("for (int k = 1; k < $L; k++)", k);
+    b.addStatement("max = Math.max(max, $L)", at(x, Ix.add(row, "k"), name));
+    b.endControlFlow();
+    b.addStatement("$L sum = $L", t(), lit(0));
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    b.addStatement("$L[$L] = $L", out, Ix.add(row, "k"), math("Math.exp", at(x, Ix.add(row, "k"), name) + " - max"));
+    b.addStatement("sum += $L[$L]", out, Ix.add(row, "k"));
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    b.addStatement("$L[$L] /= sum", out, Ix.add(row, "k"));
+    b.endControlFlow();
+    if (rows > 1) {
+      b.endControlFlow();
+    } else {
+      closeBlock(b);
+    }
+  }
+
+  /** A bare block, so that accumulators such as sum and max stay local to one step. */
+  private static void openBlock(CodeBlock.Builder b) {
+    b.add("{\n").indent();
+  }
+
+  private static void closeBlock(CodeBlock.Builder b) {
+    b.unindent().add("}\n");
+  }
+
+  /** A class index operand as Java int: a literal when constant. */
+  private String classIndex(Node k, Function<Node, String> name) {
+    if (k instanceof Node.Const c) {
+      return Integer.toString((int) c.value());
+    }
+    return "(int) " + at(k, "0", name);
+  }
+
+  /** Replaces anything that could end a comment or inject code with '?'. */
+  static String sanitize(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      out.append(c >= 0x20 && c < 0x7f && c != '\\' ? c : '?');
+    }
+    return out.toString();
+  }
+
+  /** Text safe inside a Javadoc {@code {@code ...}} span. */
+  static String javadocSafe(String text) {
+    return sanitize(text).replace("*/", "*?").replace("{", "(").replace("}", ")")
+        .replace("@", "(at)").replace("$", "?");
+  }
+
+  static String shorten(String text) {
+    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+  }
+}

@@ -1,0 +1,291 @@
+package dev.nnc.compiler.interp;
+
+import dev.nnc.compiler.autodiff.ReverseMode;
+import dev.nnc.compiler.ir.Node;
+import dev.nnc.compiler.ir.Op;
+import dev.nnc.compiler.ir.Shape;
+import dev.nnc.runtime.NnMath;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference interpreter: evaluates graph nodes on flat row-major {@code double[]} values.
+ * It is the test oracle for generated code (both call {@link NnMath} for the scalar functions)
+ * and the graph-walking baseline that generated code is measured against.
+ */
+public final class Interpreter {
+  private final Map<Node, double[]> values = new IdentityHashMap<>();
+
+  /** An interpreter with the given variable values (flat, row-major). */
+  public Interpreter(Map<Node.Var, double[]> inputs) {
+    for (Map.Entry<Node.Var, double[]> e : inputs.entrySet()) {
+      if (e.getValue().length != e.getKey().shape().size()) {
+        throw new IllegalArgumentException(e.getKey().name() + " needs "
+            + e.getKey().shape().size() + " values, got " + e.getValue().length);
+      }
+      values.put(e.getKey(), e.getValue());
+    }
+  }
+
+  /** Evaluates {@code roots} and everything they depend on; returns the roots' values. */
+  public Map<Node, double[]> evaluate(List<Node> roots) {
+    Map<Node, double[]> out = new HashMap<>();
+    for (Node root : roots) {
+      for (Node node : ReverseMode.reachable(root)) {
+        value(node);
+      }
+      out.put(root, values.get(root));
+    }
+    return out;
+  }
+
+  /** The value of one node (its inputs must be evaluated or evaluable). */
+  public double[] value(Node node) {
+    double[] known = values.get(node);
+    if (known != null) {
+      return known;
+    }
+    double[] v;
+    if (node instanceof Node.Const c) {
+      v = new double[c.shape().size()];
+      java.util.Arrays.fill(v, c.value());
+    } else if (node instanceof Node.Var var) {
+      throw new IllegalArgumentException("no value given for " + var.name());
+    } else {
+      Node.Apply a = (Node.Apply) node;
+      double[][] in = new double[a.inputs().size()][];
+      for (int i = 0; i < in.length; i++) {
+        in[i] = value(a.input(i));
+      }
+      v = apply(a, in);
+    }
+    values.put(node, v);
+    return v;
+  }
+
+  private static double[] apply(Node.Apply a, double[][] in) {
+    Shape shape = a.shape();
+    int n = shape.size();
+    double[] out = new double[n];
+    Op op = a.op();
+    if (op.isElementwise()) {
+      for (int i = 0; i < n; i++) {
+        double x = at(in[0], i);
+        double y = in.length > 1 ? at(in[1], i) : 0;
+        out[i] = switch (op) {
+          case NEG -> -x;
+          case EXP -> Math.exp(x);
+          case LOG -> Math.log(x);
+          case SQRT -> Math.sqrt(x);
+          case ABS -> Math.abs(x);
+          case SIN -> Math.sin(x);
+          case COS -> Math.cos(x);
+          case TAN -> Math.tan(x);
+          case TANH -> Math.tanh(x);
+          case SIGMOID -> NnMath.sigmoid(x);
+          case RELU -> NnMath.relu(x);
+          case SOFTPLUS -> NnMath.softplus(x);
+          case SIGN -> Math.signum(x);
+          case FLOOR -> Math.floor(x);
+          case STEP -> NnMath.step(x);
+          case ADD -> x + y;
+          case SUB -> x - y;
+          case MUL -> x * y;
+          case DIV -> x / y;
+          case POW -> NnMath.pow(x, y);
+          case MAX -> NnMath.max(x, y);
+          case MIN -> NnMath.min(x, y);
+          case LEAKY_RELU -> NnMath.leakyRelu(x, y);
+          case LT -> x < y ? 1 : 0;
+          case LE -> x <= y ? 1 : 0;
+          case GT -> x > y ? 1 : 0;
+          case GE -> x >= y ? 1 : 0;
+          case EQ -> x == y ? 1 : 0;
+          case NE -> x != y ? 1 : 0;
+          case WHERE -> x != 0 ? y : at(in[2], i);
+          default -> throw new IllegalStateException(op.toString());
+        };
+      }
+      return out;
+    }
+    double[] x = in[0];
+    Shape xs = a.input(0).shape();
+    switch (op) {
+      case MATMUL -> matmul(x, xs, in[1], a.input(1).shape(), out);
+      case OUTER -> {
+        int m = xs.size();
+        int k = in[1].length;
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < k; j++) {
+            out[i * k + j] = x[i] * in[1][j];
+          }
+        }
+      }
+      case TRANSPOSE -> {
+        int r = xs.dim(0);
+        int c = xs.dim(1);
+        for (int i = 0; i < r; i++) {
+          for (int j = 0; j < c; j++) {
+            out[j * r + i] = x[i * c + j];
+          }
+        }
+      }
+      case BROADCAST -> {
+        if (a.attr() == -1) {
+          for (int i = 0; i < n; i++) {
+            out[i] = x[i % x.length];
+          }
+        } else {
+          Axis ax = new Axis(shape, a.attr());
+          for (int o = 0; o < ax.outer; o++) {
+            for (int k = 0; k < ax.length; k++) {
+              for (int b = 0; b < ax.inner; b++) {
+                out[(o * ax.length + k) * ax.inner + b] = x[o * ax.inner + b];
+              }
+            }
+          }
+        }
+      }
+      case SUM_TO -> {
+        for (int i = 0; i < x.length; i++) {
+          out[i % n] += x[i];
+        }
+      }
+      case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(op, x, xs, a.attr(), out);
+      case ARGMAX_MASK -> {
+        Axis ax = a.attr() == -1 ? new Axis(Shape.of(x.length), 0) : new Axis(xs, a.attr());
+        for (int o = 0; o < ax.outer; o++) {
+          for (int b = 0; b < ax.inner; b++) {
+            int best = 0;
+            for (int k = 1; k < ax.length; k++) {
+              if (x[ax.at(o, k, b)] > x[ax.at(o, best, b)]) {
+                best = k;
+              }
+            }
+            out[ax.at(o, best, b)] = 1;
+          }
+        }
+      }
+      case SOFTMAX -> {
+        int k = xs.dim(xs.rank() - 1);
+        for (int r = 0; r < n / k; r++) {
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j < k; j++) {
+            max = Math.max(max, x[r * k + j]);
+          }
+          double sum = 0;
+          for (int j = 0; j < k; j++) {
+            out[r * k + j] = Math.exp(x[r * k + j] - max);
+            sum += out[r * k + j];
+          }
+          for (int j = 0; j < k; j++) {
+            out[r * k + j] /= sum;
+          }
+        }
+      }
+      case ARGMAX -> {
+        int k = xs.dim(xs.rank() - 1);
+        for (int r = 0; r < n; r++) {
+          int best = 0;
+          for (int j = 1; j < k; j++) {
+            if (x[r * k + j] > x[r * k + best]) {
+              best = j;
+            }
+          }
+          out[r] = best;
+        }
+      }
+      case SLICE -> System.arraycopy(x, a.attr(), out, 0, n);
+      case EMBED -> System.arraycopy(x, 0, out, a.attr(), x.length);
+      case PICK -> out[0] = x[classIndex(in[1][0], x.length)];
+      case ONEHOT -> out[classIndex(in[1][0], n)] = x[0];
+      default -> throw new IllegalStateException(op.toString());
+    }
+    return out;
+  }
+
+  /** A class index as an int, checked against the number of classes. */
+  private static int classIndex(double k, int classes) {
+    int index = (int) k;
+    if (index != k || index < 0 || index >= classes) {
+      throw new IllegalArgumentException("class index " + k + " is not in [0, " + classes + ")");
+    }
+    return index;
+  }
+
+  private static double at(double[] v, int i) {
+    return v.length == 1 ? v[0] : v[i % v.length];
+  }
+
+  private static void matmul(double[] a, Shape sa, double[] b, Shape sb, double[] out) {
+    int m = sa.rank() == 2 ? sa.dim(0) : 1;
+    int k = sa.dim(sa.rank() - 1);
+    int n = sb.rank() == 2 ? sb.dim(1) : 1;
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int p = 0; p < k; p++) {
+          s += a[i * k + p] * b[p * n + j];
+        }
+        out[i * n + j] = s;
+      }
+    }
+  }
+
+  private static void reduce(Op op, double[] x, Shape xs, int axis, double[] out) {
+    Axis ax = axis == -1 ? new Axis(Shape.of(x.length), 0) : new Axis(xs, axis);
+    for (int o = 0; o < ax.outer; o++) {
+      for (int b = 0; b < ax.inner; b++) {
+        double r;
+        if (op == Op.SUM) {
+          r = 0;
+          for (int k = 0; k < ax.length; k++) {
+            r += x[ax.at(o, k, b)];
+          }
+        } else {
+          double max = Double.NEGATIVE_INFINITY;
+          for (int k = 0; k < ax.length; k++) {
+            max = Math.max(max, x[ax.at(o, k, b)]);
+          }
+          if (op == Op.MAX_REDUCE) {
+            r = max;
+          } else {
+            double s = 0;
+            for (int k = 0; k < ax.length; k++) {
+              s += Math.exp(x[ax.at(o, k, b)] - max);
+            }
+            r = max + Math.log(s);
+          }
+        }
+        out[o * ax.inner + b] = r;
+      }
+    }
+  }
+
+  /** A shape seen as [outer, length, inner] around one axis. */
+  private static final class Axis {
+    final int outer;
+    final int length;
+    final int inner;
+
+    Axis(Shape shape, int axis) {
+      int o = 1;
+      int in = 1;
+      for (int i = 0; i < axis; i++) {
+        o *= shape.dim(i);
+      }
+      for (int i = axis + 1; i < shape.rank(); i++) {
+        in *= shape.dim(i);
+      }
+      outer = o;
+      length = shape.dim(axis);
+      inner = in;
+    }
+
+    int at(int o, int k, int b) {
+      return (o * length + k) * inner + b;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.nnc.runtime;
+
+import java.util.List;
+
+/**
+ * What every class generated from a {@code fn} offers for generic use (tools, tests, the
+ * {@code nnc eval} command). These methods allocate their results; hot loops should call the
+ * generated class's typed {@code value} and {@code valueAndGradient} methods instead, which do
+ * not allocate.
+ */
+public interface CompiledFunction {
+  /** The function's name in the {@code .nn} source. */
+  String name();
+
+  /** The parameter names, in declaration order. */
+  List<String> parameterNames();
+
+  /** The static shape of parameter {@code i} (empty for a scalar). */
+  int[] parameterShape(int i);
+
+  /** The shape of the function's value (empty for a scalar). */
+  int[] valueShape();
+
+  /** The value at {@code args} (one flat row-major array per parameter). */
+  double[] evaluate(double[][] args);
+
+  /**
+   * The value at {@code args}, and its gradient with respect to every parameter written into
+   * {@code gradients[i]} (arrays of each parameter's size). For a tensor-valued function the
+   * gradient is of {@code sum(upstream * value)}; a null {@code upstream} means all ones.
+   */
+  double[] evaluateWithGradient(double[][] args, double[] upstream, double[][] gradients);
+
+  /** A single-precision copy of {@code values}, for the generic methods of f32 functions. */
+  static float[] toF32(double[] values) {
+    float[] out = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (float) values[i];
+    }
+    return out;
+  }
+
+  /** Copies {@code values} into {@code out}, widening to double. */
+  static void copy(float[] values, double[] out) {
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+  }
+
+  /** Checks that an argument has its parameter's number of elements. */
+  static void checkLength(String name, double[] values, int size) {
+    if (values.length != size) {
+      throw new IllegalArgumentException(name + " needs " + size + " values, got " + values.length);
+    }
+  }
+
+  /** Checks that a single-precision argument has its parameter's number of elements. */
+  static void checkLength(String name, float[] values, int size) {
+    if (values.length != size) {
+      throw new IllegalArgumentException(name + " needs " + size + " values, got " + values.length);
+    }
+  }
+}

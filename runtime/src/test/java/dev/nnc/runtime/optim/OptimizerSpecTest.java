@@ -1,0 +1,63 @@
+package dev.nnc.runtime.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.runtime.NncException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OptimizerSpecTest {
+  @Test
+  void parsesWithDefaults() {
+    OptimizerSpec s = OptimizerSpec.parse("sgd", Map.of("lr", 0.1, "momentum", 0.9));
+    assertEquals(0.1, s.arg("lr"));
+    assertEquals(0.0, s.arg("weight_decay"));
+    assertEquals(0.001, OptimizerSpec.parse("adam", Map.of()).arg("lr"));
+    assertEquals(0.01, OptimizerSpec.parse("adamw", Map.of()).arg("weight_decay"));
+    assertEquals("adam(lr: 0.003)", OptimizerSpec.parse("adam", Map.of("lr", 0.003)).toString());
+    assertEquals(0.5, s.with("lr", 0.5).arg("lr"));
+    assertEquals(0.9, s.with("lr", 0.5).arg("momentum"));
+    assertTrue(s.create() instanceof Sgd);
+    assertTrue(OptimizerSpec.parse("adamw", Map.of()).create() instanceof Adam);
+    assertEquals(0.1, s.create().learningRate());
+  }
+
+  @Test
+  void rejectsUnknownNamesAndArgumentsListingValidOnes() {
+    NncException e = assertThrows(NncException.class, () -> OptimizerSpec.parse("rmsprop", Map.of()));
+    assertEquals("unknown optimizer 'rmsprop' (valid: sgd, momentum, nesterov, adam, adamw)", e.getMessage());
+    e = assertThrows(NncException.class, () -> OptimizerSpec.parse("adam", Map.of("momentum", 0.9)));
+    assertEquals("optimizer adam has no argument 'momentum' (valid: lr, beta1, beta2, eps, weight_decay)",
+        e.getMessage());
+  }
+
+  @Test
+  void rejectsBadValues() {
+    NncException e = assertThrows(NncException.class, () -> OptimizerSpec.parse("sgd", Map.of("lr", -1.0)));
+    assertEquals("optimizer sgd: lr must be > 0, got -1.0", e.getMessage());
+    assertThrows(NncException.class, () -> OptimizerSpec.parse("momentum", Map.of("momentum", 1.0)));
+    assertThrows(NncException.class, () -> OptimizerSpec.parse("adam", Map.of("beta2", 1.5)));
+    assertThrows(NncException.class, () -> OptimizerSpec.parse("sgd", Map.of("nesterov", 1.0)));
+    assertThrows(NncException.class, () -> OptimizerSpec.parse("sgd", Map.of("lr", Double.NaN)));
+  }
+
+  @Test
+  void schedules() {
+    assertEquals(0.1, LrSchedule.constant().rate(0.1, 7, 10));
+    LrSchedule step = LrSchedule.step(2, 0.5);
+    assertEquals(0.1, step.rate(0.1, 1, 10));
+    assertEquals(0.05, step.rate(0.1, 2, 10));
+    assertEquals(0.025, step.rate(0.1, 5, 10), 1e-15);
+    LrSchedule cos = LrSchedule.cosine(0);
+    assertEquals(0.1, cos.rate(0.1, 0, 10), 1e-15);
+    assertEquals(0.05, cos.rate(0.1, 5, 10), 1e-15);
+    assertTrue(cos.rate(0.1, 9, 10) < 0.003);
+    assertEquals(0.05, LrSchedule.parse("step:2:0.5").rate(0.1, 3, 10));
+    assertEquals(0.01 + 0.09 / 2, LrSchedule.parse("cosine:0.01").rate(0.1, 5, 10), 1e-15);
+    NncException e = assertThrows(NncException.class, () -> LrSchedule.parse("linear"));
+    assertEquals("bad learning-rate schedule 'linear' (valid: constant, step:EVERY:GAMMA, cosine, cosine:MIN_LR)",
+        e.getMessage());
+  }
+}
