@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code nnc} command: subcommands for checking, compiling and inspecting {@code .nn} files. */
 @Command(name = "nnc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "A symbolic differentiation compiler: .nn source to straight-line Java.",
-    subcommands = {CheckCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {CheckCommand.class, CompileCommand.class, GradCommand.class, EvalCommand.class,
+        TraceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit code for a usage error (bad flag, missing argument). */
   static final int USAGE = 2;
@@ -26,6 +27,19 @@ public final class Main {
       cmd.getErr().println("nnc: " + ex.getMessage());
       cmd.getErr().println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
       return USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof UserError user) {
+        if (user.getMessage() != null) {
+          cmd.getErr().println("nnc: " + user.getMessage());
+        }
+        return user.exitCode();
+      }
+      if (ex instanceof dev.nnc.runtime.NncException nnc) {
+        cmd.getErr().println("nnc: " + nnc.getMessage());
+        return 1;
+      }
+      throw ex;
     });
     int code = cli.execute(args);
     out.flush();

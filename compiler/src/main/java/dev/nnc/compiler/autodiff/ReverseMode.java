@@ -27,6 +27,23 @@ public final class ReverseMode {
    * does not depend on get a zero gradient.
    */
   public static Map<Node.Var, Node> gradients(Graph graph, Node output, Node seed) {
+    Map<Node, Node> adjoint = adjoints(graph, output, seed);
+    Map<Node.Var, Node> result = new LinkedHashMap<>();
+    for (Node.Var var : graph.vars()) {
+      if (!var.differentiable()) {
+        continue;
+      }
+      Node g = adjoint.get(var);
+      result.put(var, g != null ? g : graph.constant(0, var.shape()));
+    }
+    return result;
+  }
+
+  /**
+   * The adjoint (gradient of {@code output}) of every node on a path from a differentiable
+   * variable to the output, keyed by node.
+   */
+  public static Map<Node, Node> adjoints(Graph graph, Node output, Node seed) {
     List<Node> order = reachable(output);
     Set<Node> needsGradient = needingGradient(order);
     Map<Node, Node> adjoint = new IdentityHashMap<>();
@@ -61,15 +78,21 @@ public final class ReverseMode {
         }
       }
     }
-    Map<Node.Var, Node> result = new LinkedHashMap<>();
-    for (Node.Var var : graph.vars()) {
-      if (!var.differentiable()) {
+    // Name each adjoint after the value it is the gradient of: dq for q (forward values keep
+    // their own names).
+    Set<Node> forward = new HashSet<>(order);
+    for (int n = order.size() - 1; n >= 0; n--) {
+      Node node = order.get(n);
+      Node g = adjoint.get(node);
+      if (g == null || forward.contains(g)) {
         continue;
       }
-      Node g = adjoint.get(var);
-      result.put(var, g != null ? g : graph.constant(0, var.shape()));
+      String name = node instanceof Node.Var v ? v.name() : graph.nameOf(node);
+      if (name != null && !name.startsWith("$")) {
+        graph.name(g, "d" + name);
+      }
     }
-    return result;
+    return adjoint;
   }
 
   /** Notes every node made since {@code firstNew} that the contribution uses. */

@@ -149,6 +149,11 @@ public final class Graph {
 
   /** {@code a} summed down to {@code shape} (identity if it already has that shape). */
   public Node sumTo(Node a, Shape shape) {
-    return a.shape().equals(shape) ? a : apply(Op.SUM_TO, 0, shape, a.origin(), a);
+    if (a.shape().equals(shape)) {
+      return a;
+    }
+    // Summing down to a scalar is a full sum.
+    return shape.isScalar() ? apply(Op.SUM, -1, null, a.origin(), a)
+        : apply(Op.SUM_TO, 0, shape, a.origin(), a);
   }
 }

@@ -22,6 +22,8 @@ public final class Rules {
       new Rewrite("add-zero", "x + 0 -> x;  0 + x -> x", (g, n) -> n.op() == Op.ADD
           ? isConst(n.input(1), 0) ? g.broadcast(n.input(0), n.shape())
           : isConst(n.input(0), 0) ? g.broadcast(n.input(1), n.shape()) : null : null),
+      new Rewrite("add-same", "x + x -> 2 * x", (g, n) -> n.op() == Op.ADD
+          && n.input(0) == n.input(1) ? g.mul(g.scalar(2), n.input(0)) : null),
       new Rewrite("sub-zero", "x - 0 -> x;  0 - x -> -x", (g, n) -> n.op() == Op.SUB
           ? isConst(n.input(1), 0) ? g.broadcast(n.input(0), n.shape())
           : isConst(n.input(0), 0) ? g.broadcast(g.neg(n.input(1)), n.shape()) : null : null),

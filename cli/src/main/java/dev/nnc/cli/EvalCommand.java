@@ -1,0 +1,81 @@
+package dev.nnc.cli;
+
+import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.ir.FunctionIr;
+import dev.nnc.runtime.io.Json;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nnc eval FILE --at ...}: value and gradient of functions at a point. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = "Evaluate value and gradient of fns at a point, by compiling the generated Java"
+        + " in memory (or with the reference interpreter).")
+final class EvalCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "the .nn file")
+  Path file;
+
+  @Option(names = "--fn", paramLabel = "NAME", description = "the function (default: every fn"
+      + " whose parameters are all given)")
+  String fn;
+
+  @Option(names = "--at", required = true, paramLabel = "VALUES",
+      description = "parameter values, e.g. 'x=-2,y=5' or 'W=[[0.1,0.5],[-0.3,0.8]],x=[0.2,0.4]'")
+  String at;
+
+  @Option(names = "--json", description = "print JSON: {\"value\": v, \"gradient\": {...}}")
+  boolean json;
+
+  @Option(names = "--interpret", description = "use the reference interpreter instead of"
+      + " generated code")
+  boolean interpret;
+
+  @Option(names = "--no-simplify", description = "differentiate without the simplifier")
+  boolean noSimplify;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
+    Map<String, AtValues.Value> values = AtValues.parse(at);
+    List<FunctionIr> fns = FunctionRunner.select(checked, fn, values);
+    List<FunctionRunner.Result> results =
+        FunctionRunner.run(checked, fns, values, interpret, !noSimplify);
+    if (json) {
+      Map<String, Object> all = new LinkedHashMap<>();
+      for (FunctionRunner.Result r : results) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("value", FunctionRunner.nested(r.value(), r.fn().value().shape()));
+        Map<String, Object> grad = new LinkedHashMap<>();
+        for (int i = 0; i < r.fn().params().size(); i++) {
+          var p = r.fn().params().get(i);
+          grad.put(p.name(), FunctionRunner.nested(r.gradient().get(p.name()), p.shape()));
+        }
+        one.put("gradient", grad);
+        all.put(r.fn().name(), one);
+      }
+      out.println(Json.write(fn != null ? all.get(fn) : all));
+    } else {
+      for (FunctionRunner.Result r : results) {
+        out.println(r.fn().name() + " = " + FunctionRunner.text(r.value(), r.fn().value().shape()));
+        for (var p : r.fn().params()) {
+          out.println("  d" + r.fn().name() + "/d" + p.name() + " = "
+              + FunctionRunner.text(r.gradient().get(p.name()), p.shape()));
+        }
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}
