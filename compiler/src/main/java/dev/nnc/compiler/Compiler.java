@@ -3,6 +3,7 @@ package dev.nnc.compiler;
 import com.palantir.javapoet.JavaFile;
 import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.autodiff.DerivedFunction;
+import dev.nnc.compiler.autodiff.DerivedModel;
 import dev.nnc.compiler.check.CheckedProgram;
 import dev.nnc.compiler.check.Checker;
 import dev.nnc.compiler.diag.Diagnostic;
@@ -11,6 +12,9 @@ import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.emit.FunctionEmitter;
+import dev.nnc.compiler.emit.ModelEmitter;
+import dev.nnc.compiler.ir.ElementType;
+import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.FunctionIr;
 import dev.nnc.compiler.syntax.SyntaxParser;
 import java.io.IOException;
@@ -60,6 +64,15 @@ public final class Compiler {
    */
   public static List<GeneratedSource> generate(CheckResult checked, String packageName,
       boolean simplify) {
+    return generate(checked, packageName, simplify, ElementType.F32);
+  }
+
+  /**
+   * As {@link #generate(CheckResult, String, boolean)}, also emitting one class per
+   * {@code model} computing in {@code modelType} ({@code f32} unless a user asks for f64).
+   */
+  public static List<GeneratedSource> generate(CheckResult checked, String packageName,
+      boolean simplify, ElementType modelType) {
     if (!checked.ok()) {
       throw new IllegalArgumentException("cannot generate code for a program with errors");
     }
@@ -77,6 +90,17 @@ public final class Compiler {
         JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(), className);
         String name = packageName.isEmpty() ? file.typeSpec().name()
             : packageName + "." + file.typeSpec().name();
+        sources.add(new GeneratedSource(name, file.toString()));
+      }
+      for (ModelIr model : checked.program().models()) {
+        DerivedModel derived = DerivedModel.derive(model, simplify);
+        String className = FunctionEmitter.className(model.name());
+        for (int n = 2; !taken.add(className.toLowerCase(java.util.Locale.ROOT)); n++) {
+          className = FunctionEmitter.className(model.name()) + n;
+        }
+        JavaFile file = ModelEmitter.emit(derived, packageName, checked.source(), className,
+            modelType);
+        String name = packageName.isEmpty() ? className : packageName + "." + className;
         sources.add(new GeneratedSource(name, file.toString()));
       }
       return sources;

@@ -151,6 +151,12 @@ public final class Derivatives {
     // pick(x, k) = x[k]: dx = onehot(g, k); the class index gets nothing
     rule(Op.PICK, "pick gate", (G, y, g, i) -> i == 1 ? null
         : G.apply(Op.ONEHOT, 0, y.input(0).shape(), y.origin(), g, y.input(1)));
+    // batch_sum(x) = sum over examples of x: dx = g, the same for every example
+    rule(Op.BATCH_SUM, "batch sum gate (every example gets the gradient)", (G, y, g, i) ->
+        G.apply(Op.BATCH_BROADCAST, y.origin(), g));
+    // batch_broadcast(x): dx = sum over examples of g (fan-out over the batch sums)
+    rule(Op.BATCH_BROADCAST, "batch fan-out (gradients of the examples add)", (G, y, g, i) ->
+        g.batched() ? G.apply(Op.BATCH_SUM, y.origin(), g) : g);
     // onehot(v, k): dv = g[k]
     rule(Op.ONEHOT, "onehot gate", (G, y, g, i) -> i == 1 ? null
         : G.apply(Op.PICK, y.origin(), g, y.input(1)));

@@ -2,6 +2,7 @@ package dev.nnc.compiler.autodiff;
 
 import dev.nnc.compiler.ir.Graph;
 import dev.nnc.compiler.ir.Node;
+import dev.nnc.compiler.ir.Op;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -66,6 +67,10 @@ public final class ReverseMode {
           continue;
         }
         contribution = graph.sumTo(contribution, input.shape());
+        if (contribution.batched() && !input.batched()) {
+          // A weight shared by all examples collects the gradients of all of them.
+          contribution = graph.apply(Op.BATCH_SUM, apply.origin(), contribution);
+        }
         noteNew(graph, contribution, firstNew, apply, entry.gate());
         Node previous = adjoint.get(input);
         if (previous == null) {

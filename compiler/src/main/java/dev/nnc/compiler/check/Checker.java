@@ -359,14 +359,14 @@ public final class Checker {
       if (stmt instanceof Stmt.Input in) {
         Shape shape = shape(in.shape(), Map.of());
         if (shape != null && declare(scope, in.name(), in.nameSpan())) {
-          Node.Var var = graph.var(in.name(), shape, false, in.nameSpan());
+          Node.Var var = graph.var(in.name(), shape, false, true, in.nameSpan());
           data.add(new ModelIr.DataVar(var, ModelIr.DataKind.INPUT, 0));
           scope.names.put(in.name(), new Value(var, false));
         }
       } else if (stmt instanceof Stmt.Target t) {
         Shape shape = shape(t.shape(), Map.of());
         if (shape != null && declare(scope, t.name(), t.nameSpan())) {
-          Node.Var var = graph.var(t.name(), shape, false, t.nameSpan());
+          Node.Var var = graph.var(t.name(), shape, false, true, t.nameSpan());
           data.add(new ModelIr.DataVar(var, ModelIr.DataKind.TARGET, 0));
           scope.names.put(t.name(), new Value(var, false));
         }
@@ -374,7 +374,7 @@ public final class Checker {
         if (l.classes() < 2) {
           error(l.classesSpan(), "a label needs at least 2 classes, got " + l.classes());
         } else if (declare(scope, l.name(), l.nameSpan())) {
-          Node.Var var = graph.var(l.name(), Shape.SCALAR, false, l.nameSpan());
+          Node.Var var = graph.var(l.name(), Shape.SCALAR, false, true, l.nameSpan());
           data.add(new ModelIr.DataVar(var, ModelIr.DataKind.LABEL, l.classes()));
           scope.names.put(l.name(), new Value(var, true));
         }

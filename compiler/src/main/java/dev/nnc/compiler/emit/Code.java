@@ -14,14 +14,26 @@ import java.util.function.Function;
  */
 final class Code {
   private final ElementType type;
+  private final java.util.Set<Node> intVars;
 
   Code(ElementType type) {
+    this(type, java.util.Set.of());
+  }
+
+  /** {@code intVars}: variables stored as int (class labels), read as indices without a cast. */
+  Code(ElementType type, java.util.Set<Node> intVars) {
     this.type = type;
+    this.intVars = intVars;
   }
 
   /** Ops that are index remappings of their input and get no storage of their own. */
   static boolean isView(Op op) {
-    return op == Op.TRANSPOSE || op == Op.BROADCAST || op == Op.SLICE;
+    return op == Op.TRANSPOSE || op == Op.BROADCAST || op == Op.SLICE || op == Op.BATCH_BROADCAST;
+  }
+
+  /** Views and, inside a batch, outer products (read element by element where they are used). */
+  static boolean isView(Node.Apply a) {
+    return isView(a.op()) || (a.op() == Op.OUTER && a.batched());
   }
 
   private String t() {
@@ -46,9 +58,16 @@ final class Code {
     if (n instanceof Node.Const c) {
       return lit(c.value());
     }
-    if (n instanceof Node.Apply a && isView(a.op())) {
+    if (n instanceof Node.Apply a && isView(a)) {
       Node x = a.input(0);
       switch (a.op()) {
+        case BATCH_BROADCAST:
+          return at(x, index, name);
+        case OUTER: {
+          int cols = a.input(1).shape().size();
+          return "(" + at(x, Ix.div(index, cols), name) + " * "
+              + at(a.input(1), Ix.mod(index, cols), name) + ")";
+        }
         case TRANSPOSE: {
           int rows = x.shape().dim(0);
           int cols = x.shape().dim(1);
@@ -69,10 +88,30 @@ final class Code {
           return at(x, Ix.add(Ix.of(a.attr()), index), name);
       }
     }
+    return ref(n, name.apply(n), index);
+  }
+
+  /**
+   * Element {@code index} of stored node {@code n} called {@code name}: inside the batch loop a
+   * batched node's example {@code b} starts at {@code b * size}. A scalar is its name (for a
+   * batched scalar the name function already says {@code name[b]}).
+   */
+  static String ref(Node n, String name, String index) {
     if (n.shape().isScalar()) {
-      return name.apply(n);
+      return name;
     }
-    return name.apply(n) + "[" + index + "]";
+    return name + "[" + (n.batched() ? Ix.add(Ix.mul("b", n.shape().size()), index) : index) + "]";
+  }
+
+  /** Fills node {@code n}'s storage (this example's part, when batched) with zeros. */
+  private void zero(CodeBlock.Builder b, Node n, String out) {
+    if (n.batched()) {
+      int size = n.shape().size();
+      b.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, out, Ix.mul("b", size),
+          Ix.mul(Ix.add("b", "1"), size), lit(0));
+    } else {
+      b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+    }
   }
 
   /** Element (row, col) of a matrix node, reading transposes in place. */
@@ -105,6 +144,52 @@ final class Code {
    * declared here; otherwise it is assigned (a field or an array element).
    */
   CodeBlock statement(Node.Apply a, Function<Node, String> name, boolean declare, boolean array) {
+    if (!a.batched() && a.op() != Op.BATCH_SUM) {
+      return perExample(a, name, declare);
+    }
+    CodeBlock.Builder b = CodeBlock.builder();
+    if (a.op() == Op.BATCH_SUM) {
+      batchSum(b, a, name);
+      return b.build();
+    }
+    b.beginControlFlow("for (int b = 0; b < n; b++)");
+    b.add(perExample(a, name, false));
+    b.endControlFlow();
+    return b.build();
+  }
+
+  /** sum over the batch: out[i] = sum_b x[b][i]; an outer product is summed without storing it. */
+  private void batchSum(CodeBlock.Builder b, Node.Apply a, Function<Node, String> name) {
+    Node x = a.input(0);
+    String out = name.apply(a);
+    int size = a.shape().size();
+    if (a.shape().isScalar()) {
+      b.addStatement("$L = $L", out, lit(0));
+    } else {
+      b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+    }
+    b.beginControlFlow("for (int b = 0; b < n; b++)");
+    if (x instanceof Node.Apply o && o.op() == Op.OUTER) {
+      int rows = o.input(0).shape().size();
+      int cols = o.input(1).shape().size();
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", rows);
+      b.addStatement("$L scale = $L", t(), at(o.input(0), "i", name));
+      b.beginControlFlow("for (int j = 0; j < $L; j++)", cols);
+      b.addStatement("$L[i * $L + j] += scale * $L", out, cols, at(o.input(1), "j", name));
+      b.endControlFlow();
+      b.endControlFlow();
+    } else if (a.shape().isScalar()) {
+      b.addStatement("$L += $L", out, at(x, "0", name));
+    } else {
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", size);
+      b.addStatement("$L[i] += $L", out, at(x, "i", name));
+      b.endControlFlow();
+    }
+    b.endControlFlow();
+  }
+
+  /** The statements computing one example of node {@code a} (or all of it, when unbatched). */
+  private CodeBlock perExample(Node.Apply a, Function<Node, String> name, boolean declare) {
     CodeBlock.Builder b = CodeBlock.builder();
     String out = name.apply(a);
     String decl = declare ? t() + " " + out : out;
@@ -114,7 +199,7 @@ final class Code {
         b.addStatement("$L = $L", decl, element(a, "0", name));
       } else {
         b.beginControlFlow("for (int i = 0; i < $L; i++)", a.shape().size());
-        b.addStatement("$L[i] = $L", out, element(a, "i", name));
+        b.addStatement("$L = $L", ref(a, out, "i"), element(a, "i", name));
         b.endControlFlow();
       }
       return b.build();
@@ -126,7 +211,7 @@ final class Code {
         int k = a.input(1).shape().size();
         b.beginControlFlow("for (int i = 0; i < $L; i++)", m);
         b.beginControlFlow("for (int j = 0; j < $L; j++)", k);
-        b.addStatement("$L[i * $L + j] = $L * $L", out, k, at(a.input(0), "i", name),
+        b.addStatement("$L = $L * $L", ref(a, out, "i * " + k + " + j"), at(a.input(0), "i", name),
             at(a.input(1), "j", name));
         b.endControlFlow();
         b.endControlFlow();
@@ -134,14 +219,14 @@ final class Code {
       case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(b, a, decl, out, name);
       case SUM_TO -> {
         int n = a.shape().size();
-        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        zero(b, a, out);
         b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
-        b.addStatement("$L[i % $L] += $L", out, n, at(a.input(0), "i", name));
+        b.addStatement("$L += $L", ref(a, out, Ix.mod("i", n)), at(a.input(0), "i", name));
         b.endControlFlow();
       }
       case ARGMAX_MASK -> {
         int[] s = axis(a.shape(), a.attr());
-        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        zero(b, a, out);
         b.beginControlFlow("for (int o = 0; o < $L; o++)", s[0]);
         b.beginControlFlow("for (int j = 0; j < $L; j++)", s[2]);
         b.addStatement("int best = 0");
@@ -151,7 +236,7 @@ final class Code {
         b.addStatement("best = k");
         b.endControlFlow();
         b.endControlFlow();
-        b.addStatement("$L[$L] = $L", out, flat(s, "o", "best", "j"), lit(1));
+        b.addStatement("$L = $L", ref(a, out, flat(s, "o", "best", "j")), lit(1));
         b.endControlFlow();
         b.endControlFlow();
       }
@@ -160,7 +245,7 @@ final class Code {
         Shape xs = a.input(0).shape();
         int k = xs.dim(xs.rank() - 1);
         int rows = xs.size() / k;
-        String target = a.shape().isScalar() ? out : out + "[r]";
+        String target = ref(a, out, "r");
         if (a.shape().isScalar() && !decl.equals(out)) {
           b.addStatement("$L", decl);
         }
@@ -185,19 +270,19 @@ final class Code {
         }
       }
       case EMBED -> {
-        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+        zero(b, a, out);
         int n = a.input(0).shape().size();
         if (n == 1) {
-          b.addStatement("$L[$L] = $L", out, a.attr(), at(a.input(0), "0", name));
+          b.addStatement("$L = $L", ref(a, out, Ix.of(a.attr())), at(a.input(0), "0", name));
         } else {
           b.beginControlFlow("for (int i = 0; i < $L; i++)", n);
-          b.addStatement("$L[$L] = $L", out, Ix.add(Ix.of(a.attr()), "i"), at(a.input(0), "i", name));
+          b.addStatement("$L = $L", ref(a, out, Ix.add(Ix.of(a.attr()), "i")), at(a.input(0), "i", name));
           b.endControlFlow();
         }
       }
       case ONEHOT -> {
-        b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
-        b.addStatement("$L[$L] = $L", out, classIndex(a.input(1), name), at(a.input(0), "0", name));
+        zero(b, a, out);
+        b.addStatement("$L = $L", ref(a, out, classIndex(a.input(1), name)), at(a.input(0), "0", name));
       }
       default -> throw new IllegalStateException("no code for " + op);
     }
@@ -274,29 +359,69 @@ final class Code {
       closeBlock(b);
       return;
     }
-    int m = l.shape().rank() == 2 ? l.shape().dim(0) : 1;
-    int n = r.shape().rank() == 2 ? r.shape().dim(1) : 1;
-    if (m > 1) {
+    boolean rightTransposed = r instanceof Node.Apply ra && ra.op() == Op.TRANSPOSE;
+    boolean leftTransposed = l instanceof Node.Apply la && la.op() == Op.TRANSPOSE;
+    if (l.shape().rank() == 1) {
+      // [k] @ [k, n]
+      int n = r.shape().dim(1);
+      if (rightTransposed) {
+        dotLoops(b, a, out, n, k, "j", null, at(l, "p", name), at2(r, "p", "j", name));
+      } else {
+        axpyLoops(b, a, out, null, n, k, "j", at(l, "p", name), at2(r, "p", "j", name));
+      }
+    } else if (r.shape().rank() == 1) {
+      // [m, k] @ [k]
+      int m = l.shape().dim(0);
+      if (leftTransposed) {
+        axpyLoops(b, a, out, null, m, k, "i", at(r, "p", name), at2(l, "i", "p", name));
+      } else {
+        dotLoops(b, a, out, m, k, "i", null, at2(l, "i", "p", name), at(r, "p", name));
+      }
+    } else {
+      // [m, k] @ [k, n]
+      int m = l.shape().dim(0);
+      int n = r.shape().dim(1);
       b.beginControlFlow("for (int i = 0; i < $L; i++)", m);
+      if (rightTransposed) {
+        dotLoops(b, a, out, n, k, Ix.add(Ix.mul("i", n), "j"), "j", at2(l, "i", "p", name),
+            at2(r, "p", "j", name));
+      } else {
+        axpyLoops(b, a, out, Ix.mul("i", n), n, k, "j", at2(l, "i", "p", name),
+            at2(r, "p", "j", name));
+      }
+      b.endControlFlow();
     }
-    if (n > 1 || r.shape().rank() == 2) {
-      b.beginControlFlow("for (int j = 0; j < $L; j++)", n);
-    }
-    b.addStatement("$L sum = $L", t(), zero);
+  }
+
+  /** out[index(j)] = sum over p of left * right, for j below count: dot products. */
+  private void dotLoops(CodeBlock.Builder b, Node.Apply a, String out, int count, int k,
+      String index, String loopVar, String left, String right) {
+    String j = loopVar == null ? (index.equals("i") ? "i" : "j") : loopVar;
+    b.beginControlFlow("for (int $L = 0; $L < $L; $L++)", j, j, count, j);
+    b.addStatement("$L sum = $L", t(), lit(0));
     b.beginControlFlow("for (int p = 0; p < $L; p++)", k);
-    String left = l.shape().rank() == 2 ? at2(l, m > 1 ? "i" : "0", "p", name) : at(l, "p", name);
-    String right = r.shape().rank() == 2 ? at2(r, "p", "j", name) : at(r, "p", name);
     b.addStatement("sum += $L * $L", left, right);
     b.endControlFlow();
-    String index = r.shape().rank() == 2
-        ? (m > 1 && l.shape().rank() == 2 ? Ix.add(Ix.mul("i", n), "j") : "j") : "i";
-    b.addStatement("$L[$L] = sum", out, index);
-    if (n > 1 || r.shape().rank() == 2) {
-      b.endControlFlow();
-    }
-    if (m > 1) {
-      b.endControlFlow();
-    }
+    b.addStatement("$L = sum", ref(a, out, index));
+    b.endControlFlow();
+  }
+
+  /**
+   * out[row + j] = sum over p of scale(p) * right(p, j), computed as scaled row additions so the
+   * inner loop runs along contiguous memory.
+   */
+  private void axpyLoops(CodeBlock.Builder b, Node.Apply a, String out, String row, int count,
+      int k, String j, String scale, String right) {
+    String base = row == null ? "0" : row;
+    b.beginControlFlow("for (int $L = 0; $L < $L; $L++)", j, j, count, j);
+    b.addStatement("$L = $L", ref(a, out, Ix.add(base, j)), lit(0));
+    b.endControlFlow();
+    b.beginControlFlow("for (int p = 0; p < $L; p++)", k);
+    b.addStatement("$L scale = $L", t(), scale);
+    b.beginControlFlow("for (int $L = 0; $L < $L; $L++)", j, j, count, j);
+    b.addStatement("$L += scale * $L", ref(a, out, Ix.add(base, j)), right);
+    b.endControlFlow();
+    b.endControlFlow();
   }
 
   private static String flat(int[] s, String o, String k, String j) {
@@ -316,7 +441,7 @@ final class Code {
     String o = loopsOuter ? "o" : "0";
     String j = loopsOuter ? "j" : "0";
     String elem = at(x, flat(s, o, "k", j), name);
-    String target = scalar ? out : out + "[" + Ix.add(Ix.mul(o, s[2]), j) + "]";
+    String target = ref(a, out, Ix.add(Ix.mul(o, s[2]), j));
     if (scalar) {
       // A block keeps the accumulators local, so several reductions can share a method.
       if (!decl.equals(out)) {
@@ -378,11 +503,11 @@ final class Code {
     b.endControlFlow();
     b.addStatement("$L sum = $L", t(), lit(0));
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-    b.addStatement("$L[$L] = $L", out, Ix.add(row, "k"), math("Math.exp", at(x, Ix.add(row, "k"), name) + " - max"));
-    b.addStatement("sum += $L[$L]", out, Ix.add(row, "k"));
+    b.addStatement("$L = $L", ref(a, out, Ix.add(row, "k")), math("Math.exp", at(x, Ix.add(row, "k"), name) + " - max"));
+    b.addStatement("sum += $L", ref(a, out, Ix.add(row, "k")));
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-    b.addStatement("$L[$L] /= sum", out, Ix.add(row, "k"));
+    b.addStatement("$L /= sum", ref(a, out, Ix.add(row, "k")));
     b.endControlFlow();
     if (rows > 1) {
       b.endControlFlow();
@@ -405,7 +530,7 @@ final class Code {
     if (k instanceof Node.Const c) {
       return Integer.toString((int) c.value());
     }
-    return "(int) " + at(k, "0", name);
+    return (intVars.contains(k) ? "" : "(int) ") + at(k, "0", name);
   }
 
   /** Replaces anything that could end a comment or inject code with '?'. */

@@ -112,7 +112,7 @@ public final class FunctionEmitter {
   private static List<Node> computed(List<Node> nodes) {
     List<Node> out = new ArrayList<>();
     for (Node n : nodes) {
-      if (n instanceof Node.Apply a && !Code.isView(a.op())) {
+      if (n instanceof Node.Apply a && !Code.isView(a)) {
         out.add(n);
       }
     }
@@ -123,7 +123,7 @@ public final class FunctionEmitter {
     names.newName(className, "$class");
     for (String reserved : List.of("value", "valueAndGradient", "name", "parameterNames",
         "parameterShape", "valueShape", "evaluate", "evaluateWithGradient", "i", "j", "p", "k",
-        "o", "r", "sum", "max", "best", "args", "upstream", "gradients", "seed",
+        "o", "r", "sum", "max", "best", "scale", "args", "upstream", "gradients", "seed",
         "result")) {
       names.newName(reserved, "$" + reserved);
     }

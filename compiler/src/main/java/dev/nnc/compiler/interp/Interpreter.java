@@ -17,13 +17,24 @@ import java.util.Map;
  */
 public final class Interpreter {
   private final Map<Node, double[]> values = new IdentityHashMap<>();
+  private final int batchSize;
 
-  /** An interpreter with the given variable values (flat, row-major). */
+  /** An interpreter with the given variable values (flat, row-major), for unbatched graphs. */
   public Interpreter(Map<Node.Var, double[]> inputs) {
+    this(inputs, 1);
+  }
+
+  /**
+   * An interpreter for a batch of {@code batchSize} examples: a batched variable's value holds
+   * the examples one after another.
+   */
+  public Interpreter(Map<Node.Var, double[]> inputs, int batchSize) {
+    this.batchSize = batchSize;
     for (Map.Entry<Node.Var, double[]> e : inputs.entrySet()) {
-      if (e.getValue().length != e.getKey().shape().size()) {
-        throw new IllegalArgumentException(e.getKey().name() + " needs "
-            + e.getKey().shape().size() + " values, got " + e.getValue().length);
+      int expected = e.getKey().shape().size() * (e.getKey().batched() ? batchSize : 1);
+      if (e.getValue().length != expected) {
+        throw new IllegalArgumentException(e.getKey().name() + " needs " + expected
+            + " values, got " + e.getValue().length);
       }
       values.put(e.getKey(), e.getValue());
     }
@@ -59,10 +70,38 @@ public final class Interpreter {
       for (int i = 0; i < in.length; i++) {
         in[i] = value(a.input(i));
       }
-      v = apply(a, in);
+      v = a.batched() || a.op() == Op.BATCH_SUM ? applyBatched(a, in) : apply(a, in);
     }
     values.put(node, v);
     return v;
+  }
+
+  /** Applies a per-example op to each example of the batch (or moves values in or out of it). */
+  private double[] applyBatched(Node.Apply a, double[][] in) {
+    int size = a.shape().size();
+    double[] out = new double[size * (a.batched() ? batchSize : 1)];
+    if (a.op() == Op.BATCH_SUM) {
+      for (int i = 0; i < in[0].length; i++) {
+        out[i % size] += in[0][i];
+      }
+      return out;
+    }
+    if (a.op() == Op.BATCH_BROADCAST) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] = in[0][i % size];
+      }
+      return out;
+    }
+    double[][] slice = new double[in.length][];
+    for (int b = 0; b < batchSize; b++) {
+      for (int k = 0; k < in.length; k++) {
+        Node input = a.input(k);
+        int n = input.shape().size();
+        slice[k] = input.batched() ? java.util.Arrays.copyOfRange(in[k], b * n, (b + 1) * n) : in[k];
+      }
+      System.arraycopy(apply(a, slice), 0, out, b * size, size);
+    }
+    return out;
   }
 
   private static double[] apply(Node.Apply a, double[][] in) {

@@ -35,12 +35,18 @@ public final class Graph {
     return constant(value, Shape.SCALAR);
   }
 
-  /** A new input variable; names are unique per graph. */
+  /** A new unbatched input variable; names are unique per graph. */
   public Node.Var var(String name, Shape shape, boolean differentiable, SourceSpan origin) {
+    return var(name, shape, differentiable, false, origin);
+  }
+
+  /** A new input variable, batched if it has one value per example; names are unique. */
+  public Node.Var var(String name, Shape shape, boolean differentiable, boolean batched,
+      SourceSpan origin) {
     if (interned.containsKey(name)) {
       throw new IllegalArgumentException("variable " + name + " declared twice");
     }
-    Node.Var var = new Node.Var(name, shape, vars.size(), differentiable, nextId++, origin);
+    Node.Var var = new Node.Var(name, shape, vars.size(), differentiable, batched, nextId++, origin);
     interned.put(name, var);
     vars.add(var);
     return var;
@@ -74,9 +80,26 @@ public final class Graph {
     if (existing != null) {
       return existing;
     }
-    Node node = new Node.Apply(op, List.of(inputs), result, attr, nextId++, origin);
+    Node node = new Node.Apply(op, List.of(inputs), result, attr, batched(op, inputs), nextId++,
+        origin);
     interned.put(key, node);
     return node;
+  }
+
+  /** An op is batched if any input is, except the ops that leave or enter the batch. */
+  private static boolean batched(Op op, Node[] inputs) {
+    if (op == Op.BATCH_SUM) {
+      return false;
+    }
+    if (op == Op.BATCH_BROADCAST) {
+      return true;
+    }
+    for (Node in : inputs) {
+      if (in.batched()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Records that {@code node} was bound by {@code let name}; the first name wins. */

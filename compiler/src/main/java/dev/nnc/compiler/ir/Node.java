@@ -17,8 +17,20 @@ public sealed interface Node permits Node.Const, Node.Var, Node.Apply {
   /** Where in the {@code .nn} source the node first came from (for comments and errors). */
   SourceSpan origin();
 
+  /**
+   * True if the node has one value per example of a batch (model inputs and everything computed
+   * from them); its {@link #shape()} is then the per-example shape. Unbatched nodes (constants,
+   * weights) are shared by all examples.
+   */
+  boolean batched();
+
   /** A constant filling its shape. */
   record Const(double value, Shape shape, int id, SourceSpan origin) implements Node {
+    @Override
+    public boolean batched() {
+      return false;
+    }
+
     @Override
     public boolean equals(Object o) {
       return this == o;
@@ -34,8 +46,8 @@ public sealed interface Node permits Node.Const, Node.Var, Node.Apply {
    * An input of the function: a parameter, a model input, label or weight. {@code index} is its
    * position among the inputs; a class-index label is not differentiable.
    */
-  record Var(String name, Shape shape, int index, boolean differentiable, int id, SourceSpan origin)
-      implements Node {
+  record Var(String name, Shape shape, int index, boolean differentiable, boolean batched, int id,
+      SourceSpan origin) implements Node {
     @Override
     public boolean equals(Object o) {
       return this == o;
@@ -48,8 +60,8 @@ public sealed interface Node permits Node.Const, Node.Var, Node.Apply {
   }
 
   /** An operation applied to input nodes; {@code attr} is the op's axis or offset, else 0. */
-  record Apply(Op op, List<Node> inputs, Shape shape, int attr, int id, SourceSpan origin)
-      implements Node {
+  record Apply(Op op, List<Node> inputs, Shape shape, int attr, boolean batched, int id,
+      SourceSpan origin) implements Node {
     public Apply {
       inputs = List.copyOf(inputs);
     }

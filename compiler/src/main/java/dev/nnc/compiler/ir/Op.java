@@ -79,7 +79,11 @@ public enum Op {
   /** pick(x, k): element k (a runtime class index) of the vector x. */
   PICK("pick", 2, true),
   /** onehot(g, k): zeros of the node's shape with g at index k. */
-  ONEHOT("onehot", 2, true);
+  ONEHOT("onehot", 2, true),
+  /** The sum over the examples of a batch: batched input, unbatched result of the same shape. */
+  BATCH_SUM("batch_sum", 1, true),
+  /** The same value for every example: unbatched input, batched result (the inverse of BATCH_SUM). */
+  BATCH_BROADCAST("batch_broadcast", 1, true);
 
   private final String symbol;
   private final int arity;

@@ -9,6 +9,16 @@ final class ShapeRules {
     switch (op) {
       case MATMUL:
         return require(Shape.matmul(x, in[1].shape()), op, in);
+      case BATCH_SUM:
+        if (!in[0].batched()) {
+          throw bad(op, in);
+        }
+        return x;
+      case BATCH_BROADCAST:
+        if (in[0].batched()) {
+          throw bad(op, in);
+        }
+        return x;
       case OUTER:
         if (x.rank() != 1 || in[1].shape().rank() != 1) {
           throw bad(op, in);
