@@ -1,0 +1,158 @@
+package dev.nnc.cli;
+
+import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.ir.ElementType;
+import dev.nnc.runtime.Model;
+import dev.nnc.runtime.data.Dataset;
+import dev.nnc.runtime.data.Normalizer;
+import dev.nnc.runtime.data.Split;
+import dev.nnc.runtime.io.Checkpoint;
+import dev.nnc.runtime.io.SafeTensors;
+import dev.nnc.runtime.optim.LrSchedule;
+import dev.nnc.runtime.optim.Optimizer;
+import dev.nnc.runtime.optim.OptimizerSpec;
+import dev.nnc.runtime.train.ProgressListener;
+import dev.nnc.runtime.train.Trainer;
+import dev.nnc.runtime.train.TrainingResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nnc train MODEL.nn}: compiles the model in memory and trains it. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Compile a model in memory and train it; prints progress and the final test"
+        + " accuracy and loss.")
+final class TrainCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file with the model")
+  Path file;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "the model, if the file has several")
+  String modelName;
+
+  @Option(names = "--data", paramLabel = "DATA", description = "digits (default, shipped),"
+      + " mnist:DIR, or csv:FILE[:LABEL_COLUMN]")
+  String data;
+
+  @Option(names = "--epochs", defaultValue = "20", description = "epochs (default ${DEFAULT-VALUE})")
+  int epochs;
+
+  @Option(names = "--batch", defaultValue = "32", description = "batch size (default ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--lr", description = "learning rate (default: the model's optimizer's)")
+  Double lr;
+
+  @Option(names = "--optimizer", paramLabel = "NAME",
+      description = "sgd, momentum, nesterov, adam or adamw (default: the model's, else sgd)")
+  String optimizer;
+
+  @Option(names = "--schedule", paramLabel = "SCHEDULE", defaultValue = "constant",
+      description = "constant, step:EVERY:GAMMA or cosine[:MIN_LR] (default ${DEFAULT-VALUE})")
+  String schedule;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed for initialization,"
+      + " shuffling and the split (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--normalize", defaultValue = "standardize",
+      description = "standardize, minmax or none (default ${DEFAULT-VALUE})")
+  String normalize;
+
+  @Option(names = "--save", paramLabel = "FILE", description = "write a .safetensors checkpoint"
+      + " after every epoch")
+  Path save;
+
+  @Option(names = "--resume", paramLabel = "FILE", description = "start from a checkpoint")
+  Path resume;
+
+  @Option(names = "--f64", description = "compute in double precision (default f32)")
+  boolean f64;
+
+  @Override
+  public Integer call() {
+    if (epochs < 1 || batch < 1) {
+      throw new UserError("--epochs and --batch must be at least 1", 2);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
+    Model model = ModelLoader.load(checked, modelName, f64 ? ElementType.F64 : ElementType.F32);
+    Split split = DataOption.load(data, seed);
+    Dataset train = split.train();
+    Dataset test = split.test();
+    if (!normalize.equals("none")) {
+      Normalizer n = switch (normalize) {
+        case "standardize" -> Normalizer.standardize(train);
+        case "minmax" -> Normalizer.minMax(train);
+        default -> throw new UserError("--normalize: expected standardize, minmax or none", 2);
+      };
+      train = n.apply(train);
+      test = n.apply(test);
+    }
+    model.initialize(seed);
+    OptimizerSpec optSpec = optimizerSpec(model);
+    Optimizer opt = optSpec.create();
+    int firstEpoch = 1;
+    if (resume != null) {
+      Checkpoint checkpoint = SafeTensors.load(resume, model);
+      opt.importState(model.parameters(), checkpoint.optimizerState());
+      firstEpoch = Integer.parseInt(checkpoint.metadata().getOrDefault("epoch", "0")) + 1;
+      out.println("resumed " + resume + " after epoch " + (firstEpoch - 1));
+    }
+    out.printf(Locale.ROOT, "training %s on %s: %d train / %d test examples, %s, batch %d%n",
+        model.name(), train.name(), train.rows(), test.rows(), optSpec, batch);
+    out.flush();
+    Trainer trainer = new Trainer(model).epochs(epochs).firstEpoch(firstEpoch).batchSize(batch)
+        .seed(seed).optimizer(opt).schedule(LrSchedule.parse(schedule))
+        .listener(ProgressListener.console(System.out));
+    if (save != null) {
+      Path target = save;
+      trainer.onEpochEnd((stats, total, m, o) -> {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("model", m.name());
+        meta.put("epoch", Integer.toString(stats.epoch()));
+        meta.put("optimizer", optSpec.toString());
+        SafeTensors.save(target, m, meta, o.exportState());
+      });
+    }
+    TrainingResult result = trainer.fit(train, test);
+    if (result.epochs().isEmpty()) {
+      out.println("nothing to train: the checkpoint is already at epoch " + (firstEpoch - 1));
+      return 0;
+    }
+    var last = result.last();
+    out.printf(Locale.ROOT, "final: test accuracy %.2f%%, test loss %.4f, %.1f s%n",
+        100 * last.testAccuracy(), last.testLoss(), result.wallSeconds());
+    if (save != null) {
+      out.println("saved " + save);
+    }
+    return 0;
+  }
+
+  private OptimizerSpec optimizerSpec(Model model) {
+    OptimizerSpec spec;
+    if (optimizer != null) {
+      spec = OptimizerSpec.parse(optimizer, Map.of());
+      OptimizerSpec declared = model.defaultOptimizer();
+      if (declared != null && declared.name().equals(optimizer)) {
+        spec = declared;
+      }
+    } else {
+      spec = model.defaultOptimizer();
+      if (spec == null) {
+        spec = OptimizerSpec.parse("sgd", Map.of("lr", 0.1, "momentum", 0.9));
+      }
+    }
+    return lr != null ? spec.with("lr", lr) : spec;
+  }
+}
