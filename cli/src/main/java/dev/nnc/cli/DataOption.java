@@ -18,22 +18,27 @@ import java.nio.file.StandardCopyOption;
 final class DataOption {
   private DataOption() {}
 
-  /** Train and test parts of the data the option names. */
-  static Split load(String spec, long seed) {
-    if (spec == null || spec.equals("digits")) {
-      Dataset digits = new CsvReader().read(embeddedDigits());
-      return digits.split(0.8, seed);
-    }
-    if (spec.startsWith("mnist:")) {
-      Path dir = Path.of(spec.substring("mnist:".length()));
-      if (!Files.isDirectory(dir)) {
-        throw new UserError("--data " + spec + ": " + dir + " is not a directory");
-      }
+  /**
+   * Train and test parts of the data the option names; for a {@code regression} model the CSV
+   * column is a real-valued target instead of a class label.
+   */
+  static Split load(String spec, long seed, boolean regression) {
+    if (spec != null && spec.startsWith("mnist:")) {
+      Path dir = mnistDir(spec);
       Dataset train = IdxReader.read(find(dir, "train-images-idx3-ubyte"),
           find(dir, "train-labels-idx1-ubyte"));
-      Dataset test = IdxReader.read(find(dir, "t10k-images-idx3-ubyte"),
-          find(dir, "t10k-labels-idx1-ubyte"));
-      return new Split(train, test);
+      return new Split(train, mnistTest(dir));
+    }
+    return whole(spec, regression).split(0.8, seed);
+  }
+
+  /** All rows the option names: a whole table, or MNIST's test set. */
+  static Dataset whole(String spec, boolean regression) {
+    if (spec == null || spec.equals("digits")) {
+      return new CsvReader().read(embeddedDigits());
+    }
+    if (spec.startsWith("mnist:")) {
+      return mnistTest(mnistDir(spec));
     }
     if (spec.startsWith("csv:")) {
       String rest = spec.substring("csv:".length());
@@ -48,13 +53,27 @@ final class DataOption {
         throw new UserError("--data " + spec + ": " + file + ": no such file");
       }
       CsvReader reader = new CsvReader();
-      if (column != null) {
+      if (regression) {
+        reader.targetColumn(column != null ? column : -1);
+      } else if (column != null) {
         reader.labelColumn(column);
       }
-      return reader.read(file).split(0.8, seed);
+      return reader.read(file);
     }
     throw new UserError("--data: expected digits, mnist:DIR or csv:FILE[:LABEL_COLUMN], got '"
         + spec + "'", 2);
+  }
+
+  private static Path mnistDir(String spec) {
+    Path dir = Path.of(spec.substring("mnist:".length()));
+    if (!Files.isDirectory(dir)) {
+      throw new UserError("--data " + spec + ": " + dir + " is not a directory");
+    }
+    return dir;
+  }
+
+  private static Dataset mnistTest(Path dir) {
+    return IdxReader.read(find(dir, "t10k-images-idx3-ubyte"), find(dir, "t10k-labels-idx1-ubyte"));
   }
 
   private static Path find(Path dir, String base) {

@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nnc eval FILE --at ...}: value and gradient of functions at a point. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Evaluate value and gradient of fns at a point, by compiling the generated Java"
-        + " in memory (or with the reference interpreter).")
+    description = "Evaluate value and gradient of fns at a point (--at), or a model's loss,"
+        + " gradients and outputs on one batch (--weights, --inputs), by compiling the"
+        + " generated Java in memory.")
 final class EvalCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -30,9 +31,23 @@ final class EvalCommand implements Callable<Integer> {
       + " whose parameters are all given)")
   String fn;
 
-  @Option(names = "--at", required = true, paramLabel = "VALUES",
-      description = "parameter values, e.g. 'x=-2,y=5' or 'W=[[0.1,0.5],[-0.3,0.8]],x=[0.2,0.4]'")
+  @Option(names = "--at", paramLabel = "VALUES",
+      description = "fn parameter values, e.g. 'x=-2,y=5' or 'W=[[0.1,0.5],[-0.3,0.8]],x=[0.2,0.4]'")
   String at;
+
+  @Option(names = "--weights", paramLabel = "W.safetensors",
+      description = "model: the parameters (names and shapes as in the .nn file)")
+  Path weights;
+
+  @Option(names = "--inputs", paramLabel = "X.safetensors",
+      description = "model: one batch, a tensor [B, ...] per input/target and I32/I64 per label")
+  Path inputs;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "the model, if the file has several")
+  String modelName;
+
+  @Option(names = "--f64", description = "model: compute in double precision (weights must be F64)")
+  boolean f64;
 
   @Option(names = "--json", description = "print JSON: {\"value\": v, \"gradient\": {...}}")
   boolean json;
@@ -47,7 +62,20 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if ((weights == null) != (inputs == null)) {
+      throw new UserError("evaluating a model needs both --weights and --inputs", 2);
+    }
+    if (weights == null && at == null) {
+      throw new UserError("give --at for a fn, or --weights and --inputs for a model", 2);
+    }
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
+    if (weights != null) {
+      var model = ModelLoader.load(checked, modelName,
+          f64 ? dev.nnc.compiler.ir.ElementType.F64 : dev.nnc.compiler.ir.ElementType.F32);
+      out.println(Json.write(ModelEval.run(model, weights, inputs)));
+      out.flush();
+      return 0;
+    }
     Map<String, AtValues.Value> values = AtValues.parse(at);
     List<FunctionIr> fns = FunctionRunner.select(checked, fn, values);
     List<FunctionRunner.Result> results =

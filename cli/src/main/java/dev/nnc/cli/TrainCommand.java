@@ -7,6 +7,7 @@ import dev.nnc.runtime.data.Dataset;
 import dev.nnc.runtime.data.Normalizer;
 import dev.nnc.runtime.data.Split;
 import dev.nnc.runtime.io.Checkpoint;
+import dev.nnc.runtime.io.Json;
 import dev.nnc.runtime.io.SafeTensors;
 import dev.nnc.runtime.optim.LrSchedule;
 import dev.nnc.runtime.optim.Optimizer;
@@ -87,9 +88,12 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     Model model = ModelLoader.load(checked, modelName, f64 ? ElementType.F64 : ElementType.F32);
-    Split split = DataOption.load(data, seed);
+    boolean regression = model.inputs().stream()
+        .anyMatch(slot -> slot.kind() == dev.nnc.runtime.Slot.Kind.TARGET);
+    Split split = DataOption.load(data, seed, regression);
     Dataset train = split.train();
     Dataset test = split.test();
+    Normalizer normalizer = null;
     if (!normalize.equals("none")) {
       Normalizer n = switch (normalize) {
         case "standardize" -> Normalizer.standardize(train);
@@ -98,7 +102,10 @@ final class TrainCommand implements Callable<Integer> {
       };
       train = n.apply(train);
       test = n.apply(test);
+      normalizer = n;
     }
+    String normalizerJson = normalizer == null ? null : Json.write(Map.of(
+        "offsets", list(normalizer.offsets()), "scales", list(normalizer.scales())));
     model.initialize(seed);
     OptimizerSpec optSpec = optimizerSpec(model);
     Optimizer opt = optSpec.create();
@@ -122,6 +129,10 @@ final class TrainCommand implements Callable<Integer> {
         meta.put("model", m.name());
         meta.put("epoch", Integer.toString(stats.epoch()));
         meta.put("optimizer", optSpec.toString());
+        if (normalizerJson != null) {
+          // nnc predict applies the same input normalization.
+          meta.put("normalizer", normalizerJson);
+        }
         SafeTensors.save(target, m, meta, o.exportState());
       });
     }
@@ -137,6 +148,14 @@ final class TrainCommand implements Callable<Integer> {
       out.println("saved " + save);
     }
     return 0;
+  }
+
+  private static java.util.List<Double> list(double[] values) {
+    java.util.List<Double> out = new java.util.ArrayList<>();
+    for (double v : values) {
+      out.add(v);
+    }
+    return out;
   }
 
   private OptimizerSpec optimizerSpec(Model model) {

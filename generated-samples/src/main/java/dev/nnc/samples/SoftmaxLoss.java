@@ -180,11 +180,13 @@ public final class SoftmaxLoss implements CompiledFunction {
       }
     }
     for (int j = 0; j < 4; j++) {
-      double sum = 0.0;
-      for (int p = 0; p < 3; p++) {
-        sum += db[p] * W[p * 4 + j];
+      dx[j] = 0.0;
+    }
+    for (int p = 0; p < 3; p++) {
+      double scale = db[p];
+      for (int j = 0; j < 4; j++) {
+        dx[j] += scale * W[p * 4 + j];
       }
-      dx[j] = sum;
     }
     // line 5: return cross_entropy(logits, y); -- fan-out: gradients from both uses add
     for (int i = 0; i < 3; i++) {

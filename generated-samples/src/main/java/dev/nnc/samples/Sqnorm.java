@@ -92,11 +92,13 @@ public final class Sqnorm implements CompiledFunction {
       }
     }
     for (int j = 0; j < 2; j++) {
-      double sum = 0.0;
-      for (int p = 0; p < 2; p++) {
-        sum += g1[p] * W[p * 2 + j];
+      dx[j] = 0.0;
+    }
+    for (int p = 0; p < 2; p++) {
+      double scale = g1[p];
+      for (int j = 0; j < 2; j++) {
+        dx[j] += scale * W[p * 2 + j];
       }
-      dx[j] = sum;
     }
     return sqnorm;
   }

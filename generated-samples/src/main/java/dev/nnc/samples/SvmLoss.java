@@ -203,11 +203,13 @@ public final class SvmLoss implements CompiledFunction {
       }
     }
     for (int j = 0; j < 4; j++) {
-      double sum = 0.0;
-      for (int p = 0; p < 3; p++) {
-        sum += db[p] * W[p * 4 + j];
+      dx[j] = 0.0;
+    }
+    for (int p = 0; p < 3; p++) {
+      double scale = db[p];
+      for (int j = 0; j < 4; j++) {
+        dx[j] += scale * W[p * 4 + j];
       }
-      dx[j] = sum;
     }
     // line 6: return hinge(scores, y); -- mul gate
     for (int i = 0; i < 3; i++) {

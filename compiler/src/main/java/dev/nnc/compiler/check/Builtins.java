@@ -53,9 +53,9 @@ final class Builtins {
     TABLE = Collections.unmodifiableMap(t);
   }
 
-  /** Built-ins whose second argument may be a class label. */
+  /** Built-ins whose second argument may be a class label (for bce_with_logits: 0 or 1). */
   static boolean takesLabel(String name) {
-    return name.equals("cross_entropy") || name.equals("hinge");
+    return name.equals("cross_entropy") || name.equals("hinge") || name.equals("bce_with_logits");
   }
 
   private Builtins() {}

@@ -490,7 +490,7 @@ public final class Checker {
       }
       if (v.label() && !labelAllowed) {
         error(n.span(), "'" + n.name() + "' is a class label; it can only be the label argument"
-            + " of cross_entropy or hinge");
+            + " of cross_entropy, hinge or bce_with_logits");
         return null;
       }
       return v;

@@ -14,6 +14,10 @@ public final class Adam extends StatefulOptimizer {
   private final double eps;
   private final double weightDecay;
   private final boolean decoupled;
+  /** beta1^t and beta2^t for t = poweredSteps, kept by repeated multiplication (see step). */
+  private double beta1Power = 1;
+  private double beta2Power = 1;
+  private long poweredSteps;
 
   public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
     super(lr, "m", "v");
@@ -27,9 +31,23 @@ public final class Adam extends StatefulOptimizer {
   @Override
   public void step(List<Parameter> params) {
     step++;
-    double bc1 = 1 - StrictMath.pow(beta1, step);
-    double bc2 = 1 - StrictMath.pow(beta2, step);
-    for (Parameter p : params) {
+    // Powers by repeated multiplication: deterministic, and unlike StrictMath.pow on JDK 17 they
+    // allocate nothing. After importState the loop catches up with the restored step count.
+    if (poweredSteps > step) {
+      beta1Power = 1;
+      beta2Power = 1;
+      poweredSteps = 0;
+    }
+    while (poweredSteps < step) {
+      beta1Power *= beta1;
+      beta2Power *= beta2;
+      poweredSteps++;
+    }
+    double bc1 = 1 - beta1Power;
+    double bc2 = 1 - beta2Power;
+    // An indexed loop: an iterator here would be the only allocation of a training step.
+    for (int index = 0; index < params.size(); index++) {
+      Parameter p = params.get(index);
       Tensor[] s = state(p);
       if (p.isF64()) {
         stepF64(p.f64(), p.gradF64(), s[0].doubles(), s[1].doubles(), bc1, bc2);

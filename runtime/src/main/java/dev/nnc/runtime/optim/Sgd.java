@@ -23,7 +23,9 @@ public final class Sgd extends StatefulOptimizer {
   @Override
   public void step(List<Parameter> params) {
     step++;
-    for (Parameter p : params) {
+    // An indexed loop: an iterator here would be the only allocation of a training step.
+    for (int index = 0; index < params.size(); index++) {
+      Parameter p = params.get(index);
       Tensor[] s = momentum == 0 ? null : state(p);
       if (p.isF64()) {
         stepF64(p.f64(), p.gradF64(), s == null ? null : s[0].doubles());

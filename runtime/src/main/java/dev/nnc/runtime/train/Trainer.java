@@ -221,6 +221,12 @@ public final class Trainer {
         return s.name();
       }
     }
+    // A binary classifier with one logit names its class-index output "predicted".
+    for (Slot s : model.outputs()) {
+      if (classes > 0 && s.name().equals("predicted") && s.size() == 1) {
+        return s.name();
+      }
+    }
     return null;
   }
 

@@ -1,0 +1,119 @@
+package dev.nnc.cli;
+
+import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.ir.ElementType;
+import dev.nnc.runtime.Batch;
+import dev.nnc.runtime.Model;
+import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.data.Batcher;
+import dev.nnc.runtime.data.Dataset;
+import dev.nnc.runtime.data.Normalizer;
+import dev.nnc.runtime.io.Json;
+import dev.nnc.runtime.io.SafeTensors;
+import java.util.List;
+import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nnc predict MODEL.nn --weights W --data ...}: writes the outputs for every example. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Run a trained model on data and write its outputs as CSV, one row per example.")
+final class PredictCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL.nn", description = "the .nn file with the model")
+  Path file;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "the model, if the file has several")
+  String modelName;
+
+  @Option(names = "--weights", required = true, paramLabel = "W.safetensors",
+      description = "the trained parameters")
+  Path weights;
+
+  @Option(names = "--data", paramLabel = "DATA", description = "digits (default), mnist:DIR (its"
+      + " test set) or csv:FILE[:LABEL_COLUMN]; a table is used whole")
+  String data;
+
+  @Option(names = "--output", paramLabel = "FILE.csv", description = "where to write (default:"
+      + " standard output)")
+  Path output;
+
+  @Option(names = "--batch", defaultValue = "256", description = "batch size (default ${DEFAULT-VALUE})")
+  int batch;
+
+  /** The input normalization training used, saved in the checkpoint's metadata. */
+  private static Normalizer normalizer(Path weights, String json) {
+    try {
+      Map<?, ?> map = (Map<?, ?>) Json.parse(json);
+      return Normalizer.of(doubles(map.get("offsets")), doubles(map.get("scales")));
+    } catch (RuntimeException e) {
+      throw new UserError(weights + ": the normalizer metadata is malformed");
+    }
+  }
+
+  private static double[] doubles(Object list) {
+    List<?> values = (List<?>) list;
+    double[] out = new double[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) values.get(i)).doubleValue();
+    }
+    return out;
+  }
+
+  @Override
+  public Integer call() {
+    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
+    Model model = ModelLoader.load(checked, modelName, ElementType.F32);
+    if (!Files.isRegularFile(weights)) {
+      throw new UserError(weights + ": no such file");
+    }
+    var checkpoint = SafeTensors.load(weights, model);
+    boolean regression = model.inputs().stream().anyMatch(s -> s.kind() == Slot.Kind.TARGET);
+    Dataset rows = DataOption.whole(data, regression);
+    String normalizer = checkpoint.metadata().get("normalizer");
+    if (normalizer != null) {
+      rows = normalizer(weights, normalizer).apply(rows);
+    }
+    StringBuilder csv = new StringBuilder("example");
+    for (Slot s : model.outputs()) {
+      for (int i = 0; i < s.size(); i++) {
+        csv.append(',').append(s.name()).append(s.size() == 1 ? "" : "[" + i + "]");
+      }
+    }
+    csv.append('\n');
+    Batcher batcher = new Batcher(rows, Batch.forModel(model, batch));
+    batcher.resetOrder();
+    int example = 0;
+    for (int k = 0; k < batcher.batchCount(); k++) {
+      Batch b = batcher.fill(k);
+      model.forward(b);
+      for (int e = 0; e < b.size(); e++) {
+        csv.append(example++);
+        for (Slot s : model.outputs()) {
+          float[] values = model.output(s.name());
+          for (int i = 0; i < s.size(); i++) {
+            csv.append(',').append(String.format(Locale.ROOT, "%.6g", values[e * s.size() + i]));
+          }
+        }
+        csv.append('\n');
+      }
+    }
+    if (output == null) {
+      spec.commandLine().getOut().print(csv);
+      spec.commandLine().getOut().flush();
+    } else {
+      CompileCommand.writeAtomically(output, csv.toString());
+      spec.commandLine().getOut().println("wrote " + example + " predictions to " + output);
+    }
+    return 0;
+  }
+}
