@@ -57,6 +57,8 @@ public final class FunctionEmitter {
   private final Map<Node, Node.Var> gradientStorage = new IdentityHashMap<>();
   private final Code code;
   private boolean chunked;
+  /** The field a tensor value is copied into when it is not computed by a statement of its own. */
+  private String valueCopy;
 
   private FunctionEmitter(DerivedFunction derived, SourceFile source) {
     this.derived = derived;
@@ -137,6 +139,10 @@ public final class FunctionEmitter {
       gradientFields.put(p, names.newName("d" + nodeNames.get(p), "$grad:" + p.name()));
     }
     assignStorage();
+    Node value = derived.value();
+    if (!value.shape().isScalar() && !fieldArrays.contains(value)) {
+      valueCopy = names.newName(derived.function().name(), "$valueCopy");
+    }
     chunked = cost(forward) + cost(backward) > CHUNK_BUDGET;
 
     TypeSpec.Builder cls = TypeSpec.classBuilder(className)
@@ -250,6 +256,12 @@ public final class FunctionEmitter {
       }
       cls.addField(f.build());
     }
+    if (valueCopy != null) {
+      cls.addField(FieldSpec.builder(ArrayTypeName.of(elem()), valueCopy, Modifier.PUBLIC,
+          Modifier.FINAL).addJavadoc("The value " + derived.value().shape()
+              + " after value or valueAndGradient.\n")
+          .initializer("new $T[$L]", elem(), derived.value().shape().size()).build());
+    }
     if (chunked) {
       // Chunk methods share their inputs and scalar temporaries through fields.
       for (Node.Var p : allInputs()) {
@@ -321,9 +333,13 @@ public final class FunctionEmitter {
     if (withGradient) {
       m.addCode(gradientOutputs());
     }
+    if (valueCopy != null) {
+      m.beginControlFlow("for (int i = 0; i < $L; i++)", value.shape().size());
+      m.addStatement("$L[i] = $L", valueCopy, code.at(value, "i", this::nameOf));
+      m.endControlFlow();
+    }
     m.addStatement("return $L", value.shape().isScalar() ? code.at(value, "0", this::nameOf)
-        : nodeNames.get(value) != null && fieldArrays.contains(value) ? nodeNames.get(value)
-        : code.at(value, "0", this::nameOf));
+        : valueCopy != null ? valueCopy : nodeNames.get(value));
     return m.build();
   }
 
