@@ -132,6 +132,8 @@ public final class Checker {
         continue;
       }
       if (shape == null) {
+        // Already reported; bind the name to nothing so its uses stay quiet.
+        scope.names.put(p.name(), new Value(null, false));
         continue;
       }
       Node.Var var = graph.var(p.name(), shape, true, p.span());
@@ -223,7 +225,7 @@ public final class Checker {
 
   private Instance instantiate(Decl.Layer layer, Expr.Call call, String name, Scope scope) {
     if (scope.params == null) {
-      error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model or layer");
+      error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model");
       return null;
     }
     if (call.args().size() != layer.args().size()) {
@@ -251,9 +253,7 @@ public final class Checker {
     for (Stmt stmt : layer.body()) {
       if (stmt instanceof Stmt.ParamDecl p) {
         Node.Var var = declareParam(p, instance.path() + "." + p.name(), sizes, scope);
-        if (var != null) {
-          instance.members().put(p.name(), new Value(var, false));
-        }
+        instance.members().put(p.name(), new Value(var, false));
       }
     }
     return instance;
@@ -541,7 +541,8 @@ public final class Checker {
             + member.member() + "'" + Suggestions.didYouMean(member.member(), i.members().keySet()));
         return null;
       }
-      return (Value) b;
+      Value v = (Value) b;
+      return v.node() == null ? null : v;
     }
     if (member.member().equals("T")) {
       Value v = value(member.target(), scope);
@@ -595,7 +596,9 @@ public final class Checker {
       return node == null ? null : new Value(node, false);
     }
     if (local != null) {
-      error(call.calleeSpan(), "'" + name + "' is a value, not a function");
+      if (((Value) local).node() != null) {
+        error(call.calleeSpan(), "'" + name + "' is a value, not a function");
+      }
       return null;
     }
     Decl decl = decls.get(name);
@@ -626,13 +629,16 @@ public final class Checker {
       return null;
     }
     List<Node> args = new ArrayList<>();
-    int axis = -1;
+    Integer axisArg = null;
+    SourceSpan axisSpan = null;
     boolean failed = false;
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);
       if (arg.name() != null) {
         if (!arg.name().equals("axis") || !builtin.takesAxis()) {
-          error(arg.span(), name + " has no argument '" + arg.name() + "'");
+          error(arg.span(), name + " has no argument '" + arg.name() + "'"
+              + Suggestions.didYouMean(arg.name(),
+                  builtin.takesAxis() ? Set.of("axis") : Set.of()));
           failed = true;
         } else {
           Integer k = constantInt(arg.value(), scope);
@@ -640,7 +646,8 @@ public final class Checker {
             error(arg.value().span(), "axis must be an integer constant");
             failed = true;
           } else {
-            axis = k;
+            axisArg = k;
+            axisSpan = arg.span();
           }
         }
         continue;
@@ -668,18 +675,18 @@ public final class Checker {
     if (failed) {
       return null;
     }
-    if (axis != -1 || builtin.takesAxis()) {
-      Shape s = args.get(0).shape();
-      if (axis < -1 && axis >= -s.rank()) {
-        axis += s.rank();
-      }
-      boolean named = call.args().stream().anyMatch(a -> "axis".equals(a.name()));
-      if (named && (axis < 0 || axis >= s.rank())) {
-        error(call.span(), name + ": axis " + axis + " is out of range for shape " + s);
+    int axis = -1;
+    if (axisArg != null) {
+      if (args.size() == 2) {
+        error(axisSpan, name + " with two arguments is elementwise and takes no axis");
         return null;
       }
-      if (named && args.size() == 2) {
-        error(call.span(), name + " with two arguments is elementwise and takes no axis");
+      // A negative axis counts from the end, as in NumPy: axis: -1 is the last axis.
+      Shape s = args.get(0).shape();
+      axis = axisArg < 0 ? axisArg + s.rank() : axisArg;
+      if (axis < 0 || axis >= s.rank()) {
+        error(axisSpan, name + ": axis " + axisArg + " is out of range for shape " + s
+            + (s.isScalar() ? " (a scalar has no axes)" : " (axes 0 to " + (s.rank() - 1) + ")"));
         return null;
       }
     }
