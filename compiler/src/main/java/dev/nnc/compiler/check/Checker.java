@@ -475,8 +475,11 @@ public final class Checker {
           + " (known: sgd, momentum, nesterov, adam, adamw)");
       return;
     }
+    Set<String> given = new LinkedHashSet<>();
     for (Expr.Arg arg : opt.args()) {
-      if (arg.name() == null) {
+      if (arg.name() != null && !given.add(arg.name())) {
+        error(arg.span(), opt.name() + " argument '" + arg.name() + "' is given twice");
+      } else if (arg.name() == null) {
         error(arg.span(), "optimizer arguments are named, e.g. lr: 0.1");
       } else if (!allowed.contains(arg.name())) {
         error(arg.span(), opt.name() + " has no argument '" + arg.name() + "'"
@@ -621,8 +624,9 @@ public final class Checker {
     }
     Shape shape = v.node().shape();
     if (index.indices().size() > shape.rank()) {
-      error(index.span(), "cannot index " + shape + " with " + index.indices().size()
-          + " indices");
+      int n = index.indices().size();
+      error(index.span(), shape.isScalar() ? "cannot index a scalar"
+          : "cannot index " + shape + " with " + n + (n == 1 ? " index" : " indices"));
       return null;
     }
     int offset = 0;
