@@ -144,6 +144,8 @@ ID : [A-Za-z_] [A-Za-z0-9_]* ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);
+// A block comment that runs to the end of the file: one token, so the error names its start.
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF ;
 WS            : [ \t\r\n\f]+ -> channel(HIDDEN);
 
 // Anything else becomes one token so the parser reports it with its place.

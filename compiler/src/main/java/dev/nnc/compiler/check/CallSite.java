@@ -203,7 +203,9 @@ final class CallSite {
     if (label instanceof Node.Const c) {
       double k = c.value();
       if (k != Math.rint(k) || k < 0 || k >= classes) {
-        error(what + ": class index " + k + " is not an integer in [0, " + classes + ")");
+        String shown = k == Math.rint(k) && Math.abs(k) < 1e15 ? Long.toString((long) k)
+            : Double.toString(k);
+        error(what + ": class index " + shown + " is not an integer in [0, " + classes + ")");
         return false;
       }
     }

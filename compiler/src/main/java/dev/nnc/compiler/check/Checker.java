@@ -40,7 +40,27 @@ public final class Checker {
 
   private final Diagnostics diagnostics;
   private final Map<String, Decl> decls = new LinkedHashMap<>();
-  private final Deque<String> inlining = new ArrayDeque<>();
+  /** The functions and layers being inlined, innermost last; recursion is an error. */
+  private final Set<String> inlining = new LinkedHashSet<>();
+  /** The calls being inlined, outermost first, to report a too-deep chain where it starts. */
+  private final Deque<SourceSpan> calls = new ArrayDeque<>();
+  /** Inlined calls per graph, keyed by callee and argument nodes: bodies are pure. */
+  private final Map<InlineKey, Node> inlined = new HashMap<>();
+  /** Nodes in the graphs of declarations already checked, towards {@link #MAX_NODES}. */
+  private long finishedNodes;
+  private boolean reportedTooLarge;
+
+  /**
+   * Inlining can grow a graph exponentially ({@code fn g(x) = f(x) * f(x + 1);} nested); past
+   * this many nodes in all graphs together the checker stops with an error instead of hanging.
+   */
+  static final int MAX_NODES = 1_000_000;
+
+  /** Deeper chains of calls are reported: each level is inlined into its caller. */
+  static final int MAX_CALL_DEPTH = 256;
+
+  /** One inlined call: the same function on the same nodes of the same graph gives one node. */
+  private record InlineKey(Graph graph, String fn, List<Node> args) {}
 
   private Checker(Diagnostics diagnostics) {
     this.diagnostics = diagnostics;
@@ -132,6 +152,8 @@ public final class Checker {
         continue;
       }
       if (shape == null) {
+        // Already reported; bind the name to nothing so its uses stay quiet.
+        scope.names.put(p.name(), new Value(null, false));
         continue;
       }
       Node.Var var = graph.var(p.name(), shape, true, p.span());
@@ -142,9 +164,10 @@ public final class Checker {
       error(fn.customGradient().span(), "custom derivatives (grad clauses) are not supported yet;"
           + " remove the clause to let nnc derive " + fn.name());
     }
-    inlining.push(fn.name());
+    inlining.add(fn.name());
     Node value = body(fn.body(), scope, fn.nameSpan(), "function " + fn.name());
-    inlining.pop();
+    inlining.remove(fn.name());
+    finishedNodes += graph.size();
     if (value != null && diagnostics.errorCount() == before) {
       GradientPaths.check(value, diagnostics);
     }
@@ -215,6 +238,9 @@ public final class Checker {
     boolean returns = false;
     for (Stmt stmt : layer.body()) {
       returns |= stmt instanceof Stmt.Return;
+      if (stmt instanceof Stmt.ParamDecl p && !seen.add(p.name())) {
+        error(p.nameSpan(), "duplicate name '" + p.name() + "' in layer " + layer.name());
+      }
     }
     if (!returns) {
       error(layer.nameSpan(), "layer " + layer.name() + " has no return statement");
@@ -223,7 +249,7 @@ public final class Checker {
 
   private Instance instantiate(Decl.Layer layer, Expr.Call call, String name, Scope scope) {
     if (scope.params == null) {
-      error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model or layer");
+      error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model");
       return null;
     }
     if (call.args().size() != layer.args().size()) {
@@ -249,11 +275,9 @@ public final class Checker {
     }
     Instance instance = new Instance(name, layer, sizes, new LinkedHashMap<>());
     for (Stmt stmt : layer.body()) {
-      if (stmt instanceof Stmt.ParamDecl p) {
+      if (stmt instanceof Stmt.ParamDecl p && !instance.members().containsKey(p.name())) {
         Node.Var var = declareParam(p, instance.path() + "." + p.name(), sizes, scope);
-        if (var != null) {
-          instance.members().put(p.name(), new Value(var, false));
-        }
+        instance.members().put(p.name(), new Value(var, false));
       }
     }
     return instance;
@@ -337,10 +361,15 @@ public final class Checker {
         stmts.add(stmt);
       }
     }
-    inlining.push("layer " + layer.name());
+    if (tooLarge(caller.graph, call)) {
+      return null;
+    }
+    inlining.add("layer " + layer.name());
+    calls.addLast(call.span());
     int before = diagnostics.errorCount();
     Node result = body(stmts, body, layer.nameSpan(), "layer " + layer.name());
-    inlining.pop();
+    calls.removeLast();
+    inlining.remove("layer " + layer.name());
     return diagnostics.errorCount() == before ? result : null;
   }
 
@@ -354,6 +383,8 @@ public final class Checker {
     List<ModelIr.DataVar> data = new ArrayList<>();
     Map<String, Node> outputs = new LinkedHashMap<>();
     Node loss = null;
+    // Whether a loss statement exists; its value may have failed with an error reported earlier.
+    boolean hasLoss = false;
     Stmt.Optimizer optimizer = null;
     for (Stmt stmt : model.body()) {
       if (stmt instanceof Stmt.Input in) {
@@ -395,10 +426,11 @@ public final class Checker {
           scope.names.put(out.name(), v);
         }
       } else if (stmt instanceof Stmt.Loss l) {
-        if (loss != null) {
+        if (hasLoss) {
           error(l.span(), "model " + model.name() + " already has a loss");
           continue;
         }
+        hasLoss = true;
         Value v = value(l.value(), scope);
         if (v != null) {
           if (!v.node().shape().isScalar()) {
@@ -418,7 +450,7 @@ public final class Checker {
         error(ret.span(), "a model has no return; declare 'loss' and 'output' instead");
       }
     }
-    if (loss == null && diagnostics.errorCount() == before) {
+    if (!hasLoss) {
       error(model.nameSpan(), "model " + model.name() + " has no loss; add e.g."
           + " 'loss cross_entropy(logits, y);'");
     }
@@ -428,6 +460,7 @@ public final class Checker {
     if (loss != null && diagnostics.errorCount() == before) {
       GradientPaths.check(loss, diagnostics);
     }
+    finishedNodes += graph.size();
     if (diagnostics.errorCount() != before) {
       return null;
     }
@@ -442,8 +475,11 @@ public final class Checker {
           + " (known: sgd, momentum, nesterov, adam, adamw)");
       return;
     }
+    Set<String> given = new LinkedHashSet<>();
     for (Expr.Arg arg : opt.args()) {
-      if (arg.name() == null) {
+      if (arg.name() != null && !given.add(arg.name())) {
+        error(arg.span(), opt.name() + " argument '" + arg.name() + "' is given twice");
+      } else if (arg.name() == null) {
         error(arg.span(), "optimizer arguments are named, e.g. lr: 0.1");
       } else if (!allowed.contains(arg.name())) {
         error(arg.span(), opt.name() + " has no argument '" + arg.name() + "'"
@@ -500,21 +536,7 @@ public final class Checker {
       return v == null ? null : new Value(scope.graph.apply(Op.NEG, neg.span(), v.node()), false);
     }
     if (expr instanceof Expr.Binary bin) {
-      Value a = value(bin.left(), scope);
-      Value b = value(bin.right(), scope);
-      if (a == null || b == null) {
-        return null;
-      }
-      CallSite site = new CallSite(scope.graph, diagnostics, bin.span(), "'" + bin.op().symbol() + "'");
-      Node node = switch (bin.op()) {
-        case ADD -> site.binary(Op.ADD, a.node(), b.node());
-        case SUB -> site.binary(Op.SUB, a.node(), b.node());
-        case MUL -> site.binary(Op.MUL, a.node(), b.node());
-        case DIV -> site.binary(Op.DIV, a.node(), b.node());
-        case POW -> site.binary(Op.POW, a.node(), b.node());
-        case MATMUL -> site.matmul(a.node(), b.node());
-      };
-      return node == null ? null : new Value(node, false);
+      return binaryChain(bin, scope);
     }
     if (expr instanceof Expr.Compare cmp) {
       error(cmp.span(), "a comparison ('" + cmp.op().symbol() + "') can only be the condition of"
@@ -533,6 +555,44 @@ public final class Checker {
     throw new IllegalStateException("unknown expression " + expr);
   }
 
+  /**
+   * Lowers a left-deep chain such as {@code a + b - c * d} with a loop over its left spine, so
+   * that a megabyte of {@code x+x+...} neither recurses half a million deep nor runs slowly in
+   * frames that were entered before the JIT compiled them.
+   */
+  private Value binaryChain(Expr.Binary top, Scope scope) {
+    Deque<Expr.Binary> spine = new ArrayDeque<>();
+    Expr leftmost = top;
+    while (leftmost instanceof Expr.Binary b) {
+      spine.push(b);
+      leftmost = b.left();
+    }
+    Value acc = value(leftmost, scope);
+    boolean failed = acc == null;
+    while (!spine.isEmpty()) {
+      Expr.Binary bin = spine.pop();
+      // The right operand is checked even after a failure, so that its errors are reported too.
+      Value b = value(bin.right(), scope);
+      if (failed || b == null) {
+        failed = true;
+        continue;
+      }
+      CallSite site =
+          new CallSite(scope.graph, diagnostics, bin.span(), "'" + bin.op().symbol() + "'");
+      Node node = switch (bin.op()) {
+        case ADD -> site.binary(Op.ADD, acc.node(), b.node());
+        case SUB -> site.binary(Op.SUB, acc.node(), b.node());
+        case MUL -> site.binary(Op.MUL, acc.node(), b.node());
+        case DIV -> site.binary(Op.DIV, acc.node(), b.node());
+        case POW -> site.binary(Op.POW, acc.node(), b.node());
+        case MATMUL -> site.matmul(acc.node(), b.node());
+      };
+      failed = node == null;
+      acc = failed ? null : new Value(node, false);
+    }
+    return failed ? null : acc;
+  }
+
   private Value member(Expr.Member member, Scope scope) {
     if (member.target() instanceof Expr.Name n && scope.names.get(n.name()) instanceof Instance i) {
       Binding b = i.members().get(member.member());
@@ -541,7 +601,8 @@ public final class Checker {
             + member.member() + "'" + Suggestions.didYouMean(member.member(), i.members().keySet()));
         return null;
       }
-      return (Value) b;
+      Value v = (Value) b;
+      return v.node() == null ? null : v;
     }
     if (member.member().equals("T")) {
       Value v = value(member.target(), scope);
@@ -563,8 +624,9 @@ public final class Checker {
     }
     Shape shape = v.node().shape();
     if (index.indices().size() > shape.rank()) {
-      error(index.span(), "cannot index " + shape + " with " + index.indices().size()
-          + " indices");
+      int n = index.indices().size();
+      error(index.span(), shape.isScalar() ? "cannot index a scalar"
+          : "cannot index " + shape + " with " + n + (n == 1 ? " index" : " indices"));
       return null;
     }
     int offset = 0;
@@ -595,7 +657,9 @@ public final class Checker {
       return node == null ? null : new Value(node, false);
     }
     if (local != null) {
-      error(call.calleeSpan(), "'" + name + "' is a value, not a function");
+      if (((Value) local).node() != null) {
+        error(call.calleeSpan(), "'" + name + "' is a value, not a function");
+      }
       return null;
     }
     Decl decl = decls.get(name);
@@ -626,13 +690,16 @@ public final class Checker {
       return null;
     }
     List<Node> args = new ArrayList<>();
-    int axis = -1;
+    Integer axisArg = null;
+    SourceSpan axisSpan = null;
     boolean failed = false;
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);
       if (arg.name() != null) {
         if (!arg.name().equals("axis") || !builtin.takesAxis()) {
-          error(arg.span(), name + " has no argument '" + arg.name() + "'");
+          error(arg.span(), name + " has no argument '" + arg.name() + "'"
+              + Suggestions.didYouMean(arg.name(),
+                  builtin.takesAxis() ? Set.of("axis") : Set.of()));
           failed = true;
         } else {
           Integer k = constantInt(arg.value(), scope);
@@ -640,7 +707,8 @@ public final class Checker {
             error(arg.value().span(), "axis must be an integer constant");
             failed = true;
           } else {
-            axis = k;
+            axisArg = k;
+            axisSpan = arg.span();
           }
         }
         continue;
@@ -668,18 +736,18 @@ public final class Checker {
     if (failed) {
       return null;
     }
-    if (axis != -1 || builtin.takesAxis()) {
-      Shape s = args.get(0).shape();
-      if (axis < -1 && axis >= -s.rank()) {
-        axis += s.rank();
-      }
-      boolean named = call.args().stream().anyMatch(a -> "axis".equals(a.name()));
-      if (named && (axis < 0 || axis >= s.rank())) {
-        error(call.span(), name + ": axis " + axis + " is out of range for shape " + s);
+    int axis = -1;
+    if (axisArg != null) {
+      if (args.size() == 2) {
+        error(axisSpan, name + " with two arguments is elementwise and takes no axis");
         return null;
       }
-      if (named && args.size() == 2) {
-        error(call.span(), name + " with two arguments is elementwise and takes no axis");
+      // A negative axis counts from the end, as in NumPy: axis: -1 is the last axis.
+      Shape s = args.get(0).shape();
+      axis = axisArg < 0 ? axisArg + s.rank() : axisArg;
+      if (axis < 0 || axis >= s.rank()) {
+        error(axisSpan, name + ": axis " + axisArg + " is out of range for shape " + s
+            + (s.isScalar() ? " (a scalar has no axes)" : " (axes 0 to " + (s.rank() - 1) + ")"));
         return null;
       }
     }
@@ -718,7 +786,9 @@ public final class Checker {
           + (fn.params().size() == 1 ? "" : "s") + ", got " + call.args().size());
       return null;
     }
-    Scope body = new Scope(caller.graph, Map.of(), caller.params);
+    // A function body cannot instantiate layers, even when called from a model.
+    Scope body = new Scope(caller.graph, Map.of(), null);
+    List<Node> args = new ArrayList<>();
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);
       Decl.Param p = fn.params().get(i);
@@ -738,12 +808,46 @@ public final class Checker {
         return null;
       }
       body.names.put(p.name(), v);
+      args.add(v.node());
     }
-    inlining.push(fn.name());
+    InlineKey key = new InlineKey(caller.graph, fn.name(), args);
+    Node known = inlined.get(key);
+    if (known != null) {
+      return known;
+    }
+    if (tooLarge(caller.graph, call)) {
+      return null;
+    }
+    inlining.add(fn.name());
+    calls.addLast(call.span());
     int before = diagnostics.errorCount();
     Node result = body(fn.body(), body, fn.nameSpan(), "function " + fn.name());
-    inlining.pop();
-    return diagnostics.errorCount() == before ? result : null;
+    calls.removeLast();
+    inlining.remove(fn.name());
+    if (diagnostics.errorCount() != before || result == null) {
+      return null;
+    }
+    inlined.put(key, result);
+    return result;
+  }
+
+  /** Reports that inlining has nested too deeply or made the program too large. */
+  private boolean tooLarge(Graph graph, Expr.Call call) {
+    if (calls.size() >= MAX_CALL_DEPTH) {
+      error(calls.getFirst(), "calls nested more than " + MAX_CALL_DEPTH + " deep (functions are"
+          + " inlined, so every chain of calls is expanded)");
+      return true;
+    }
+    if (finishedNodes + graph.size() <= MAX_NODES) {
+      return false;
+    }
+    if (!reportedTooLarge) {
+      reportedTooLarge = true;
+      SourceSpan outermost = calls.isEmpty() ? call.span() : calls.getFirst();
+      error(outermost, "the program is too large after inlining (more than " + MAX_NODES
+          + " operations); functions and layers are inlined at every call");
+    }
+    return true;
   }
 
   private Binding lookup(String name, SourceSpan span, Scope scope) {

@@ -10,7 +10,9 @@ import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.grammar.NnBaseVisitor;
 import dev.nnc.grammar.NnParser;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
@@ -223,18 +225,41 @@ final class AstBuilder extends NnBaseVisitor<Object> {
 
   @Override
   public Expr visitMulExpr(NnParser.MulExprContext ctx) {
-    Expr.BinaryOp op = switch (ctx.op.getText()) {
-      case "*" -> Expr.BinaryOp.MUL;
-      case "/" -> Expr.BinaryOp.DIV;
-      default -> Expr.BinaryOp.MATMUL;
-    };
-    return new Expr.Binary(op, expr(ctx.expr(0)), expr(ctx.expr(1)), span(ctx));
+    return binaryChain(ctx);
   }
 
   @Override
   public Expr visitAddExpr(NnParser.AddExprContext ctx) {
-    Expr.BinaryOp op = ctx.op.getText().equals("+") ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB;
-    return new Expr.Binary(op, expr(ctx.expr(0)), expr(ctx.expr(1)), span(ctx));
+    return binaryChain(ctx);
+  }
+
+  /**
+   * Builds a left-deep chain of {@code + - * / @} with a loop over its left spine rather than
+   * recursion, so that a megabyte of {@code x+x+...} stays cheap.
+   */
+  private Expr binaryChain(NnParser.ExprContext top) {
+    Deque<NnParser.ExprContext> spine = new ArrayDeque<>();
+    NnParser.ExprContext left = top;
+    while (left instanceof NnParser.AddExprContext || left instanceof NnParser.MulExprContext) {
+      spine.push(left);
+      left = left.getRuleContext(NnParser.ExprContext.class, 0);
+    }
+    Expr acc = expr(left);
+    while (!spine.isEmpty()) {
+      NnParser.ExprContext ctx = spine.pop();
+      Token op = ctx instanceof NnParser.AddExprContext add ? add.op
+          : ((NnParser.MulExprContext) ctx).op;
+      Expr.BinaryOp binaryOp = switch (op.getText()) {
+        case "+" -> Expr.BinaryOp.ADD;
+        case "-" -> Expr.BinaryOp.SUB;
+        case "*" -> Expr.BinaryOp.MUL;
+        case "/" -> Expr.BinaryOp.DIV;
+        default -> Expr.BinaryOp.MATMUL;
+      };
+      Expr right = expr(ctx.getRuleContext(NnParser.ExprContext.class, 1));
+      acc = new Expr.Binary(binaryOp, acc, right, span(ctx));
+    }
+    return acc;
   }
 
   @Override
