@@ -21,6 +21,11 @@ public interface CompiledFunction {
   /** The shape of the function's value (empty for a scalar). */
   int[] valueShape();
 
+  /** True if the function computes in {@code float} ({@code fn g(x) : f32 = ...}). */
+  default boolean singlePrecision() {
+    return false;
+  }
+
   /** The value at {@code args} (one flat row-major array per parameter). */
   double[] evaluate(double[][] args);
 

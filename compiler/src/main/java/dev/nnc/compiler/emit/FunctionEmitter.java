@@ -124,7 +124,7 @@ public final class FunctionEmitter {
   private JavaFile file(String packageName, String className) {
     names.newName(className, "$class");
     for (String reserved : List.of("value", "valueAndGradient", "name", "parameterNames",
-        "parameterShape", "valueShape", "evaluate", "evaluateWithGradient", "i", "j", "p", "k",
+        "parameterShape", "valueShape", "evaluate", "evaluateWithGradient", "singlePrecision", "i", "j", "p", "k",
         "o", "r", "sum", "max", "best", "scale", "args", "upstream", "gradients", "seed",
         "result")) {
       names.newName(reserved, "$" + reserved);
@@ -491,6 +491,11 @@ public final class FunctionEmitter {
         "no parameter ");
     shape.endControlFlow();
     cls.addMethod(shape.build());
+    if (type == ElementType.F32) {
+      cls.addMethod(MethodSpec.methodBuilder("singlePrecision").addAnnotation(Override.class)
+          .addModifiers(Modifier.PUBLIC).returns(boolean.class).addStatement("return true")
+          .build());
+    }
     cls.addMethod(MethodSpec.methodBuilder("valueShape").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(int[].class)
         .addStatement("return new int[] {$L}", dims(derived.value())).build());

@@ -1,0 +1,112 @@
+package dev.nnc.maven;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the last build generated: the configuration digest, each {@code .nn} file's content
+ * digest, and the files generated from it. Kept in {@code target/nnc-maven-plugin/state.properties}.
+ */
+final class BuildState {
+  private static final String FILE = "state.properties";
+  private static final String CONFIG = "configuration";
+
+  private final String configuration;
+  private final Map<String, String> digests;
+  private final Map<String, List<String>> outputs;
+
+  BuildState(String configuration, Map<String, String> digests, Map<String, List<String>> outputs) {
+    this.configuration = configuration;
+    this.digests = digests;
+    this.outputs = outputs;
+  }
+
+  /** The saved state, or an empty one if there is none or it is unreadable. */
+  static BuildState load(Path dir) {
+    Path file = dir.resolve(FILE);
+    Properties p = new Properties();
+    if (Files.isRegularFile(file)) {
+      try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        p.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        p.clear();
+      }
+    }
+    Map<String, String> digests = new LinkedHashMap<>();
+    Map<String, List<String>> outputs = new LinkedHashMap<>();
+    for (String key : new TreeSet<>(p.stringPropertyNames())) {
+      if (key.startsWith("digest.")) {
+        digests.put(key.substring("digest.".length()), p.getProperty(key));
+      } else if (key.startsWith("outputs.")) {
+        String v = p.getProperty(key);
+        outputs.put(key.substring("outputs.".length()),
+            v.isEmpty() ? List.of() : Arrays.asList(v.split(",")));
+      }
+    }
+    return new BuildState(p.getProperty(CONFIG, ""), digests, outputs);
+  }
+
+  void save(Path dir) {
+    Properties p = new Properties();
+    p.setProperty(CONFIG, configuration);
+    digests.forEach((k, v) -> p.setProperty("digest." + k, v));
+    outputs.forEach((k, v) -> p.setProperty("outputs." + k, String.join(",", v)));
+    try {
+      Files.createDirectories(dir);
+      Path temp = Files.createTempFile(dir, FILE, ".tmp");
+      try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+        p.store(out, "nnc-maven-plugin incremental build state");
+      }
+      try {
+        Files.move(temp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      // A lost state file only costs a full regeneration next time.
+    }
+  }
+
+  String configuration() {
+    return configuration;
+  }
+
+  String digest(String source) {
+    return digests.get(source);
+  }
+
+  List<String> outputs(String source) {
+    return outputs.getOrDefault(source, List.of());
+  }
+
+  Set<String> sources() {
+    Set<String> all = new TreeSet<>(digests.keySet());
+    all.addAll(outputs.keySet());
+    return all;
+  }
+
+  static String digest(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
