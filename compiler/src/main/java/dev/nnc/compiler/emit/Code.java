@@ -134,6 +134,20 @@ final class Code {
       case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(b, a, decl, out, name);
       case SUM_TO -> {
         int n = a.shape().size();
+        if (a.shape().isScalar()) {
+          // summed down to a scalar: a local (or field) accumulator, not an array
+          if (!decl.equals(out)) {
+            b.addStatement("$L", decl);
+          }
+          openBlock(b);
+          b.addStatement("$L sum = $L", t(), lit(0));
+          b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
+          b.addStatement("sum += $L", at(a.input(0), "i", name));
+          b.endControlFlow();
+          b.addStatement("$L = sum", out);
+          closeBlock(b);
+          return b.build();
+        }
         b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
         b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
         b.addStatement("$L[i % $L] += $L", out, n, at(a.input(0), "i", name));
