@@ -324,7 +324,7 @@ class BuiltinFiniteDifferenceTest {
   }
 
   private static List<double[]> interpret(Case c, double[][] args, boolean simplify) {
-    FunctionIr fn = TestPrograms.function(text(), c.name());
+    FunctionIr fn = TestPrograms.function(HELPERS + c.text(), c.name());
     return TestPrograms.valueAndGradient(DerivedFunction.derive(fn, simplify), args);
   }
 
@@ -336,13 +336,12 @@ class BuiltinFiniteDifferenceTest {
   }
 
   private static Stream<DynamicTest> tests(String mode, Mode run) {
-    String text = text();
     List<DynamicTest> tests = new ArrayList<>();
     for (int k = 0; k < CASES.size(); k++) {
       Case c = CASES.get(k);
       long seed = 1000L + k;
       tests.add(DynamicTest.dynamicTest(c.name() + " (" + mode + ")", () -> {
-        FunctionIr fn = TestPrograms.function(text, c.name());
+        FunctionIr fn = TestPrograms.function(HELPERS + c.text(), c.name());
         Random random = new Random(seed);
         for (int point = 0; point < POINTS; point++) {
           double[][] args = c.point(fn, random);
