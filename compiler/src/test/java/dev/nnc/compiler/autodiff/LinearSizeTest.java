@@ -185,10 +185,7 @@ class LinearSizeTest {
     for (Compiler.GeneratedSource s : sources) {
       byName.put(s.qualifiedName(), s.code());
     }
-    start = System.nanoTime();
     Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(byName);
-    System.out.printf("5,100 ops: generate %.2f s, javac %.2f s%n", seconds,
-        (System.nanoTime() - start) / 1e9);
     assertTrue(!classes.isEmpty());
     int methods = 0;
     for (Map.Entry<String, byte[]> c : classes.entrySet()) {
