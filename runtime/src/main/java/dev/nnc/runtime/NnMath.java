@@ -90,4 +90,119 @@ public final class NnMath {
   public static float pow(float x, float y) {
     return y == 2.0f ? x * x : (float) Math.pow(x, y);
   }
+
+  // ---- java.lang.Math under unqualified names ----
+  // Generated code calls these through a static import rather than writing Math.exp: a .nn name
+  // such as Math, Arrays or Double becomes a Java variable, and a variable obscures a type of the
+  // same name, but never a method.
+
+  public static double exp(double x) {
+    return Math.exp(x);
+  }
+
+  public static float exp(float x) {
+    return (float) Math.exp(x);
+  }
+
+  public static double log(double x) {
+    return Math.log(x);
+  }
+
+  public static float log(float x) {
+    return (float) Math.log(x);
+  }
+
+  public static double sqrt(double x) {
+    return Math.sqrt(x);
+  }
+
+  public static float sqrt(float x) {
+    return (float) Math.sqrt(x);
+  }
+
+  public static double abs(double x) {
+    return Math.abs(x);
+  }
+
+  public static float abs(float x) {
+    return Math.abs(x);
+  }
+
+  public static double sin(double x) {
+    return Math.sin(x);
+  }
+
+  public static float sin(float x) {
+    return (float) Math.sin(x);
+  }
+
+  public static double cos(double x) {
+    return Math.cos(x);
+  }
+
+  public static float cos(float x) {
+    return (float) Math.cos(x);
+  }
+
+  public static double tan(double x) {
+    return Math.tan(x);
+  }
+
+  public static float tan(float x) {
+    return (float) Math.tan(x);
+  }
+
+  public static double tanh(double x) {
+    return Math.tanh(x);
+  }
+
+  public static float tanh(float x) {
+    return (float) Math.tanh(x);
+  }
+
+  public static double signum(double x) {
+    return Math.signum(x);
+  }
+
+  public static float signum(float x) {
+    return Math.signum(x);
+  }
+
+  public static double floor(double x) {
+    return Math.floor(x);
+  }
+
+  public static float floor(float x) {
+    return (float) Math.floor(x);
+  }
+
+  /** Math.max: NaN if either is NaN (the shift of logsumexp and softmax). */
+  public static double nanMax(double a, double b) {
+    return Math.max(a, b);
+  }
+
+  /** Math.max in single precision. */
+  public static float nanMax(float a, float b) {
+    return Math.max(a, b);
+  }
+
+  /** Fills {@code a} with {@code v}. */
+  public static void fill(double[] a, double v) {
+    java.util.Arrays.fill(a, v);
+  }
+
+  /** Fills elements [from, to) of {@code a} with {@code v} (one example of a batched buffer). */
+  public static void fill(double[] a, int from, int to, double v) {
+    java.util.Arrays.fill(a, from, to, v);
+  }
+
+  /** Fills elements [from, to) of {@code a} with {@code v} (one example of a batched buffer). */
+  public static void fill(float[] a, int from, int to, float v) {
+    java.util.Arrays.fill(a, from, to, v);
+  }
+
+  /** Fills {@code a} with {@code v}. */
+  public static void fill(float[] a, float v) {
+    java.util.Arrays.fill(a, v);
+  }
 }

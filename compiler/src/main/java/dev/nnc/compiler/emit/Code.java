@@ -42,12 +42,15 @@ final class Code {
 
   /** A literal of the element type. */
   String lit(double v) {
+    // NaN and infinities as constant expressions: a .nn name Double or Float would obscure
+    // Double.NaN
     if (Double.isNaN(v)) {
-      return type == ElementType.F32 ? "Float.NaN" : "Double.NaN";
+      return type == ElementType.F32 ? "(0.0f / 0.0f)" : "(0.0 / 0.0)";
     }
     if (Double.isInfinite(v)) {
-      String box = type == ElementType.F32 ? "Float" : "Double";
-      return v > 0 ? box + ".POSITIVE_INFINITY" : "(" + box + ".NEGATIVE_INFINITY)";
+      String one = type == ElementType.F32 ? "1.0f" : "1.0";
+      String zero = type == ElementType.F32 ? "0.0f" : "0.0";
+      return "(" + (v > 0 ? "" : "-") + one + " / " + zero + ")";
     }
     String text = type == ElementType.F32 ? Float.toString((float) v) + "f" : Double.toString(v);
     return v < 0 || (v == 0 && 1 / v < 0) ? "(" + text + ")" : text;
@@ -107,10 +110,10 @@ final class Code {
   private void zero(CodeBlock.Builder b, Node n, String out) {
     if (n.batched()) {
       int size = n.shape().size();
-      b.addStatement("$T.fill($L, $L, $L, $L)", java.util.Arrays.class, out, Ix.mul("b", size),
+      b.addStatement("fill($L, $L, $L, $L)", out, Ix.mul("b", size),
           Ix.mul(Ix.add("b", "1"), size), lit(0));
     } else {
-      b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+      b.addStatement("fill($L, $L)", out, lit(0));
     }
   }
 
@@ -166,7 +169,7 @@ final class Code {
     if (a.shape().isScalar()) {
       b.addStatement("$L = $L", out, lit(0));
     } else {
-      b.addStatement("$T.fill($L, $L)", java.util.Arrays.class, out, lit(0));
+      b.addStatement("fill($L, $L)", out, lit(0));
     }
     b.beginControlFlow("for (int b = 0; b < n; b++)");
     if (x instanceof Node.Apply o && o.op() == Op.OUTER) {
@@ -219,6 +222,20 @@ final class Code {
       case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(b, a, decl, out, name);
       case SUM_TO -> {
         int n = a.shape().size();
+        if (a.shape().isScalar()) {
+          // summed down to a scalar: a local (or field) accumulator, not an array
+          if (!decl.equals(out)) {
+            b.addStatement("$L", decl);
+          }
+          openBlock(b);
+          b.addStatement("$L sum = $L", t(), lit(0));
+          b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
+          b.addStatement("sum += $L", at(a.input(0), "i", name));
+          b.endControlFlow();
+          b.addStatement("$L = sum", out);
+          closeBlock(b);
+          return b.build();
+        }
         zero(b, a, out);
         b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
         b.addStatement("$L += $L", ref(a, out, Ix.mod("i", n)), at(a.input(0), "i", name));
@@ -299,19 +316,19 @@ final class Code {
     String y = a.inputs().size() > 1 ? operand(a, 1, i, name) : null;
     return switch (op) {
       case NEG -> "-" + x;
-      case EXP -> math("Math.exp", x);
-      case LOG -> math("Math.log", x);
-      case SQRT -> math("Math.sqrt", x);
-      case ABS -> "Math.abs(" + x + ")";
-      case SIN -> math("Math.sin", x);
-      case COS -> math("Math.cos", x);
-      case TAN -> math("Math.tan", x);
-      case TANH -> math("Math.tanh", x);
+      case EXP -> math("exp", x);
+      case LOG -> math("log", x);
+      case SQRT -> math("sqrt", x);
+      case ABS -> "abs(" + x + ")";
+      case SIN -> math("sin", x);
+      case COS -> math("cos", x);
+      case TAN -> math("tan", x);
+      case TANH -> math("tanh", x);
       case SIGMOID -> "sigmoid(" + x + ")";
       case RELU -> "relu(" + x + ")";
       case SOFTPLUS -> "softplus(" + x + ")";
-      case SIGN -> "Math.signum(" + x + ")";
-      case FLOOR -> math("Math.floor", x);
+      case SIGN -> "signum(" + x + ")";
+      case FLOOR -> math("floor", x);
       case STEP -> "step(" + x + ")";
       case ADD -> x + " + " + y;
       case SUB -> x + " - " + y;
@@ -336,8 +353,13 @@ final class Code {
     return at(in, index, name);
   }
 
-  private String math(String fn, String x) {
-    return type == ElementType.F32 ? "(float) " + fn + "(" + x + ")" : fn + "(" + x + ")";
+  /**
+   * A call of a NnMath function through the static import, never {@code Math.fn}: a .nn name
+   * {@code Math} becomes a Java variable that would obscure the class. NnMath overloads each
+   * function for float, so f32 code needs no cast.
+   */
+  private static String math(String fn, String x) {
+    return fn + "(" + x + ")";
   }
 
   private void matmul(CodeBlock.Builder b, Node.Apply a, String decl, String out,
@@ -468,13 +490,13 @@ final class Code {
         // logsumexp = max + log(sum(exp(x - max))): stable for large inputs
         b.addStatement("$L max = $L", t(), at(x, flat(s, o, "0", j), name));
         b.beginControlFlow("for (int k = 1; k < $L; k++)", s[1]);
-        b.addStatement("max = Math.max(max, $L)", elem);
+        b.addStatement("max = nanMax(max, $L)", elem);
         b.endControlFlow();
         b.addStatement("$L sum = $L", t(), lit(0));
         b.beginControlFlow("for (int k = 0; k < $L; k++)", s[1]);
-        b.addStatement("sum += $L", math("Math.exp", elem + " - max"));
+        b.addStatement("sum += $L", math("exp", elem + " - max"));
         b.endControlFlow();
-        b.addStatement("$L = max + $L", target, math("Math.log", "sum"));
+        b.addStatement("$L = max + $L", target, math("log", "sum"));
       }
     }
     if (loopsOuter) {
@@ -499,11 +521,11 @@ final class Code {
     String row = rows > 1 ? "r * " + k : "0";
     b.addStatement("$L max = $L", t(), at(x, row, name));
     b.beginControlFlow("for (int k = 1; k < $L; k++)", k);
-    b.addStatement("max = Math.max(max, $L)", at(x, Ix.add(row, "k"), name));
+    b.addStatement("max = nanMax(max, $L)", at(x, Ix.add(row, "k"), name));
     b.endControlFlow();
     b.addStatement("$L sum = $L", t(), lit(0));
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-    b.addStatement("$L = $L", ref(a, out, Ix.add(row, "k")), math("Math.exp", at(x, Ix.add(row, "k"), name) + " - max"));
+    b.addStatement("$L = $L", ref(a, out, Ix.add(row, "k")), math("exp", at(x, Ix.add(row, "k"), name) + " - max"));
     b.addStatement("sum += $L", ref(a, out, Ix.add(row, "k")));
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);

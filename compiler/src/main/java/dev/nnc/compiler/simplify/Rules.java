@@ -98,6 +98,9 @@ public final class Rules {
             : isConst(w.input(1), 0) ? g.apply(Op.WHERE, n.origin(), w.input(0), g.scalar(0),
             g.div(w.input(2), n.input(1))) : null;
       }),
+      new Rewrite("where-add", "where(c, a, 0) + where(c, b, 0) -> where(c, a + b, 0);  also with"
+          + " 0 in the first branch, and for -  (gradients of two uses in one guarded branch)",
+          Rules::whereAdd),
       new Rewrite("where-same", "where(c, a, a) -> a", (g, n) -> n.op() == Op.WHERE
           && n.input(1) == n.input(2) ? g.broadcast(n.input(1), n.shape()) : null),
       new Rewrite("transpose-transpose", "(x^T)^T -> x", (g, n) -> n.op() == Op.TRANSPOSE
@@ -168,6 +171,30 @@ public final class Rules {
     int attr = ((Node.Apply) lse).attr();
     boolean lastAxis = x.shape().rank() == 1 ? attr == -1 : attr == x.shape().rank() - 1;
     return lastAxis ? g.unary(Op.SOFTMAX, x) : null;
+  }
+
+  private static Node whereAdd(Graph g, Node.Apply n) {
+    if ((n.op() != Op.ADD && n.op() != Op.SUB) || !is(n.input(0), Op.WHERE)
+        || !is(n.input(1), Op.WHERE)) {
+      return null;
+    }
+    Node.Apply l = (Node.Apply) n.input(0);
+    Node.Apply r = (Node.Apply) n.input(1);
+    if (l.input(0) != r.input(0)) {
+      return null;
+    }
+    Node merged = null;
+    for (int zero = 1; zero <= 2 && merged == null; zero++) {
+      int kept = 3 - zero;
+      if (isConst(l.input(zero), 0) && isConst(r.input(zero), 0)) {
+        Node combined = n.op() == Op.ADD ? g.add(l.input(kept), r.input(kept))
+            : g.sub(l.input(kept), r.input(kept));
+        merged = zero == 2
+            ? g.apply(Op.WHERE, n.origin(), l.input(0), combined, g.scalar(0))
+            : g.apply(Op.WHERE, n.origin(), l.input(0), g.scalar(0), combined);
+      }
+    }
+    return merged != null && merged.shape().equals(n.shape()) ? merged : null;
   }
 
   private static Node whereZeroMul(Graph g, Node.Apply n) {

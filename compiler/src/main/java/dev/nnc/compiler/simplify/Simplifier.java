@@ -17,8 +17,12 @@ public final class Simplifier {
   /** Rewrites per node beyond which a rule set is assumed to cycle (a compiler bug). */
   private static final int MAX_REWRITES_PER_NODE = 64;
 
+  /** Nested rewrites of rewrites beyond which a rule set is assumed to cycle (a compiler bug). */
+  private static final int MAX_NESTING = 1000;
+
   private final Graph graph;
   private final List<Rewrite> rules;
+  private int nesting;
   private final Map<Node, Node> done = new IdentityHashMap<>();
 
   public Simplifier(Graph graph, List<Rewrite> rules) {
@@ -109,12 +113,31 @@ public final class Simplifier {
       if (replacement == null) {
         return current;
       }
-      // The replacement's own inputs may be new nodes that can simplify further.
-      replacement = simplify(replacement);
+      // The replacement's own inputs may be new nodes that can simplify further. Rules that
+      // rewrite each other's results in a cycle would recurse here without end: stop them.
+      if (++nesting > MAX_NESTING) {
+        throw new IllegalStateException("simplifier did not settle: rule " + rule(a, replacement)
+            + " keeps rewriting " + a.op() + " nodes");
+      }
+      try {
+        replacement = simplify(replacement);
+      } finally {
+        nesting--;
+      }
       carryOver(current, replacement);
       current = replacement;
     }
     throw new IllegalStateException("simplifier did not settle on " + node);
+  }
+
+  /** The name of the first rule that rewrites {@code a} to {@code replacement}. */
+  private String rule(Node.Apply a, Node replacement) {
+    for (Rewrite rule : rules) {
+      if (rule.matcher().rewrite(graph, a) == replacement) {
+        return rule.name();
+      }
+    }
+    return "?";
   }
 
   /** Keeps the let name and provenance note of a rewritten node on its replacement. */

@@ -1,0 +1,127 @@
+package dev.nnc.compiler.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.nnc.compiler.diag.SourceSpan;
+import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.Node;
+import dev.nnc.compiler.ir.Op;
+import dev.nnc.compiler.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The derivative table covers every op, and each rule keeps its shape contract. */
+class DerivativeRuleTableTest {
+
+  @Test
+  void everyOpHasARule() {
+    List<Op> missing = new ArrayList<>();
+    for (Op op : Op.values()) {
+      if (!Derivatives.table().containsKey(op)) {
+        missing.add(op);
+      }
+    }
+    assertTrue(missing.isEmpty(), "ops without a derivative rule: " + missing);
+    assertEquals(Op.values().length, Derivatives.table().size());
+    for (Op op : Op.values()) {
+      assertNotNull(Derivatives.of(op).gate(), op.toString());
+      assertFalse(Derivatives.of(op).gate().isBlank(), op + " has an unnamed gate");
+    }
+  }
+
+  /**
+   * Applies each elementwise op to tensor inputs and checks that its rule gives a gradient of the
+   * output's or the input's shape for inputs that carry gradient, and nothing otherwise.
+   */
+  @Test
+  void elementwiseRulesKeepTheShapeContract() {
+    Shape shape = Shape.of(2, 3);
+    for (Op op : Op.values()) {
+      if (!op.isElementwise()) {
+        continue;
+      }
+      Graph g = new Graph();
+      Node[] in = new Node[op.arity()];
+      for (int i = 0; i < in.length; i++) {
+        in[i] = g.var("v" + i, shape, true, SourceSpan.NONE);
+      }
+      Node.Apply y = (Node.Apply) g.apply(op, SourceSpan.NONE, in);
+      Node seed = g.var("seed", shape, false, SourceSpan.NONE);
+      for (int i = 0; i < in.length; i++) {
+        Node grad = Derivatives.of(op).rule().gradient(g, y, seed, i);
+        if (!op.carriesGradient(i)) {
+          assertNull(grad, op + " input " + i + " must receive no gradient");
+          continue;
+        }
+        if (grad == null) {
+          fail(op + " input " + i + " carries gradient but its rule gave none");
+        }
+        assertEquals(shape, grad.shape(), op + " input " + i);
+      }
+    }
+  }
+
+  /** The structural rules give gradients of the input's shape (after summing broadcasts). */
+  @Test
+  void structuralRulesGiveInputShapes() {
+    Graph g = new Graph();
+    Node a = g.var("a", Shape.of(2, 3), true, SourceSpan.NONE);
+    Node b = g.var("b", Shape.of(3, 4), true, SourceSpan.NONE);
+    Node u = g.var("u", Shape.of(3), true, SourceSpan.NONE);
+    Node v = g.var("v", Shape.of(2), true, SourceSpan.NONE);
+    Node k = g.var("k", Shape.SCALAR, false, SourceSpan.NONE);
+    List<Node> ys = List.of(
+        g.apply(Op.MATMUL, SourceSpan.NONE, a, b),
+        g.apply(Op.MATMUL, SourceSpan.NONE, a, u),
+        g.apply(Op.MATMUL, SourceSpan.NONE, v, a),
+        g.apply(Op.MATMUL, SourceSpan.NONE, u, u),
+        g.apply(Op.OUTER, SourceSpan.NONE, v, u),
+        g.apply(Op.TRANSPOSE, SourceSpan.NONE, a),
+        g.apply(Op.BROADCAST, -1, Shape.of(2, 3), SourceSpan.NONE, u),
+        g.apply(Op.BROADCAST, 1, Shape.of(2, 3), SourceSpan.NONE, v),
+        g.apply(Op.SUM_TO, 0, Shape.of(3), SourceSpan.NONE, a),
+        g.apply(Op.SUM, -1, null, SourceSpan.NONE, a),
+        g.apply(Op.SUM, 0, null, SourceSpan.NONE, a),
+        g.apply(Op.SUM, 1, null, SourceSpan.NONE, a),
+        g.apply(Op.MAX_REDUCE, 0, null, SourceSpan.NONE, a),
+        g.apply(Op.LOGSUMEXP, 1, null, SourceSpan.NONE, a),
+        g.apply(Op.SOFTMAX, SourceSpan.NONE, a),
+        g.apply(Op.SLICE, 3, Shape.of(3), SourceSpan.NONE, a),
+        g.apply(Op.EMBED, 2, Shape.of(6), SourceSpan.NONE, u),
+        g.apply(Op.PICK, SourceSpan.NONE, u, k),
+        g.apply(Op.ONEHOT, 0, Shape.of(4), SourceSpan.NONE, g.scalar(2), k));
+    for (Node node : ys) {
+      Node.Apply y = (Node.Apply) node;
+      Node seed = g.constant(1, y.shape());
+      for (int i = 0; i < y.inputs().size(); i++) {
+        Node grad = Derivatives.of(y.op()).rule().gradient(g, y, seed, i);
+        if (!y.op().carriesGradient(i)) {
+          assertNull(grad, y.op() + " input " + i);
+          continue;
+        }
+        assertNotNull(grad, y.op() + " input " + i);
+        Shape want = y.input(i).shape();
+        assertTrue(grad.shape().equals(want) || grad.shape().equals(y.shape()),
+            y.op() + " input " + i + ": gradient " + grad.shape() + " for input " + want);
+        assertEquals(want, g.sumTo(grad, want).shape());
+      }
+    }
+  }
+
+  @Test
+  void forwardOnlyOpsGiveNoGradient() {
+    for (Op op : Op.values()) {
+      if (op.differentiable()) {
+        continue;
+      }
+      assertNull(Derivatives.of(op).rule().gradient(new Graph(), null, null, 0),
+          op + " is forward-only but its rule produced a gradient");
+    }
+  }
+}
