@@ -9,7 +9,6 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.optim.OptimizerSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -205,7 +204,7 @@ public final class BreastCancer implements Model {
     }
     // line 11: let z = x @ w + b; -- matmul gate
     float[] dw = this.w.gradF32();
-    Arrays.fill(dw, 0.0f);
+    fill(dw, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 30; i++) {
         float scale = x[b * 30 + i];
@@ -216,7 +215,7 @@ public final class BreastCancer implements Model {
     }
     // line 11: let z = x @ w + b; -- add gate
     float[] db_ = this.b_.gradF32();
-    Arrays.fill(db_, 0.0f);
+    fill(db_, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         db_[i] += dz[b + i];

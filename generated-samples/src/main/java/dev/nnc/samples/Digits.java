@@ -9,7 +9,6 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.optim.OptimizerSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -194,11 +193,11 @@ public final class Digits implements Model {
       {
         float max = logits[b * 10];
         for (int k = 1; k < 10; k++) {
-          max = Math.max(max, logits[b * 10 + k]);
+          max = nanMax(max, logits[b * 10 + k]);
         }
         float sum = 0.0f;
         for (int k = 0; k < 10; k++) {
-          probs[b * 10 + k] = (float) Math.exp(logits[b * 10 + k] - max);
+          probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
         for (int k = 0; k < 10; k++) {
@@ -210,13 +209,13 @@ public final class Digits implements Model {
       {
         float max = logits[b * 10];
         for (int k = 1; k < 10; k++) {
-          max = Math.max(max, logits[b * 10 + k]);
+          max = nanMax(max, logits[b * 10 + k]);
         }
         float sum = 0.0f;
         for (int k = 0; k < 10; k++) {
-          sum += (float) Math.exp(logits[b * 10 + k] - max);
+          sum += exp(logits[b * 10 + k] - max);
         }
-        t5[b] = max + (float) Math.log(sum);
+        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {
@@ -295,7 +294,7 @@ public final class Digits implements Model {
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- pick gate
     for (int b = 0; b < n; b++) {
-      Arrays.fill(t18, b * 10, (b + 1) * 10, 0.0f);
+      fill(t18, b * 10, (b + 1) * 10, 0.0f);
       t18[b * 10 + y[b]] = t17[b];
     }
     // line 15: let logits = classify(relu(hidden(x))); -- relu gate
@@ -337,7 +336,7 @@ public final class Digits implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    Arrays.fill(t24, 0.0f);
+    fill(t24, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         float scale = x[b * 64 + i];
@@ -353,7 +352,7 @@ public final class Digits implements Model {
     }
     // line 7: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
-    Arrays.fill(dhidden_b, 0.0f);
+    fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         dhidden_b[i] += t23[b * 64 + i];
@@ -361,7 +360,7 @@ public final class Digits implements Model {
     }
     // line 7: return x @ W + b; -- matmul gate
     float[] dclassify_W = this.classify_W.gradF32();
-    Arrays.fill(dclassify_W, 0.0f);
+    fill(dclassify_W, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         float scale = t3[b * 64 + i];
@@ -372,7 +371,7 @@ public final class Digits implements Model {
     }
     // line 7: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
-    Arrays.fill(dclassify_b, 0.0f);
+    fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         dclassify_b[i] += dlogits[b * 10 + i];

@@ -9,7 +9,6 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.optim.OptimizerSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -254,7 +253,7 @@ public final class IrisSvm implements Model {
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- pick gate
     for (int b = 0; b < n; b++) {
-      Arrays.fill(t21, b * 3, (b + 1) * 3, 0.0f);
+      fill(t21, b * 3, (b + 1) * 3, 0.0f);
       t21[b * 3 + y[b]] = t20[b];
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- fan-out: gradients from both uses add
@@ -265,14 +264,14 @@ public final class IrisSvm implements Model {
     }
     // line 10: let scores = x @ W + b; -- add gate
     float[] db_ = this.b_.gradF32();
-    Arrays.fill(db_, 0.0f);
+    fill(db_, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         db_[i] += dscores[b * 3 + i];
       }
     }
     // line 10: let scores = x @ W + b; -- matmul gate
-    Arrays.fill(t22, 0.0f);
+    fill(t22, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4; i++) {
         float scale = x[b * 4 + i];

@@ -9,7 +9,6 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.optim.OptimizerSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -206,11 +205,11 @@ public final class Mnist implements Model {
       {
         float max = logits[b * 10];
         for (int k = 1; k < 10; k++) {
-          max = Math.max(max, logits[b * 10 + k]);
+          max = nanMax(max, logits[b * 10 + k]);
         }
         float sum = 0.0f;
         for (int k = 0; k < 10; k++) {
-          probs[b * 10 + k] = (float) Math.exp(logits[b * 10 + k] - max);
+          probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
         for (int k = 0; k < 10; k++) {
@@ -222,13 +221,13 @@ public final class Mnist implements Model {
       {
         float max = logits[b * 10];
         for (int k = 1; k < 10; k++) {
-          max = Math.max(max, logits[b * 10 + k]);
+          max = nanMax(max, logits[b * 10 + k]);
         }
         float sum = 0.0f;
         for (int k = 0; k < 10; k++) {
-          sum += (float) Math.exp(logits[b * 10 + k] - max);
+          sum += exp(logits[b * 10 + k] - max);
         }
-        t5[b] = max + (float) Math.log(sum);
+        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {
@@ -323,7 +322,7 @@ public final class Mnist implements Model {
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- pick gate
     for (int b = 0; b < n; b++) {
-      Arrays.fill(t22, b * 10, (b + 1) * 10, 0.0f);
+      fill(t22, b * 10, (b + 1) * 10, 0.0f);
       t22[b * 10 + y[b]] = t21[b];
     }
     // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
@@ -365,7 +364,7 @@ public final class Mnist implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    Arrays.fill(t28, 0.0f);
+    fill(t28, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 784; i++) {
         float scale = x[b * 784 + i];
@@ -381,7 +380,7 @@ public final class Mnist implements Model {
     }
     // line 7: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
-    Arrays.fill(dfc1_b, 0.0f);
+    fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         dfc1_b[i] += t27[b * 256 + i];
@@ -392,7 +391,7 @@ public final class Mnist implements Model {
       t29[i] = 2.0f * t19[i];
     }
     // line 7: return x @ W + b; -- matmul gate
-    Arrays.fill(t30, 0.0f);
+    fill(t30, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         float scale = t3[b * 256 + i];
@@ -408,7 +407,7 @@ public final class Mnist implements Model {
     }
     // line 7: return x @ W + b; -- add gate
     float[] dfc2_b = this.fc2_b.gradF32();
-    Arrays.fill(dfc2_b, 0.0f);
+    fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         dfc2_b[i] += dlogits[b * 10 + i];

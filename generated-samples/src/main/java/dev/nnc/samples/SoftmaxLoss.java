@@ -66,13 +66,13 @@ public final class SoftmaxLoss implements CompiledFunction {
     {
       double max = logits[0];
       for (int k = 1; k < 3; k++) {
-        max = Math.max(max, logits[k]);
+        max = nanMax(max, logits[k]);
       }
       double sum = 0.0;
       for (int k = 0; k < 3; k++) {
-        sum += Math.exp(logits[k] - max);
+        sum += exp(logits[k] - max);
       }
-      t2 = max + Math.log(sum);
+      t2 = max + log(sum);
     }
     double t3;
     {
@@ -122,13 +122,13 @@ public final class SoftmaxLoss implements CompiledFunction {
     {
       double max = logits[0];
       for (int k = 1; k < 3; k++) {
-        max = Math.max(max, logits[k]);
+        max = nanMax(max, logits[k]);
       }
       double sum = 0.0;
       for (int k = 0; k < 3; k++) {
-        sum += Math.exp(logits[k] - max);
+        sum += exp(logits[k] - max);
       }
-      t2 = max + Math.log(sum);
+      t2 = max + log(sum);
     }
     double t3;
     {
@@ -155,11 +155,11 @@ public final class SoftmaxLoss implements CompiledFunction {
     {
       double max = logits[0];
       for (int k = 1; k < 3; k++) {
-        max = Math.max(max, logits[k]);
+        max = nanMax(max, logits[k]);
       }
       double sum = 0.0;
       for (int k = 0; k < 3; k++) {
-        g1[k] = Math.exp(logits[k] - max);
+        g1[k] = exp(logits[k] - max);
         sum += g1[k];
       }
       for (int k = 0; k < 3; k++) {

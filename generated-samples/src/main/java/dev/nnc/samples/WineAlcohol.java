@@ -9,7 +9,6 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.optim.OptimizerSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -141,7 +140,7 @@ public final class WineAlcohol implements Model {
     // line 17: let prediction = out(tanh(hidden(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        t3[b * 16 + i] = (float) Math.tanh(t2[b * 16 + i]);
+        t3[b * 16 + i] = tanh(t2[b * 16 + i]);
       }
     }
     // line 9: return x @ W + b;
@@ -244,7 +243,7 @@ public final class WineAlcohol implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dhidden_W = this.hidden_W.gradF32();
-    Arrays.fill(dhidden_W, 0.0f);
+    fill(dhidden_W, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 13; i++) {
         float scale = x[b * 13 + i];
@@ -255,7 +254,7 @@ public final class WineAlcohol implements Model {
     }
     // line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
-    Arrays.fill(dhidden_b, 0.0f);
+    fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
         dhidden_b[i] += t14[b * 16 + i];
@@ -263,7 +262,7 @@ public final class WineAlcohol implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dout_W = this.out_W.gradF32();
-    Arrays.fill(dout_W, 0.0f);
+    fill(dout_W, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
         float scale = t3[b * 16 + i];
@@ -274,7 +273,7 @@ public final class WineAlcohol implements Model {
     }
     // line 9: return x @ W + b; -- add gate
     float[] dout_b = this.out_b.gradF32();
-    Arrays.fill(dout_b, 0.0f);
+    fill(dout_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         dout_b[i] += dprediction[b + i];

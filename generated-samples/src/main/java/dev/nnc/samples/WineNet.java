@@ -9,7 +9,6 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.optim.OptimizerSpec;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -175,11 +174,11 @@ public final class WineNet implements Model {
       {
         float max = logits[b * 3];
         for (int k = 1; k < 3; k++) {
-          max = Math.max(max, logits[b * 3 + k]);
+          max = nanMax(max, logits[b * 3 + k]);
         }
         float sum = 0.0f;
         for (int k = 0; k < 3; k++) {
-          probs[b * 3 + k] = (float) Math.exp(logits[b * 3 + k] - max);
+          probs[b * 3 + k] = exp(logits[b * 3 + k] - max);
           sum += probs[b * 3 + k];
         }
         for (int k = 0; k < 3; k++) {
@@ -191,13 +190,13 @@ public final class WineNet implements Model {
       {
         float max = logits[b * 3];
         for (int k = 1; k < 3; k++) {
-          max = Math.max(max, logits[b * 3 + k]);
+          max = nanMax(max, logits[b * 3 + k]);
         }
         float sum = 0.0f;
         for (int k = 0; k < 3; k++) {
-          sum += (float) Math.exp(logits[b * 3 + k] - max);
+          sum += exp(logits[b * 3 + k] - max);
         }
-        t5[b] = max + (float) Math.log(sum);
+        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {
@@ -235,7 +234,7 @@ public final class WineNet implements Model {
     }
     // line 19: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
-      Arrays.fill(t11, b * 3, (b + 1) * 3, 0.0f);
+      fill(t11, b * 3, (b + 1) * 3, 0.0f);
       t11[b * 3 + y[b]] = t10[b];
     }
     // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
@@ -279,7 +278,7 @@ public final class WineNet implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dhidden_W = this.hidden_W.gradF32();
-    Arrays.fill(dhidden_W, 0.0f);
+    fill(dhidden_W, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 13; i++) {
         float scale = x[b * 13 + i];
@@ -290,7 +289,7 @@ public final class WineNet implements Model {
     }
     // line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
-    Arrays.fill(dhidden_b, 0.0f);
+    fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
         dhidden_b[i] += t16[b * 32 + i];
@@ -298,7 +297,7 @@ public final class WineNet implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dclassify_W = this.classify_W.gradF32();
-    Arrays.fill(dclassify_W, 0.0f);
+    fill(dclassify_W, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
         float scale = t3[b * 32 + i];
@@ -309,7 +308,7 @@ public final class WineNet implements Model {
     }
     // line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
-    Arrays.fill(dclassify_b, 0.0f);
+    fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         dclassify_b[i] += dlogits[b * 3 + i];

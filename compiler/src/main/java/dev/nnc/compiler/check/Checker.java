@@ -38,6 +38,12 @@ public final class Checker {
       "adam", Set.of("lr", "beta1", "beta2", "eps", "weight_decay"),
       "adamw", Set.of("lr", "beta1", "beta2", "eps", "weight_decay"));
 
+  /**
+   * Generated methods take one Java parameter per fn parameter (a double scalar takes two JVM
+   * slots, an array one) plus this and an upstream array; the JVM allows 255 slots.
+   */
+  static final int MAX_ARGUMENT_SLOTS = 252;
+
   private final Diagnostics diagnostics;
   private final Map<String, Decl> decls = new LinkedHashMap<>();
   /** The functions and layers being inlined, innermost last; recursion is an error. */
@@ -141,6 +147,17 @@ public final class Checker {
         default -> error(fn.elementTypeSpan(), "unknown element type '" + fn.elementType()
             + "'; expected f32 or f64");
       }
+    }
+    int slots = 0;
+    for (Decl.Param p : fn.params()) {
+      slots += p.shape() == null ? 2 : 1;
+    }
+    if (slots > MAX_ARGUMENT_SLOTS) {
+      error(fn.nameSpan(), "function " + fn.name() + " has too many parameters: its generated"
+          + " Java methods would need " + slots + " argument slots and the JVM allows "
+          + MAX_ARGUMENT_SLOTS + "; group scalars into a tensor parameter such as x: ["
+          + fn.params().size() + "]");
+      return null;
     }
     Graph graph = new Graph();
     Scope scope = new Scope(graph, Map.of(), null);

@@ -44,6 +44,15 @@ public final class FunctionEmitter {
       ClassName.get("dev.nnc.runtime", "CompiledFunction");
   private static final ClassName NN_MATH = ClassName.get("dev.nnc.runtime", "NnMath");
 
+  /** java.lang names a generated class must not hide within its package. */
+  private static final java.util.Set<String> JAVA_LANG = java.util.Set.of("String", "Object",
+      "Override", "System", "Math", "StrictMath", "Integer", "Long", "Double", "Float", "Boolean",
+      "Character", "Byte", "Short", "Number", "Void", "Class", "Thread", "Runtime", "Exception",
+      "RuntimeException", "Error", "Throwable", "Iterable", "Comparable", "Record", "Enum",
+      "IndexOutOfBoundsException", "IllegalArgumentException", "IllegalStateException",
+      "SuppressWarnings", "Deprecated", "FunctionalInterface", "SafeVarargs", "Runnable",
+      "CharSequence", "StringBuilder", "AutoCloseable", "Cloneable", "Process");
+
   private final DerivedFunction derived;
   private final Graph graph;
   private final SourceFile source;
@@ -104,8 +113,9 @@ public final class FunctionEmitter {
       }
     }
     String upper = camel.length() == 0 ? "Fn" : camel.toString();
-    if (!Character.isJavaIdentifierStart(upper.charAt(0))) {
-      upper = "Fn" + upper;
+    if (!Character.isJavaIdentifierStart(upper.charAt(0)) || JAVA_LANG.contains(upper)
+        || upper.equals("CompiledFunction") || upper.equals("NnMath") || upper.equals("List")) {
+      upper = upper + "Fn";
     }
     return javax.lang.model.SourceVersion.isName(upper) ? upper : upper + "_";
   }
@@ -126,7 +136,9 @@ public final class FunctionEmitter {
     for (String reserved : List.of("value", "valueAndGradient", "name", "parameterNames",
         "parameterShape", "valueShape", "evaluate", "evaluateWithGradient", "singlePrecision", "i", "j", "p", "k",
         "o", "r", "sum", "max", "best", "scale", "args", "upstream", "gradients", "seed",
-        "result")) {
+        "result", "List", "System", "Arrays", "CompiledFunction", "NnMath", "Override", "String",
+        "Math", "Double", "Float", "Object", "IndexOutOfBoundsException",
+        "IllegalArgumentException")) {
       names.newName(reserved, "$" + reserved);
     }
     for (Node.Var p : derived.function().params()) {

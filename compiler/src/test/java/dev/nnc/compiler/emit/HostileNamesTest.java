@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -137,13 +136,6 @@ class HostileNamesTest {
         """);
   }
 
-  @Disabled("bug in emit/FunctionEmitter.className (or Compiler.generate): a fn named like a"
-      + " java.lang type the generated code uses becomes a class of that name in the generated"
-      + " package, which shadows java.lang for every class of the package: fn Override(x) makes"
-      + " '@Override' in the other classes resolve to gen.Override ('gen.Override cannot be"
-      + " converted to Annotation'); fn String breaks 'String name()'; fn System breaks"
-      + " 'System.arraycopy'; likewise IndexOutOfBoundsException. Fix: rename classes whose"
-      + " simple name is a java.lang type (e.g. append '_').")
   @Test
   void functionNamesThatShadowJavaLangTypes() {
     assertCorrect("""
@@ -192,13 +184,6 @@ class HostileNamesTest {
         List.of("upstream", "args", "result", "value", "gradients", "i", "max", "Math", "backward0")));
   }
 
-  @Disabled("bug in emit/FunctionEmitter: the generated code names classes by their simple name"
-      + " in expressions ('List.of' in parameterNames, 'System.arraycopy' and 'Arrays.fill' in"
-      + " evaluateWithGradient, 'CompiledFunction.checkLength' in the typed methods), but .nn names"
-      + " become Java variables and fields (parameters; tensor lets and, in chunked functions, all"
-      + " inputs and scalars are fields) and a variable obscures a type of the same name:"
-      + " 'cannot find symbol ... location: variable List of type double[]'. Fix: reserve these"
-      + " names in the NameAllocator (List, System, Arrays, CompiledFunction, ...).")
   @Test
   void javaTypeNamesAsFieldsAndParameters() {
     assertCorrect(chunked(List.of("List", "System", "Arrays", "CompiledFunction", "String"),

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.nnc.compiler.GeneratedCode;
 import dev.nnc.runtime.CompiledFunction;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Tensor-valued functions whose value is a parameter or a view of one (no op of its own). */
@@ -28,11 +27,6 @@ class TensorValuedTest {
     assertArrayEquals(new double[] {2, 0, 0, 0, 0, 2}, r[2], 0);
   }
 
-  @Disabled("bug in emit/FunctionEmitter.valueMethod: when the value node of a tensor-valued fn"
-      + " is a parameter or a view (TRANSPOSE, SLICE, BROADCAST) it has no field array, and the"
-      + " typed value methods end with 'return M[0];' (an element, not an array): javac rejects"
-      + " 'double cannot be converted to double[]'. E.g. fn f(M: [2, 3]) = M.T; or = M[1]; or"
-      + " (simplified) = M + 0; = where(M > 0, a, a). Fix: copy such a value into a field array.")
   @Test
   void valueIsAParameterOrAView() {
     for (boolean simplify : new boolean[] {true, false}) {

@@ -171,6 +171,16 @@ class RulesTest {
   }
 
   @Test
+  void rule_add_same() {
+    Node sum = g.add(x, x);
+    Node rewritten = new Simplifier(g, List.of(rule("add-same"))).run(List.of(sum)).get(0);
+    Node.Apply mul = (Node.Apply) rewritten;
+    org.junit.jupiter.api.Assertions.assertEquals(Op.MUL, mul.op());
+    org.junit.jupiter.api.Assertions.assertSame(x, mul.input(1));
+    doesNotMatch("add-same", g.add(x, v));
+  }
+
+  @Test
   void rule_neg_neg() {
     rewrites("neg-neg", g.neg(g.neg(x)), x);
     rewrites("neg-neg", g.neg(g.neg(m)), m);
