@@ -8,6 +8,7 @@ import dev.nnc.runtime.Initializer;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -103,17 +104,7 @@ public final class BreastCancer implements Model {
     float[] w = this.w.f32();
     float[] b_ = this.b_.f32();
     // line 11: let z = x @ w + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 1; j++) {
-        t1[b + j] = 0.0f;
-      }
-      for (int p = 0; p < 30; p++) {
-        float scale = x[b * 30 + p];
-        for (int j = 0; j < 1; j++) {
-          t1[b + j] += scale * w[p + j];
-        }
-      }
-    }
+    Gemm.nn(n, 1, 30, x, 0, w, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         z[b + i] = t1[b + i] + b_[i];
@@ -204,15 +195,7 @@ public final class BreastCancer implements Model {
     }
     // line 11: let z = x @ w + b; -- matmul gate
     float[] dw = this.w.gradF32();
-    fill(dw, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 30; i++) {
-        float scale = x[b * 30 + i];
-        for (int j = 0; j < 1; j++) {
-          dw[i * 1 + j] += scale * dz[b + j];
-        }
-      }
-    }
+    Gemm.tn(30, 1, n, x, 0, dz, 0, dw, 0, false);
     // line 11: let z = x @ w + b; -- add gate
     float[] db_ = this.b_.gradF32();
     fill(db_, 0.0f);

@@ -8,6 +8,7 @@ import dev.nnc.runtime.Initializer;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -149,17 +150,7 @@ public final class Digits implements Model {
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
     // line 7: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 64; j++) {
-        t1[b * 64 + j] = 0.0f;
-      }
-      for (int p = 0; p < 64; p++) {
-        float scale = x[b * 64 + p];
-        for (int j = 0; j < 64; j++) {
-          t1[b * 64 + j] += scale * hidden_W[p * 64 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         t2[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
@@ -172,17 +163,7 @@ public final class Digits implements Model {
       }
     }
     // line 7: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 10; j++) {
-        t4[b * 10 + j] = 0.0f;
-      }
-      for (int p = 0; p < 64; p++) {
-        float scale = t3[b * 64 + p];
-        for (int j = 0; j < 10; j++) {
-          t4[b * 10 + j] += scale * classify_W[p * 10 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 10, 64, t3, 0, classify_W, 0, t4, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t4[b * 10 + i] + classify_b[i];
@@ -320,15 +301,7 @@ public final class Digits implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 64; i++) {
-        float sum = 0.0f;
-        for (int p = 0; p < 10; p++) {
-          sum += classify_W[i * 10 + p] * dlogits[b * 10 + p];
-        }
-        t22[b * 64 + i] = sum;
-      }
-    }
+    Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t22, 0, false);
     // line 15: let logits = classify(relu(hidden(x))); -- relu gate
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
@@ -336,15 +309,7 @@ public final class Digits implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    fill(t24, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 64; i++) {
-        float scale = x[b * 64 + i];
-        for (int j = 0; j < 64; j++) {
-          t24[i * 64 + j] += scale * t23[b * 64 + j];
-        }
-      }
-    }
+    Gemm.tn(64, 64, n, x, 0, t23, 0, t24, 0, false);
     // line 7: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dhidden_W = this.hidden_W.gradF32();
     for (int i = 0; i < 4096; i++) {
@@ -360,15 +325,7 @@ public final class Digits implements Model {
     }
     // line 7: return x @ W + b; -- matmul gate
     float[] dclassify_W = this.classify_W.gradF32();
-    fill(dclassify_W, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 64; i++) {
-        float scale = t3[b * 64 + i];
-        for (int j = 0; j < 10; j++) {
-          dclassify_W[i * 10 + j] += scale * dlogits[b * 10 + j];
-        }
-      }
-    }
+    Gemm.tn(64, 10, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
     // line 7: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);

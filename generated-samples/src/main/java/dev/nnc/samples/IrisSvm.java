@@ -8,6 +8,7 @@ import dev.nnc.runtime.Initializer;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -128,17 +129,7 @@ public final class IrisSvm implements Model {
     float[] W = this.W.f32();
     float[] b_ = this.b_.f32();
     // line 10: let scores = x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 3; j++) {
-        t1[b * 3 + j] = 0.0f;
-      }
-      for (int p = 0; p < 4; p++) {
-        float scale = x[b * 4 + p];
-        for (int j = 0; j < 3; j++) {
-          t1[b * 3 + j] += scale * W[p * 3 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 3, 4, x, 0, W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         scores[b * 3 + i] = t1[b * 3 + i] + b_[i];
@@ -271,15 +262,7 @@ public final class IrisSvm implements Model {
       }
     }
     // line 10: let scores = x @ W + b; -- matmul gate
-    fill(t22, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 4; i++) {
-        float scale = x[b * 4 + i];
-        for (int j = 0; j < 3; j++) {
-          t22[i * 3 + j] += scale * dscores[b * 3 + j];
-        }
-      }
-    }
+    Gemm.tn(4, 3, n, x, 0, dscores, 0, t22, 0, false);
     // line 8: param W: [4, 3] init zeros; -- fan-out: gradients from both uses add
     for (int i = 0; i < 12; i++) {
       t23[i] = 2.0f * t16[i];

@@ -8,6 +8,7 @@ import dev.nnc.runtime.Initializer;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -161,17 +162,7 @@ public final class Mnist implements Model {
     float[] fc2_W = this.fc2_W.f32();
     float[] fc2_b = this.fc2_b.f32();
     // line 7: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 256; j++) {
-        t1[b * 256 + j] = 0.0f;
-      }
-      for (int p = 0; p < 784; p++) {
-        float scale = x[b * 784 + p];
-        for (int j = 0; j < 256; j++) {
-          t1[b * 256 + j] += scale * fc1_W[p * 256 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         t2[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
@@ -184,17 +175,7 @@ public final class Mnist implements Model {
       }
     }
     // line 7: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 10; j++) {
-        t4[b * 10 + j] = 0.0f;
-      }
-      for (int p = 0; p < 256; p++) {
-        float scale = t3[b * 256 + p];
-        for (int j = 0; j < 10; j++) {
-          t4[b * 10 + j] += scale * fc2_W[p * 10 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 10, 256, t3, 0, fc2_W, 0, t4, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t4[b * 10 + i] + fc2_b[i];
@@ -348,15 +329,7 @@ public final class Mnist implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 256; i++) {
-        float sum = 0.0f;
-        for (int p = 0; p < 10; p++) {
-          sum += fc2_W[i * 10 + p] * dlogits[b * 10 + p];
-        }
-        t26[b * 256 + i] = sum;
-      }
-    }
+    Gemm.nt(n, 256, 10, dlogits, 0, fc2_W, 0, t26, 0, false);
     // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
@@ -364,15 +337,7 @@ public final class Mnist implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    fill(t28, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 784; i++) {
-        float scale = x[b * 784 + i];
-        for (int j = 0; j < 256; j++) {
-          t28[i * 256 + j] += scale * t27[b * 256 + j];
-        }
-      }
-    }
+    Gemm.tn(784, 256, n, x, 0, t27, 0, t28, 0, false);
     // line 7: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc1_W = this.fc1_W.gradF32();
     for (int i = 0; i < 200704; i++) {
@@ -391,15 +356,7 @@ public final class Mnist implements Model {
       t29[i] = 2.0f * t19[i];
     }
     // line 7: return x @ W + b; -- matmul gate
-    fill(t30, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 256; i++) {
-        float scale = t3[b * 256 + i];
-        for (int j = 0; j < 10; j++) {
-          t30[i * 10 + j] += scale * dlogits[b * 10 + j];
-        }
-      }
-    }
+    Gemm.tn(256, 10, n, t3, 0, dlogits, 0, t30, 0, false);
     // line 7: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc2_W = this.fc2_W.gradF32();
     for (int i = 0; i < 2560; i++) {

@@ -8,6 +8,7 @@ import dev.nnc.runtime.Initializer;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -121,17 +122,7 @@ public final class WineAlcohol implements Model {
     float[] out_W = this.out_W.f32();
     float[] out_b = this.out_b.f32();
     // line 9: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 16; j++) {
-        t1[b * 16 + j] = 0.0f;
-      }
-      for (int p = 0; p < 13; p++) {
-        float scale = x[b * 13 + p];
-        for (int j = 0; j < 16; j++) {
-          t1[b * 16 + j] += scale * hidden_W[p * 16 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
         t2[b * 16 + i] = t1[b * 16 + i] + hidden_b[i];
@@ -144,17 +135,7 @@ public final class WineAlcohol implements Model {
       }
     }
     // line 9: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 1; j++) {
-        t4[b + j] = 0.0f;
-      }
-      for (int p = 0; p < 16; p++) {
-        float scale = t3[b * 16 + p];
-        for (int j = 0; j < 1; j++) {
-          t4[b + j] += scale * out_W[p + j];
-        }
-      }
-    }
+    Gemm.nn(n, 1, 16, t3, 0, out_W, 0, t4, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         prediction[b + i] = t4[b + i] + out_b[i];
@@ -226,15 +207,7 @@ public final class WineAlcohol implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 16; i++) {
-        float sum = 0.0f;
-        for (int p = 0; p < 1; p++) {
-          sum += out_W[i + p] * dprediction[b + p];
-        }
-        t13[b * 16 + i] = sum;
-      }
-    }
+    Gemm.nt(n, 16, 1, dprediction, 0, out_W, 0, t13, 0, false);
     // line 17: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
@@ -243,15 +216,7 @@ public final class WineAlcohol implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dhidden_W = this.hidden_W.gradF32();
-    fill(dhidden_W, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 13; i++) {
-        float scale = x[b * 13 + i];
-        for (int j = 0; j < 16; j++) {
-          dhidden_W[i * 16 + j] += scale * t14[b * 16 + j];
-        }
-      }
-    }
+    Gemm.tn(13, 16, n, x, 0, t14, 0, dhidden_W, 0, false);
     // line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
@@ -262,15 +227,7 @@ public final class WineAlcohol implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dout_W = this.out_W.gradF32();
-    fill(dout_W, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 16; i++) {
-        float scale = t3[b * 16 + i];
-        for (int j = 0; j < 1; j++) {
-          dout_W[i * 1 + j] += scale * dprediction[b + j];
-        }
-      }
-    }
+    Gemm.tn(16, 1, n, t3, 0, dprediction, 0, dout_W, 0, false);
     // line 9: return x @ W + b; -- add gate
     float[] dout_b = this.out_b.gradF32();
     fill(dout_b, 0.0f);

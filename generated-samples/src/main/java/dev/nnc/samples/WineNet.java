@@ -8,6 +8,7 @@ import dev.nnc.runtime.Initializer;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -130,17 +131,7 @@ public final class WineNet implements Model {
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
     // line 9: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 32; j++) {
-        t1[b * 32 + j] = 0.0f;
-      }
-      for (int p = 0; p < 13; p++) {
-        float scale = x[b * 13 + p];
-        for (int j = 0; j < 32; j++) {
-          t1[b * 32 + j] += scale * hidden_W[p * 32 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
         t2[b * 32 + i] = t1[b * 32 + i] + hidden_b[i];
@@ -153,17 +144,7 @@ public final class WineNet implements Model {
       }
     }
     // line 9: return x @ W + b;
-    for (int b = 0; b < n; b++) {
-      for (int j = 0; j < 3; j++) {
-        t4[b * 3 + j] = 0.0f;
-      }
-      for (int p = 0; p < 32; p++) {
-        float scale = t3[b * 32 + p];
-        for (int j = 0; j < 3; j++) {
-          t4[b * 3 + j] += scale * classify_W[p * 3 + j];
-        }
-      }
-    }
+    Gemm.nn(n, 3, 32, t3, 0, classify_W, 0, t4, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         logits[b * 3 + i] = t4[b * 3 + i] + classify_b[i];
@@ -261,15 +242,7 @@ public final class WineNet implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 32; i++) {
-        float sum = 0.0f;
-        for (int p = 0; p < 3; p++) {
-          sum += classify_W[i * 3 + p] * dlogits[b * 3 + p];
-        }
-        t15[b * 32 + i] = sum;
-      }
-    }
+    Gemm.nt(n, 32, 3, dlogits, 0, classify_W, 0, t15, 0, false);
     // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
@@ -278,15 +251,7 @@ public final class WineNet implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dhidden_W = this.hidden_W.gradF32();
-    fill(dhidden_W, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 13; i++) {
-        float scale = x[b * 13 + i];
-        for (int j = 0; j < 32; j++) {
-          dhidden_W[i * 32 + j] += scale * t16[b * 32 + j];
-        }
-      }
-    }
+    Gemm.tn(13, 32, n, x, 0, t16, 0, dhidden_W, 0, false);
     // line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
@@ -297,15 +262,7 @@ public final class WineNet implements Model {
     }
     // line 9: return x @ W + b; -- matmul gate
     float[] dclassify_W = this.classify_W.gradF32();
-    fill(dclassify_W, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 32; i++) {
-        float scale = t3[b * 32 + i];
-        for (int j = 0; j < 3; j++) {
-          dclassify_W[i * 3 + j] += scale * dlogits[b * 3 + j];
-        }
-      }
-    }
+    Gemm.tn(32, 3, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
     // line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);

@@ -130,13 +130,19 @@ class SampleModelsTest {
       for (int i = 0; i < 300; i++) {
         model.trainStep(batch, optimizer);
       }
+      // A step that allocates shows up in every window; a one-off allocation of the JIT
+      // compiler on this thread does not, so the best of a few windows must be exactly 0.
       long id = Thread.currentThread().getId();
-      long before = threads.getThreadAllocatedBytes(id);
-      for (int i = 0; i < 100; i++) {
-        model.trainStep(batch, optimizer);
+      List<Long> windows = new ArrayList<>();
+      for (int window = 0; window < 5 && !windows.contains(0L); window++) {
+        long before = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 100; i++) {
+          model.trainStep(batch, optimizer);
+        }
+        windows.add(threads.getThreadAllocatedBytes(id) - before);
       }
-      long allocated = threads.getThreadAllocatedBytes(id) - before;
-      assertEquals(0, allocated, file.getFileName() + ": bytes allocated by 100 training steps");
+      assertTrue(windows.contains(0L), file.getFileName()
+          + ": bytes allocated by windows of 100 training steps: " + windows);
     }
   }
 }

@@ -151,6 +151,10 @@ final class Code {
       return perExample(a, name, declare);
     }
     CodeBlock.Builder b = CodeBlock.builder();
+    CodeBlock kernel = gemm(a, name);
+    if (kernel != null) {
+      return kernel;
+    }
     if (a.op() == Op.BATCH_SUM) {
       batchSum(b, a, name);
       return b.build();
@@ -159,6 +163,58 @@ final class Code {
     b.add(perExample(a, name, false));
     b.endControlFlow();
     return b.build();
+  }
+
+  private static final com.palantir.javapoet.ClassName GEMM =
+      com.palantir.javapoet.ClassName.get("dev.nnc.runtime.kernels", "Gemm");
+
+  /** A node whose values sit in one array from index 0 (not a view): a kernel can read it. */
+  private static boolean stored(Node n) {
+    return n instanceof Node.Var || (n instanceof Node.Apply a && !isView(a));
+  }
+
+  /**
+   * A matrix product over the whole batch as one call of the runtime's f32 kernels, or null:
+   * {@code x @ W} is {@code X·W}, {@code g @ Wᵀ} is {@code G·Wᵀ}, {@code W @ x} is {@code X·Wᵀ},
+   * and the weight gradient {@code batch_sum(outer(x, g))} is {@code Xᵀ·G}.
+   */
+  private CodeBlock gemm(Node.Apply a, Function<Node, String> name) {
+    if (type != ElementType.F32) {
+      return null;
+    }
+    String out = name.apply(a);
+    if (a.op() == Op.MATMUL && a.batched()) {
+      Node l = a.input(0);
+      Node r = a.input(1);
+      if (l.batched() && l.shape().rank() == 1 && !r.batched() && r.shape().rank() == 2) {
+        int k = r.shape().dim(0);
+        int cols = r.shape().dim(1);
+        if (stored(l) && stored(r)) {
+          return CodeBlock.builder().addStatement("$T.nn(n, $L, $L, $L, 0, $L, 0, $L, 0, false)",
+              GEMM, cols, k, name.apply(l), name.apply(r), out).build();
+        }
+        if (stored(l) && r instanceof Node.Apply t && t.op() == Op.TRANSPOSE && stored(t.input(0))) {
+          return CodeBlock.builder().addStatement("$T.nt(n, $L, $L, $L, 0, $L, 0, $L, 0, false)",
+              GEMM, cols, k, name.apply(l), name.apply(t.input(0)), out).build();
+        }
+      }
+      if (!l.batched() && l.shape().rank() == 2 && r.batched() && r.shape().rank() == 1
+          && stored(l) && stored(r)) {
+        int rows = l.shape().dim(0);
+        int k = l.shape().dim(1);
+        return CodeBlock.builder().addStatement("$T.nt(n, $L, $L, $L, 0, $L, 0, $L, 0, false)",
+            GEMM, rows, k, name.apply(r), name.apply(l), out).build();
+      }
+    }
+    if (a.op() == Op.BATCH_SUM && a.input(0) instanceof Node.Apply o && o.op() == Op.OUTER
+        && stored(o.input(0)) && stored(o.input(1)) && o.input(0).batched()
+        && o.input(1).batched()) {
+      int rows = o.input(0).shape().size();
+      int cols = o.input(1).shape().size();
+      return CodeBlock.builder().addStatement("$T.tn($L, $L, n, $L, 0, $L, 0, $L, 0, false)",
+          GEMM, rows, cols, name.apply(o.input(0)), name.apply(o.input(1)), out).build();
+    }
+    return null;
   }
 
   /** sum over the batch: out[i] = sum_b x[b][i]; an outer product is summed without storing it. */

@@ -1,0 +1,105 @@
+package dev.nnc.runtime.kernels;
+
+/**
+ * One matrix product in progress, with the calling thread's packed rows and accumulators. The
+ * left operand is read through strides, so A and Aᵀ share one loop:
+ * {@code A[i][p] = a[ao + i * rowStride + p * colStride]}.
+ */
+final class GemmJob {
+  private static final ThreadLocal<GemmJob> CURRENT = ThreadLocal.withInitial(GemmJob::new);
+
+  private float[][] packed = new float[0][];
+  private final float[][] accumulators = new float[2][];
+
+  float[][] rows;
+  private int n;
+  private int k;
+  private float[] a;
+  private int ao;
+  private int rowStride;
+  private int colStride;
+  private float[] c;
+  private int co;
+  private boolean accumulate;
+
+  static GemmJob current() {
+    return CURRENT.get();
+  }
+
+  void set(int m, int n, int k, float[] a, int ao, int rowStride, int colStride, float[] c,
+      int co, boolean accumulate) {
+    this.n = n;
+    this.k = k;
+    this.a = a;
+    this.ao = ao;
+    this.rowStride = rowStride;
+    this.colStride = colStride;
+    this.c = c;
+    this.co = co;
+    this.accumulate = accumulate;
+  }
+
+  /**
+   * Copies the right operand, a stored [rows × cols] matrix, into arrays of their own: its rows,
+   * or with {@code transpose} its columns (the rows of its transpose).
+   */
+  float[][] pack(float[] b, int bo, int rows, int cols, boolean transpose) {
+    int outRows = transpose ? cols : rows;
+    int outCols = transpose ? rows : cols;
+    if (packed.length < outRows) {
+      float[][] grown = new float[Math.max(outRows, packed.length * 2)][];
+      System.arraycopy(packed, 0, grown, 0, packed.length);
+      packed = grown;
+    }
+    for (int p = 0; p < outRows; p++) {
+      if (packed[p] == null || packed[p].length < outCols) {
+        packed[p] = new float[Math.max(outCols, packed[p] == null ? 0 : packed[p].length * 2)];
+      }
+    }
+    if (transpose) {
+      for (int j = 0; j < rows; j++) {
+        int from = bo + j * cols;
+        for (int p = 0; p < cols; p++) {
+          packed[p][j] = b[from + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < rows; p++) {
+        System.arraycopy(b, bo + p * cols, packed[p], 0, cols);
+      }
+    }
+    return packed;
+  }
+
+  /** Computes rows [from, to) of C with accumulator set {@code slot} (one per thread). */
+  void compute(int from, int to, int slot) {
+    float[] acc = accumulators[slot];
+    if (acc == null || acc.length < n) {
+      acc = new float[n];
+      accumulators[slot] = acc;
+    }
+    for (int i = from; i < to; i++) {
+      int row = co + i * n;
+      if (accumulate) {
+        System.arraycopy(c, row, acc, 0, n);
+      } else {
+        java.util.Arrays.fill(acc, 0, n, 0f);
+      }
+      int ai = ao + i * rowStride;
+      for (int p = 0; p < k; p++) {
+        float s = a[ai + p * colStride];
+        if (s != 0) {
+          axpy(acc, s, rows[p], n);
+        }
+      }
+      System.arraycopy(acc, 0, c, row, n);
+    }
+  }
+
+  /** acc[j] += s * row[j]: the loop C2 turns into vector instructions. */
+  private static void axpy(float[] acc, float s, float[] row, int n) {
+    for (int j = 0; j < n; j++) {
+      acc[j] += s * row[j];
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.nnc.runtime.kernels;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Splits the rows of large matrix products between the calling thread and one worker thread,
+ * without allocating: the work is handed over through volatile fields. The number of threads
+ * is {@code min(2, available processors)} unless the system property {@code nnc.threads} or
+ * {@link #setThreads} says otherwise; 1 turns the worker off.
+ */
+public final class Parallel {
+  /** Below this many multiply-adds a second thread costs more than it saves. */
+  static final long MIN_PARALLEL_WORK = 1L << 21;
+
+  private static volatile int threads = initialThreads();
+  private static Worker worker;
+
+  private Parallel() {}
+
+  private static int initialThreads() {
+    String configured = System.getProperty("nnc.threads");
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (configured != null) {
+      try {
+        return Math.max(1, Math.min(2, Integer.parseInt(configured.trim())));
+      } catch (NumberFormatException e) {
+        return 1;
+      }
+    }
+    return Math.min(2, cores);
+  }
+
+  /** Uses 1 or 2 threads for large products from now on. */
+  public static void setThreads(int count) {
+    threads = Math.max(1, Math.min(2, count));
+  }
+
+  public static int threads() {
+    return threads;
+  }
+
+  static void run(GemmJob job, int rows, long work) {
+    if (threads < 2 || rows < 2 || work < MIN_PARALLEL_WORK) {
+      job.compute(0, rows, 0);
+      return;
+    }
+    Worker w = worker();
+    int half = rows / 2;
+    w.start(job, half, rows);
+    job.compute(0, half, 0);
+    w.await();
+  }
+
+  private static synchronized Worker worker() {
+    if (worker == null) {
+      worker = new Worker();
+      worker.thread.start();
+    }
+    return worker;
+  }
+
+  /** The second thread: waits for a job, computes its rows, reports completion. */
+  private static final class Worker implements Runnable {
+    final Thread thread = new Thread(this, "nnc-gemm");
+    private volatile GemmJob job;
+    private volatile boolean done;
+    private Thread waiter;
+    private int from;
+    private int to;
+
+    Worker() {
+      thread.setDaemon(true);
+    }
+
+    void start(GemmJob job, int from, int to) {
+      this.from = from;
+      this.to = to;
+      this.waiter = Thread.currentThread();
+      this.done = false;
+      this.job = job;
+      LockSupport.unpark(thread);
+    }
+
+    void await() {
+      while (!done) {
+        LockSupport.park(this);
+      }
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        GemmJob current = job;
+        if (current == null) {
+          LockSupport.park(this);
+          continue;
+        }
+        try {
+          current.compute(from, to, 1);
+        } finally {
+          job = null;
+          done = true;
+          LockSupport.unpark(waiter);
+        }
+      }
+    }
+  }
+}
