@@ -17,11 +17,20 @@ final class CallSite {
   private final SourceSpan span;
   private final String what;
 
+  /** The number of classes of a label variable (0 for anything else). */
+  private final java.util.function.ToIntFunction<Node> classesOf;
+
   CallSite(Graph graph, Diagnostics diagnostics, SourceSpan span, String what) {
+    this(graph, diagnostics, span, what, node -> 0);
+  }
+
+  CallSite(Graph graph, Diagnostics diagnostics, SourceSpan span, String what,
+      java.util.function.ToIntFunction<Node> classesOf) {
     this.graph = graph;
     this.diagnostics = diagnostics;
     this.span = span;
     this.what = what;
+    this.classesOf = classesOf;
   }
 
   Graph graph() {
@@ -200,6 +209,12 @@ final class CallSite {
   }
 
   private boolean checkClass(Node label, int classes) {
+    int declared = classesOf.applyAsInt(label);
+    if (declared > 0 && declared != classes) {
+      error(what + ": the label has " + declared + " classes but the scores have " + classes
+          + " entries");
+      return false;
+    }
     if (label instanceof Node.Const c) {
       double k = c.value();
       if (k != Math.rint(k) || k < 0 || k >= classes) {

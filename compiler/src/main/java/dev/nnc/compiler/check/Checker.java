@@ -46,6 +46,8 @@ public final class Checker {
 
   private final Diagnostics diagnostics;
   private final Map<String, Decl> decls = new LinkedHashMap<>();
+  /** The class count of each label variable, for checking it against the scores it indexes. */
+  private final Map<Node, Integer> labelClasses = new HashMap<>();
   /** The functions and layers being inlined, innermost last; recursion is an error. */
   private final Set<String> inlining = new LinkedHashSet<>();
   /** The calls being inlined, outermost first, to report a too-deep chain where it starts. */
@@ -352,6 +354,14 @@ public final class Checker {
           + call.args().size());
       return null;
     }
+    for (int i = 0; i < call.args().size(); i++) {
+      Expr.Arg arg = call.args().get(i);
+      if (arg.name() != null && !arg.name().equals(layer.params().get(i).name())) {
+        error(arg.span(), instance.path() + " (a " + layer.name() + ") has no input '"
+            + arg.name() + "' at position " + (i + 1));
+        return null;
+      }
+    }
     Scope body = new Scope(caller.graph, instance.args(), caller.params);
     body.names.put("$self", instance);
     for (Map.Entry<String, Integer> size : instance.args().entrySet()) {
@@ -424,6 +434,7 @@ public final class Checker {
         } else if (declare(scope, l.name(), l.nameSpan())) {
           Node.Var var = graph.var(l.name(), Shape.SCALAR, false, true, l.nameSpan());
           data.add(new ModelIr.DataVar(var, ModelIr.DataKind.LABEL, l.classes()));
+          labelClasses.put(var, l.classes());
           scope.names.put(l.name(), new Value(var, true));
         }
       } else if (stmt instanceof Stmt.ParamDecl p) {
@@ -768,7 +779,8 @@ public final class Checker {
         return null;
       }
     }
-    CallSite site = new CallSite(scope.graph, diagnostics, call.span(), name);
+    CallSite site = new CallSite(scope.graph, diagnostics, call.span(), name,
+        node -> labelClasses.getOrDefault(node, 0));
     Node node = builtin.lowering().lower(site, args, axis);
     return node == null ? null : new Value(node, false);
   }
