@@ -112,8 +112,16 @@ final class TrainCommand implements Callable<Integer> {
     int firstEpoch = 1;
     if (resume != null) {
       Checkpoint checkpoint = SafeTensors.load(resume, model);
-      opt.importState(model.parameters(), checkpoint.optimizerState());
-      firstEpoch = Integer.parseInt(checkpoint.metadata().getOrDefault("epoch", "0")) + 1;
+      try {
+        opt.importState(model.parameters(), checkpoint.optimizerState());
+      } catch (dev.nnc.runtime.NncException e) {
+        throw new UserError(resume + ": " + e.getMessage());
+      }
+      String epoch = checkpoint.metadata().getOrDefault("epoch", "0");
+      if (!epoch.matches("[0-9]{1,9}")) {
+        throw new UserError(resume + ": the checkpoint's epoch '" + epoch + "' is not a number");
+      }
+      firstEpoch = Integer.parseInt(epoch) + 1;
       out.println("resumed " + resume + " after epoch " + (firstEpoch - 1));
     }
     out.printf(Locale.ROOT, "training %s on %s: %d train / %d test examples, %s, batch %d%n",
@@ -121,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
     out.flush();
     Trainer trainer = new Trainer(model).epochs(epochs).firstEpoch(firstEpoch).batchSize(batch)
         .seed(seed).optimizer(opt).schedule(LrSchedule.parse(schedule))
-        .listener(ProgressListener.console(System.out));
+        .listener(ProgressListener.console(out));
     if (save != null) {
       Path target = save;
       trainer.onEpochEnd((stats, total, m, o) -> {
@@ -142,8 +150,13 @@ final class TrainCommand implements Callable<Integer> {
       return 0;
     }
     var last = result.last();
-    out.printf(Locale.ROOT, "final: test accuracy %.2f%%, test loss %.4f, %.1f s%n",
-        100 * last.testAccuracy(), last.testLoss(), result.wallSeconds());
+    if (Double.isNaN(last.testAccuracy())) { // regression: no accuracy
+      out.printf(Locale.ROOT, "final: test loss %.4f, %.1f s%n", last.testLoss(),
+          result.wallSeconds());
+    } else {
+      out.printf(Locale.ROOT, "final: test accuracy %.2f%%, test loss %.4f, %.1f s%n",
+          100 * last.testAccuracy(), last.testLoss(), result.wallSeconds());
+    }
     if (save != null) {
       out.println("saved " + save);
     }
