@@ -90,7 +90,8 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     csv.append('\n');
-    Batcher batcher = new Batcher(rows, Batch.forModel(model, batch));
+    Batcher batcher = new Batcher(rows, Batch.forModel(model, Math.min(batch,
+        Math.max(1, rows.rows()))));
     batcher.resetOrder();
     int example = 0;
     for (int k = 0; k < batcher.batchCount(); k++) {

@@ -237,6 +237,16 @@ class TrainCommandTest {
   }
 
   @Test
+  void batchLargerThanTheDataIsTheWholeData() {
+    CliRun huge = train("--batch", "1000000000", "--epochs", "1", "--seed", "3").ok();
+    CliRun whole = train("--batch", "100000", "--epochs", "1", "--seed", "3").ok();
+    assertEquals(accuracy(whole), accuracy(huge));
+    CliRun p = CliRun.of("predict", sample("digits.nn"), "--weights", a.toString(), "--batch",
+        "1000000000").ok();
+    assertEquals(1798, p.out().lines().count());
+  }
+
+  @Test
   void divergenceIsOneLine() {
     train("--lr", "1e9", "--epochs", "2").userError(1, "diverged", "lower learning rate");
   }
