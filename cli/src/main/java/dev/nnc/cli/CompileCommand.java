@@ -81,6 +81,8 @@ final class CompileCommand implements Callable<Integer> {
       } finally {
         Files.deleteIfExists(temp);
       }
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new UserError("cannot write " + target + ": " + e.getFile() + " is not a directory");
     } catch (IOException e) {
       throw new UserError("cannot write " + target + ": " + e.getMessage());
     }

@@ -382,6 +382,13 @@ class GradTraceEvalCommandTest {
   }
 
   @Test
+  void outputDirectoryThatIsAFileIsOneLine() throws IOException {
+    Path notADir = file("plain.txt", "x");
+    CliRun.of("compile", sample("chain.nn"), "-d", notADir.toString())
+        .userError(1, "cannot write", notADir + " is not a directory");
+  }
+
+  @Test
   void fileWithErrorsWritesNothing() throws IOException {
     Path bad = file("bad.nn", "fn g(x) = x;\nfn f(x) = y;\n");
     Path out = dir.resolve("out");

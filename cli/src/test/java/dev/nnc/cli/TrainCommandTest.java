@@ -150,6 +150,19 @@ class TrainCommandTest {
   }
 
   @Test
+  void f64CheckpointsPredictInF64() throws IOException {
+    Path f = dir.resolve("F.safetensors");
+    CliRun.of("train", sample("digits.nn"), "--epochs", "1", "--f64", "--save", f.toString()).ok();
+    assertEquals(dev.nnc.runtime.DType.F64,
+        SafeTensors.read(f).tensors().get("hidden.W").dtype());
+    CliRun p = CliRun.of("predict", sample("digits.nn"), "--weights", f.toString()).ok();
+    assertEquals(1798, p.out().lines().count());
+    // resuming needs the same precision, and says so
+    train("--resume", f.toString(), "--epochs", "2").userError(1, "hidden.W is F64",
+        "parameter is F32");
+  }
+
+  @Test
   void predictErrors() throws IOException {
     CliRun.of("predict", sample("digits.nn"), "--weights", dir.resolve("no.safetensors")
         .toString()).userError(1, "no.safetensors: no such file");
