@@ -56,6 +56,9 @@ final class AtValues {
       if (depth != dims.size()) {
         throw new UserError("--at: the value of " + name + " is a ragged array", 2);
       }
+      if (!Double.isFinite(n.doubleValue())) {
+        throw new UserError("--at: the value of " + name + " has a number out of range", 2);
+      }
       out.add(n.doubleValue());
       return;
     }

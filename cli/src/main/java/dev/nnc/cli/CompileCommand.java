@@ -38,7 +38,7 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!packageName.isEmpty() && !packageName.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+    if (!packageName.isEmpty() && !javax.lang.model.SourceVersion.isName(packageName)) {
       throw new UserError("--package: '" + packageName + "' is not a Java package name", 2);
     }
     List<Compiler.GeneratedSource> all = new ArrayList<>();
@@ -81,6 +81,8 @@ final class CompileCommand implements Callable<Integer> {
       } finally {
         Files.deleteIfExists(temp);
       }
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new UserError("cannot write " + target + ": " + e.getFile() + " is not a directory");
     } catch (IOException e) {
       throw new UserError("cannot write " + target + ": " + e.getMessage());
     }

@@ -45,6 +45,12 @@ final class FunctionRunner {
       throw new UserError(checked.source().name() + " has no fn '" + fnName + "'"
           + (names.isEmpty() ? "" : "; it has: " + String.join(", ", names)), 2);
     }
+    for (String given : at.keySet()) {
+      if (fns.stream().noneMatch(f -> f.params().stream().anyMatch(p -> p.name().equals(given)))) {
+        throw new UserError("--at: no fn in " + checked.source().name() + " has a parameter '"
+            + given + "'", 2);
+      }
+    }
     List<FunctionIr> selected = new ArrayList<>();
     for (FunctionIr fn : fns) {
       if (fn.params().stream().allMatch(p -> at.containsKey(p.name()))) {
@@ -132,15 +138,16 @@ final class FunctionRunner {
     return out;
   }
 
-  /** A flat row-major array as nested lists of the given shape (a number for a scalar). */
+  /** A flat row-major array as nested lists of the given shape (a number for a scalar; null for a non-finite number, which JSON cannot hold). */
   static Object nested(double[] data, Shape shape) {
-    return nested(data, shape.dims(), 0, 0);
+    return nested(data, shape.dims(), 0, 0, true);
   }
 
-  private static Object nested(double[] data, List<Integer> dims, int axis, int offset) {
+  private static Object nested(double[] data, List<Integer> dims, int axis, int offset,
+      boolean finiteOnly) {
     if (axis == dims.size()) {
       double v = data[offset];
-      return Double.isFinite(v) ? (Object) v : null;
+      return Double.isFinite(v) || !finiteOnly ? (Object) v : null;
     }
     int stride = 1;
     for (int i = axis + 1; i < dims.size(); i++) {
@@ -148,15 +155,14 @@ final class FunctionRunner {
     }
     List<Object> out = new ArrayList<>();
     for (int i = 0; i < dims.get(axis); i++) {
-      out.add(nested(data, dims, axis + 1, offset + i * stride));
+      out.add(nested(data, dims, axis + 1, offset + i * stride, finiteOnly));
     }
     return out;
   }
 
   /** Human-readable form of a value: a number or nested brackets. */
   static String text(double[] data, Shape shape) {
-    Object v = nested(data, shape);
-    return v == null ? "NaN" : v instanceof Double d ? format(d) : textList(v);
+    return textList(nested(data, shape.dims(), 0, 0, false));
   }
 
   private static String textList(Object v) {
@@ -167,10 +173,13 @@ final class FunctionRunner {
       }
       return b.append(']').toString();
     }
-    return v == null ? "NaN" : format((Double) v);
+    return format((Double) v);
   }
 
   static String format(double v) {
+    if (!Double.isFinite(v)) {
+      return Double.toString(v);
+    }
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }

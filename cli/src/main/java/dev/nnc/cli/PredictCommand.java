@@ -72,10 +72,14 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
-    Model model = ModelLoader.load(checked, modelName, ElementType.F32);
     if (!Files.isRegularFile(weights)) {
       throw new UserError(weights + ": no such file");
     }
+    // a checkpoint of `nnc train --f64` holds F64 parameters: compute as it was trained
+    boolean f64 = SafeTensors.read(weights).tensors().entrySet().stream()
+        .anyMatch(e -> !e.getKey().startsWith(SafeTensors.OPTIMIZER_PREFIX)
+            && e.getValue().dtype() == dev.nnc.runtime.DType.F64);
+    Model model = ModelLoader.load(checked, modelName, f64 ? ElementType.F64 : ElementType.F32);
     var checkpoint = SafeTensors.load(weights, model);
     boolean regression = model.inputs().stream().anyMatch(s -> s.kind() == Slot.Kind.TARGET);
     Dataset rows = DataOption.whole(data, regression);
@@ -90,7 +94,8 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     csv.append('\n');
-    Batcher batcher = new Batcher(rows, Batch.forModel(model, batch));
+    Batcher batcher = new Batcher(rows, Batch.forModel(model, Math.min(batch,
+        Math.max(1, rows.rows()))));
     batcher.resetOrder();
     int example = 0;
     for (int k = 0; k < batcher.batchCount(); k++) {

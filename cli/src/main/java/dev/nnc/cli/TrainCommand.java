@@ -86,6 +86,14 @@ final class TrainCommand implements Callable<Integer> {
       throw new UserError("--epochs and --batch must be at least 1", 2);
     }
     PrintWriter out = spec.commandLine().getOut();
+    LrSchedule lrSchedule = usage(() -> LrSchedule.parse(schedule));
+    if (save != null) {
+      Path parent = save.toAbsolutePath().getParent();
+      if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+        // found before training, not after the first epoch
+        throw new UserError("--save " + save + ": directory " + parent + " does not exist");
+      }
+    }
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     Model model = ModelLoader.load(checked, modelName, f64 ? ElementType.F64 : ElementType.F32);
     boolean regression = model.inputs().stream()
@@ -107,21 +115,29 @@ final class TrainCommand implements Callable<Integer> {
     String normalizerJson = normalizer == null ? null : Json.write(Map.of(
         "offsets", list(normalizer.offsets()), "scales", list(normalizer.scales())));
     model.initialize(seed);
-    OptimizerSpec optSpec = optimizerSpec(model);
-    Optimizer opt = optSpec.create();
+    OptimizerSpec optSpec = usage(() -> optimizerSpec(model));
+    Optimizer opt = usage(optSpec::create);
     int firstEpoch = 1;
     if (resume != null) {
       Checkpoint checkpoint = SafeTensors.load(resume, model);
-      opt.importState(model.parameters(), checkpoint.optimizerState());
-      firstEpoch = Integer.parseInt(checkpoint.metadata().getOrDefault("epoch", "0")) + 1;
+      try {
+        opt.importState(model.parameters(), checkpoint.optimizerState());
+      } catch (dev.nnc.runtime.NncException e) {
+        throw new UserError(resume + ": " + e.getMessage());
+      }
+      String epoch = checkpoint.metadata().getOrDefault("epoch", "0");
+      if (!epoch.matches("[0-9]{1,9}")) {
+        throw new UserError(resume + ": the checkpoint's epoch '" + epoch + "' is not a number");
+      }
+      firstEpoch = Integer.parseInt(epoch) + 1;
       out.println("resumed " + resume + " after epoch " + (firstEpoch - 1));
     }
     out.printf(Locale.ROOT, "training %s on %s: %d train / %d test examples, %s, batch %d%n",
         model.name(), train.name(), train.rows(), test.rows(), optSpec, batch);
     out.flush();
     Trainer trainer = new Trainer(model).epochs(epochs).firstEpoch(firstEpoch).batchSize(batch)
-        .seed(seed).optimizer(opt).schedule(LrSchedule.parse(schedule))
-        .listener(ProgressListener.console(System.out));
+        .seed(seed).optimizer(opt).schedule(lrSchedule)
+        .listener(ProgressListener.console(out));
     if (save != null) {
       Path target = save;
       trainer.onEpochEnd((stats, total, m, o) -> {
@@ -142,12 +158,26 @@ final class TrainCommand implements Callable<Integer> {
       return 0;
     }
     var last = result.last();
-    out.printf(Locale.ROOT, "final: test accuracy %.2f%%, test loss %.4f, %.1f s%n",
-        100 * last.testAccuracy(), last.testLoss(), result.wallSeconds());
+    if (Double.isNaN(last.testAccuracy())) { // regression: no accuracy
+      out.printf(Locale.ROOT, "final: test loss %.4f, %.1f s%n", last.testLoss(),
+          result.wallSeconds());
+    } else {
+      out.printf(Locale.ROOT, "final: test accuracy %.2f%%, test loss %.4f, %.1f s%n",
+          100 * last.testAccuracy(), last.testLoss(), result.wallSeconds());
+    }
     if (save != null) {
       out.println("saved " + save);
     }
     return 0;
+  }
+
+  /** An invalid option value ({@code --lr -1}, {@code --optimizer nonsense}) is a usage error. */
+  private static <T> T usage(java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (dev.nnc.runtime.NncException e) {
+      throw new UserError(e.getMessage(), 2);
+    }
   }
 
   private static java.util.List<Double> list(double[] values) {

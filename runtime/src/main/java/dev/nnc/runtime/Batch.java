@@ -30,7 +30,12 @@ public final class Batch {
       } else if (s.kind() == Slot.Kind.OUTPUT) {
         throw new NncException("a batch holds inputs, labels and targets, not output " + s.name());
       } else {
-        floats[k] = new float[Math.multiplyExact(capacity, s.size())];
+        long n = (long) capacity * s.size();
+        if (n > Integer.MAX_VALUE - 8) {
+          throw new NncException("a batch of " + capacity + " examples is too large for " + s.name()
+              + " (" + s.size() + " values per example)");
+        }
+        floats[k] = new float[(int) n];
       }
     }
   }

@@ -1,17 +1,22 @@
 package dev.nnc.runtime.train;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /** Prints progress: a carriage-return progress bar redrawn per percent (terminal) or one line per epoch. */
 final class ConsoleProgress implements ProgressListener {
   private static final int WIDTH = 30;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean bar;
   private int lastPercent = -1;
   private int total;
 
   ConsoleProgress(PrintStream out, boolean bar) {
+    this(new PrintWriter(out), bar);
+  }
+
+  ConsoleProgress(PrintWriter out, boolean bar) {
     this.out = out;
     this.bar = bar;
   }

@@ -1,6 +1,7 @@
 package dev.nnc.runtime.train;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /** Receives training progress; every method has a no-op default. */
 public interface ProgressListener {
@@ -20,6 +21,11 @@ public interface ProgressListener {
 
   /** A progress bar on a terminal ({@code System.console() != null}), otherwise one line per epoch. */
   static ProgressListener console(PrintStream out) {
+    return new ConsoleProgress(out, System.console() != null);
+  }
+
+  /** {@link #console(PrintStream)} writing to {@code out}, e.g. a command's output stream. */
+  static ProgressListener console(PrintWriter out) {
     return new ConsoleProgress(out, System.console() != null);
   }
 }

@@ -111,7 +111,9 @@ public final class Trainer {
   public TrainingResult fit(Dataset train, Dataset test) {
     long start = System.nanoTime();
     Optimizer opt = optimizer();
-    Batch batch = Batch.forModel(model, batchSize);
+    // a batch larger than every data set is one whole data set per batch: allocate no more
+    int rows = Math.max(train.rows(), test == null ? 0 : test.rows());
+    Batch batch = Batch.forModel(model, Math.max(1, Math.min(batchSize, rows)));
     Batcher trainBatches = new Batcher(train, batch);
     Batcher testBatches = test == null ? null : new Batcher(test, batch);
     String accuracyName = accuracySlot();
@@ -153,7 +155,8 @@ public final class Trainer {
 
   /** Mean loss and accuracy of the model on {@code data}, in row order. */
   public Evaluation evaluate(Dataset data) {
-    return evaluate(new Batcher(data, Batch.forModel(model, batchSize)), accuracySlot());
+    return evaluate(new Batcher(data, Batch.forModel(model, Math.max(1, Math.min(batchSize,
+        data.rows())))), accuracySlot());
   }
 
   private Evaluation evaluate(Batcher batcher, String accuracyName) {
