@@ -331,6 +331,6 @@ public final class IrisSvm implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.01));
+    return OptimizerSpec.parse("sgd", Map.of("lr", 0.05, "momentum", 0.9));
   }
 }

@@ -295,6 +295,6 @@ public final class WineAlcohol implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("adam", Map.of("lr", 0.01));
+    return OptimizerSpec.parse("adam", Map.of("lr", 0.1));
   }
 }
