@@ -100,7 +100,7 @@ final class PredictCommand implements Callable<Integer> {
     int example = 0;
     for (int k = 0; k < batcher.batchCount(); k++) {
       Batch b = batcher.fill(k);
-      model.forward(b);
+      model.predict(b);
       for (int e = 0; e < b.size(); e++) {
         csv.append(example++);
         for (Slot s : model.outputs()) {

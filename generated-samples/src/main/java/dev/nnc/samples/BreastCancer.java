@@ -206,6 +206,40 @@ public final class BreastCancer implements Model {
     }
   }
 
+  /**
+   * Computes the declared outputs alone (no loss).
+   */
+  private void computePredictions(Batch batch) {
+    int n = batch.size();
+    float[] x = batch.floats(0);
+    float[] w = this.w.f32();
+    float[] b_ = this.b_.f32();
+    // line 11: let z = x @ w + b;
+    Gemm.nn(n, 1, 30, x, 0, w, 0, t1, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 1; i++) {
+        z[b + i] = t1[b + i] + b_[i];
+      }
+    }
+    // line 12: output probability = sigmoid(z);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 1; i++) {
+        probability[b + i] = sigmoid(z[b + i]);
+      }
+    }
+    // line 13: output predicted = where(z > 0, 1, 0);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 1; i++) {
+        t7[b + i] = z[b + i] > 0.0f ? 1.0f : 0.0f;
+      }
+    }
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 1; i++) {
+        predicted[b + i] = t7[b + i] != 0.0f ? 1.0f : 0.0f;
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "BreastCancer";
@@ -240,6 +274,12 @@ public final class BreastCancer implements Model {
     computeLoss(batch);
     computeGradients(batch);
     return loss;
+  }
+
+  @Override
+  public void predict(Batch batch) {
+    prepare(batch);
+    computePredictions(batch);
   }
 
   private void prepare(Batch batch) {

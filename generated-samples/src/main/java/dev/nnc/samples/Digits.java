@@ -336,6 +336,67 @@ public final class Digits implements Model {
     }
   }
 
+  /**
+   * Computes the declared outputs alone (no loss).
+   */
+  private void computePredictions(Batch batch) {
+    int n = batch.size();
+    float[] x = batch.floats(0);
+    float[] hidden_W = this.hidden_W.f32();
+    float[] hidden_b = this.hidden_b.f32();
+    float[] classify_W = this.classify_W.f32();
+    float[] classify_b = this.classify_b.f32();
+    // line 7: return x @ W + b;
+    Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 64; i++) {
+        t2[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
+      }
+    }
+    // line 15: let logits = classify(relu(hidden(x)));
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 64; i++) {
+        t3[b * 64 + i] = relu(t2[b * 64 + i]);
+      }
+    }
+    // line 7: return x @ W + b;
+    Gemm.nn(n, 10, 64, t3, 0, classify_W, 0, t4, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 10; i++) {
+        logits[b * 10 + i] = t4[b * 10 + i] + classify_b[i];
+      }
+    }
+    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
+    for (int b = 0; b < n; b++) {
+      {
+        float max = logits[b * 10];
+        for (int k = 1; k < 10; k++) {
+          max = nanMax(max, logits[b * 10 + k]);
+        }
+        float sum = 0.0f;
+        for (int k = 0; k < 10; k++) {
+          probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
+          sum += probs[b * 10 + k];
+        }
+        for (int k = 0; k < 10; k++) {
+          probs[b * 10 + k] /= sum;
+        }
+      }
+    }
+    // line 17: output predicted = argmax(logits);
+    for (int b = 0; b < n; b++) {
+      {
+        int best = 0;
+        for (int k = 1; k < 10; k++) {
+          if (logits[b * 10 + k] > logits[b * 10 + best]) {
+            best = k;
+          }
+        }
+        predicted[b] = best;
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "Digits";
@@ -370,6 +431,12 @@ public final class Digits implements Model {
     computeLoss(batch);
     computeGradients(batch);
     return loss;
+  }
+
+  @Override
+  public void predict(Batch batch) {
+    prepare(batch);
+    computePredictions(batch);
   }
 
   private void prepare(Batch batch) {

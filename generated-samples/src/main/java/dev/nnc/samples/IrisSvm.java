@@ -274,6 +274,23 @@ public final class IrisSvm implements Model {
     }
   }
 
+  /**
+   * Computes the declared outputs alone (no loss).
+   */
+  private void computePredictions(Batch batch) {
+    int n = batch.size();
+    float[] x = batch.floats(0);
+    float[] W = this.W.f32();
+    float[] b_ = this.b_.f32();
+    // line 10: let scores = x @ W + b;
+    Gemm.nn(n, 3, 4, x, 0, W, 0, t1, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 3; i++) {
+        scores[b * 3 + i] = t1[b * 3 + i] + b_[i];
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "IrisSvm";
@@ -308,6 +325,12 @@ public final class IrisSvm implements Model {
     computeLoss(batch);
     computeGradients(batch);
     return loss;
+  }
+
+  @Override
+  public void predict(Batch batch) {
+    prepare(batch);
+    computePredictions(batch);
   }
 
   private void prepare(Batch batch) {

@@ -372,6 +372,67 @@ public final class Mnist implements Model {
     }
   }
 
+  /**
+   * Computes the declared outputs alone (no loss).
+   */
+  private void computePredictions(Batch batch) {
+    int n = batch.size();
+    float[] x = batch.floats(0);
+    float[] fc1_W = this.fc1_W.f32();
+    float[] fc1_b = this.fc1_b.f32();
+    float[] fc2_W = this.fc2_W.f32();
+    float[] fc2_b = this.fc2_b.f32();
+    // line 7: return x @ W + b;
+    Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 256; i++) {
+        t2[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
+      }
+    }
+    // line 15: let logits = fc2(relu(fc1(x)));
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 256; i++) {
+        t3[b * 256 + i] = relu(t2[b * 256 + i]);
+      }
+    }
+    // line 7: return x @ W + b;
+    Gemm.nn(n, 10, 256, t3, 0, fc2_W, 0, t4, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 10; i++) {
+        logits[b * 10 + i] = t4[b * 10 + i] + fc2_b[i];
+      }
+    }
+    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    for (int b = 0; b < n; b++) {
+      {
+        float max = logits[b * 10];
+        for (int k = 1; k < 10; k++) {
+          max = nanMax(max, logits[b * 10 + k]);
+        }
+        float sum = 0.0f;
+        for (int k = 0; k < 10; k++) {
+          probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
+          sum += probs[b * 10 + k];
+        }
+        for (int k = 0; k < 10; k++) {
+          probs[b * 10 + k] /= sum;
+        }
+      }
+    }
+    // line 17: output predicted = argmax(logits);
+    for (int b = 0; b < n; b++) {
+      {
+        int best = 0;
+        for (int k = 1; k < 10; k++) {
+          if (logits[b * 10 + k] > logits[b * 10 + best]) {
+            best = k;
+          }
+        }
+        predicted[b] = best;
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "Mnist";
@@ -406,6 +467,12 @@ public final class Mnist implements Model {
     computeLoss(batch);
     computeGradients(batch);
     return loss;
+  }
+
+  @Override
+  public void predict(Batch batch) {
+    prepare(batch);
+    computePredictions(batch);
   }
 
   private void prepare(Batch batch) {

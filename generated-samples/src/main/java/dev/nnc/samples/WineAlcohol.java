@@ -238,6 +238,38 @@ public final class WineAlcohol implements Model {
     }
   }
 
+  /**
+   * Computes the declared outputs alone (no loss).
+   */
+  private void computePredictions(Batch batch) {
+    int n = batch.size();
+    float[] x = batch.floats(0);
+    float[] hidden_W = this.hidden_W.f32();
+    float[] hidden_b = this.hidden_b.f32();
+    float[] out_W = this.out_W.f32();
+    float[] out_b = this.out_b.f32();
+    // line 9: return x @ W + b;
+    Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 16; i++) {
+        t2[b * 16 + i] = t1[b * 16 + i] + hidden_b[i];
+      }
+    }
+    // line 17: let prediction = out(tanh(hidden(x)));
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 16; i++) {
+        t3[b * 16 + i] = tanh(t2[b * 16 + i]);
+      }
+    }
+    // line 9: return x @ W + b;
+    Gemm.nn(n, 1, 16, t3, 0, out_W, 0, t4, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 1; i++) {
+        prediction[b + i] = t4[b + i] + out_b[i];
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "WineAlcohol";
@@ -272,6 +304,12 @@ public final class WineAlcohol implements Model {
     computeLoss(batch);
     computeGradients(batch);
     return loss;
+  }
+
+  @Override
+  public void predict(Batch batch) {
+    prepare(batch);
+    computePredictions(batch);
   }
 
   private void prepare(Batch batch) {

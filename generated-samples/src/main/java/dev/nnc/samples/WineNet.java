@@ -273,6 +273,55 @@ public final class WineNet implements Model {
     }
   }
 
+  /**
+   * Computes the declared outputs alone (no loss).
+   */
+  private void computePredictions(Batch batch) {
+    int n = batch.size();
+    float[] x = batch.floats(0);
+    float[] hidden_W = this.hidden_W.f32();
+    float[] hidden_b = this.hidden_b.f32();
+    float[] classify_W = this.classify_W.f32();
+    float[] classify_b = this.classify_b.f32();
+    // line 9: return x @ W + b;
+    Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 32; i++) {
+        t2[b * 32 + i] = t1[b * 32 + i] + hidden_b[i];
+      }
+    }
+    // line 17: let logits = classify(sigmoid(hidden(x)));
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 32; i++) {
+        t3[b * 32 + i] = sigmoid(t2[b * 32 + i]);
+      }
+    }
+    // line 9: return x @ W + b;
+    Gemm.nn(n, 3, 32, t3, 0, classify_W, 0, t4, 0, false);
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 3; i++) {
+        logits[b * 3 + i] = t4[b * 3 + i] + classify_b[i];
+      }
+    }
+    // line 19: loss cross_entropy(logits, y);
+    for (int b = 0; b < n; b++) {
+      {
+        float max = logits[b * 3];
+        for (int k = 1; k < 3; k++) {
+          max = nanMax(max, logits[b * 3 + k]);
+        }
+        float sum = 0.0f;
+        for (int k = 0; k < 3; k++) {
+          probs[b * 3 + k] = exp(logits[b * 3 + k] - max);
+          sum += probs[b * 3 + k];
+        }
+        for (int k = 0; k < 3; k++) {
+          probs[b * 3 + k] /= sum;
+        }
+      }
+    }
+  }
+
   @Override
   public String name() {
     return "WineNet";
@@ -307,6 +356,12 @@ public final class WineNet implements Model {
     computeLoss(batch);
     computeGradients(batch);
     return loss;
+  }
+
+  @Override
+  public void predict(Batch batch) {
+    prepare(batch);
+    computePredictions(batch);
   }
 
   private void prepare(Batch batch) {

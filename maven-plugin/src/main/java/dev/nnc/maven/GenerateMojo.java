@@ -58,6 +58,13 @@ public final class GenerateMojo extends AbstractMojo {
   @Parameter(defaultValue = "true", property = "nnc.generateTests")
   boolean generateTests;
 
+  /**
+   * Whether to add the output directories to the project's source roots. False generates files
+   * only, for example to compare them with a checked-in copy.
+   */
+  @Parameter(defaultValue = "true", property = "nnc.addSourceRoots")
+  boolean addSourceRoots;
+
   /** Skips the plugin. */
   @Parameter(defaultValue = "false", property = "nnc.skip")
   boolean skip;
@@ -90,9 +97,11 @@ public final class GenerateMojo extends AbstractMojo {
     }
     Path out = outputDirectory.toPath().toAbsolutePath().normalize();
     Path testOut = testOutputDirectory.toPath().toAbsolutePath().normalize();
-    project.addCompileSourceRoot(out.toString());
-    if (generateTests) {
-      project.addTestCompileSourceRoot(testOut.toString());
+    if (addSourceRoots) {
+      project.addCompileSourceRoot(out.toString());
+      if (generateTests) {
+        project.addTestCompileSourceRoot(testOut.toString());
+      }
     }
     Path sources = sourceDirectory.toPath().toAbsolutePath().normalize();
     List<Path> files = nnFiles(sources);

@@ -28,6 +28,14 @@ public interface Model {
   /** Returns the mean loss and writes d(mean loss)/d(parameter) into every parameter's grad. */
   double forwardBackward(Batch batch);
 
+  /**
+   * Computes the outputs alone, for inputs without labels or targets (generated models do not
+   * read them here); then read them with {@link #output}.
+   */
+  default void predict(Batch batch) {
+    forward(batch);
+  }
+
   /** The last forward pass's values of output {@code name}, row-major [batch size, ...]. */
   float[] output(String name);
 

@@ -61,6 +61,8 @@ public final class ModelEmitter {
   private final List<Node> objectivePass;
   private final List<Node> outputPass;
   private final List<Node> backwardPass;
+  /** Everything the outputs need, for prediction without labels or a loss. */
+  private final List<Node> predictionPass;
   private final Set<Node> stored = new LinkedHashSet<>();
 
   private ModelEmitter(DerivedModel derived, SourceFile source, ElementType type) {
@@ -91,6 +93,7 @@ public final class ModelEmitter {
     this.objectivePass = computed(lossRoots, done);
     this.outputPass = computed(new ArrayList<>(derived.outputs().values()), done);
     this.backwardPass = computed(derived.gradients(), done);
+    this.predictionPass = computed(new ArrayList<>(derived.outputs().values()), new HashSet<>());
   }
 
   /** The Java source of the model class, with {@code f32} or {@code f64} arithmetic. */
@@ -127,9 +130,14 @@ public final class ModelEmitter {
     names.newName(className, "$class");
     for (String reserved : List.of("name", "parameters", "inputs", "outputs", "forward",
         "forwardBackward", "output", "defaultOptimizer", "initialize", "trainStep", "batch",
+        "predict", "prepare", "outputCopy",
         "ensureCapacity", "capacity", "n", "b", "i", "j", "k", "p", "o", "r", "sum", "max", "best",
         "scale", "batchSize", "INPUTS", "OUTPUTS", "PARAMETERS")) {
       names.newName(reserved, "$" + reserved);
+    }
+    for (String pass : List.of("computeLoss", "computeOutputs", "computeGradients",
+        "computePredictions")) {
+      names.newName(pass, "$pass:" + pass);
     }
     nodeNames.put(derived.objective(), names.newName("loss", derived.objective()));
     stored.add(derived.objective());
@@ -301,6 +309,8 @@ public final class ModelEmitter {
         outputPass, false);
     addPass(cls, "computeGradients", "Computes every parameter's gradient (backward pass).",
         backwardPass, true);
+    addPass(cls, "computePredictions", "Computes the declared outputs alone (no loss).",
+        predictionPass, false);
   }
 
   private void addPass(TypeSpec.Builder cls, String name, String doc, List<Node> nodes,
@@ -308,7 +318,7 @@ public final class ModelEmitter {
     List<List<Node>> chunks = chunks(nodes);
     List<String> chunkNames = new ArrayList<>();
     for (int c = 0; c < chunks.size(); c++) {
-      String chunk = chunks.size() == 1 ? names.newName(name, "$pass:" + name)
+      String chunk = chunks.size() == 1 ? names.get("$pass:" + name)
           : names.newName(name + c, "$pass:" + name + c);
       chunkNames.add(chunk);
       MethodSpec.Builder m = MethodSpec.methodBuilder(chunk).addModifiers(Modifier.PRIVATE)
@@ -327,15 +337,16 @@ public final class ModelEmitter {
       cls.addMethod(m.build());
     }
     if (chunks.size() > 1) {
-      MethodSpec.Builder all = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
+      MethodSpec.Builder all = MethodSpec.methodBuilder(names.get("$pass:" + name))
+          .addModifiers(Modifier.PRIVATE)
           .addParameter(BATCH, "batch").addJavadoc(doc + "\n");
       for (String c : chunkNames) {
         all.addStatement("$L(batch)", c);
       }
       cls.addMethod(all.build());
     } else if (chunks.isEmpty()) {
-      MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
-          .addParameter(BATCH, "batch").addJavadoc(doc + "\n");
+      MethodSpec.Builder m = MethodSpec.methodBuilder(names.get("$pass:" + name))
+          .addModifiers(Modifier.PRIVATE).addParameter(BATCH, "batch").addJavadoc(doc + "\n");
       if (backward) {
         m.addCode(gradientCopies(List.of()));
       }
@@ -471,15 +482,19 @@ public final class ModelEmitter {
     cls.addMethod(MethodSpec.methodBuilder("forward").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(double.class).addParameter(BATCH, "batch")
         .addStatement("prepare(batch)")
-        .addStatement("computeLoss(batch)")
-        .addStatement("computeOutputs(batch)")
+        .addStatement("$L(batch)", names.get("$pass:computeLoss"))
+        .addStatement("$L(batch)", names.get("$pass:computeOutputs"))
         .addStatement("return $L", nodeNames.get(derived.objective())).build());
     cls.addMethod(MethodSpec.methodBuilder("forwardBackward").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(double.class).addParameter(BATCH, "batch")
         .addStatement("prepare(batch)")
-        .addStatement("computeLoss(batch)")
-        .addStatement("computeGradients(batch)")
+        .addStatement("$L(batch)", names.get("$pass:computeLoss"))
+        .addStatement("$L(batch)", names.get("$pass:computeGradients"))
         .addStatement("return $L", nodeNames.get(derived.objective())).build());
+    cls.addMethod(MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).addParameter(BATCH, "batch")
+        .addStatement("prepare(batch)")
+        .addStatement("$L(batch)", names.get("$pass:computePredictions")).build());
     cls.addMethod(MethodSpec.methodBuilder("prepare").addModifiers(Modifier.PRIVATE)
         .addParameter(BATCH, "batch")
         .beginControlFlow("if (batch.size() < 1)")

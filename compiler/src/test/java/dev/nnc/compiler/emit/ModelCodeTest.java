@@ -69,4 +69,31 @@ class ModelCodeTest {
       assertEquals(1, total, 1e-5);
     }
   }
+
+  @Test
+  void predictNeedsNoLabelsAndMatchesForward() {
+    Model model = GeneratedModels.compile(ModelInterpreterGradientTest.SOURCE, ElementType.F32, true);
+    model.initialize(9);
+    Batch batch = GeneratedModels.randomBatch(model, 6, 4);
+    model.forward(batch);
+    float[] expected = model.output("probs").clone();
+    java.util.Arrays.fill(batch.labels(1), 0);
+    java.util.Arrays.fill(model.output("probs"), -1f);
+    model.predict(batch);
+    float[] got = model.output("probs");
+    for (int i = 0; i < 6 * 3; i++) {
+      assertEquals(expected[i], got[i], 0, "probs[" + i + "]");
+    }
+  }
+
+  @Test
+  void userNamesThatClashWithGeneratedMethodsCompile() {
+    String source = ModelInterpreterGradientTest.SOURCE
+        .replace("let logits", "let computeLoss")
+        .replace("(logits", "(computeLoss")
+        .replace("logits,", "computeLoss,");
+    Model model = GeneratedModels.compile(source, ElementType.F32, true);
+    model.initialize(1);
+    assertTrue(Double.isFinite(model.forwardBackward(GeneratedModels.randomBatch(model, 3, 1))));
+  }
 }
