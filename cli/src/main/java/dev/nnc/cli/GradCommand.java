@@ -40,6 +40,10 @@ final class GradCommand implements Callable<Integer> {
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     List<FunctionIr> fns = fn == null ? checked.program().functions()
         : FunctionRunner.select(checked, fn, Map.of());
+    if (fns.isEmpty()) {
+      throw new UserError(file + " has no fn; nnc grad prints the derivatives of functions (for a"
+          + " model's generated gradient code see nnc compile)");
+    }
     boolean first = true;
     for (FunctionIr f : fns) {
       DerivedFunction d = DerivedFunction.derive(f, !noSimplify);

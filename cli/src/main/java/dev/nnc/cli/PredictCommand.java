@@ -69,6 +69,12 @@ final class PredictCommand implements Callable<Integer> {
     return out;
   }
 
+  /** A value as CSV: integers (class indices) without decimals, others with 6 significant digits. */
+  private static String number(float v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e7 ? Integer.toString((int) v)
+        : String.format(Locale.ROOT, "%.6g", v);
+  }
+
   @Override
   public Integer call() {
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
@@ -106,7 +112,7 @@ final class PredictCommand implements Callable<Integer> {
         for (Slot s : model.outputs()) {
           float[] values = model.output(s.name());
           for (int i = 0; i < s.size(); i++) {
-            csv.append(',').append(String.format(Locale.ROOT, "%.6g", values[e * s.size() + i]));
+            csv.append(',').append(number(values[e * s.size() + i]));
           }
         }
         csv.append('\n');

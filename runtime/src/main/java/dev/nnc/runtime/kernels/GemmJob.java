@@ -12,15 +12,15 @@ final class GemmJob {
   private final float[][] accumulators = new float[2][];
 
   float[][] rows;
-  private int n;
-  private int k;
-  private float[] a;
-  private int ao;
-  private int rowStride;
-  private int colStride;
-  private float[] c;
-  private int co;
-  private boolean accumulate;
+  int n;
+  int k;
+  float[] a;
+  int ao;
+  int rowStride;
+  int colStride;
+  float[] c;
+  int co;
+  boolean accumulate;
 
   static GemmJob current() {
     return CURRENT.get();
@@ -71,8 +71,18 @@ final class GemmJob {
     return packed;
   }
 
-  /** Computes rows [from, to) of C with accumulator set {@code slot} (one per thread). */
+  /** Computes rows [from, to) of C, with the vector kernel when it is enabled. */
   void compute(int from, int to, int slot) {
+    RowKernel vector = Kernels.vector();
+    if (vector != null && n >= Kernels.MIN_VECTOR_WIDTH) {
+      vector.rows(this, from, to);
+      return;
+    }
+    computeScalar(from, to, slot);
+  }
+
+  /** The portable path: rows [from, to) of C with accumulator set {@code slot} (one per thread). */
+  void computeScalar(int from, int to, int slot) {
     float[] acc = accumulators[slot];
     if (acc == null || acc.length < n) {
       acc = new float[n];

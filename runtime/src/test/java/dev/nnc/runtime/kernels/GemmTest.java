@@ -1,0 +1,91 @@
+package dev.nnc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The three product forms against a plain triple loop, on every kernel path and thread count. */
+class GemmTest {
+  @AfterEach
+  void restore() {
+    Kernels.useVector(true);
+    Parallel.setThreads(2);
+  }
+
+  private static float[] random(int size, Random r) {
+    float[] v = new float[size];
+    for (int i = 0; i < size; i++) {
+      // some exact zeros exercise the skipping of zero coefficients
+      v[i] = r.nextInt(5) == 0 ? 0f : (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+  /** A[i][p] with A given through strides, B[p][j] likewise. */
+  private static double reference(float[] a, int ai, int ap, float[] b, int bp, int bj, int i,
+      int j, int k) {
+    double s = 0;
+    for (int p = 0; p < k; p++) {
+      s += (double) a[i * ai + p * ap] * b[p * bp + j * bj];
+    }
+    return s;
+  }
+
+  private static void check(int m, int n, int k, boolean vector, int threads, long seed) {
+    assertEquals(vector, Kernels.useVector(vector) && vector);
+    Parallel.setThreads(threads);
+    Random r = new Random(seed);
+    float[] a = random(m * k, r);
+    float[] b = random(k * n, r);
+    float[] bt = random(n * k, r);
+    float[] at = random(k * m, r);
+    float[] base = random(m * n, r);
+    for (boolean accumulate : new boolean[] {false, true}) {
+      float[] nn = base.clone();
+      float[] nt = base.clone();
+      float[] tn = base.clone();
+      Gemm.nn(m, n, k, a, 0, b, 0, nn, 0, accumulate);
+      Gemm.nt(m, n, k, a, 0, bt, 0, nt, 0, accumulate);
+      Gemm.tn(m, n, k, at, 0, b, 0, tn, 0, accumulate);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double add = accumulate ? base[i * n + j] : 0;
+          String where = "[" + i + "," + j + "] m=" + m + " n=" + n + " k=" + k + " vector="
+              + vector + " threads=" + threads + " accumulate=" + accumulate;
+          double tol = 1e-4 * (1 + k);
+          assertEquals(add + reference(a, k, 1, b, n, 1, i, j, k), nn[i * n + j], tol, "nn" + where);
+          assertEquals(add + reference(a, k, 1, bt, 1, k, i, j, k), nt[i * n + j], tol, "nt" + where);
+          assertEquals(add + reference(at, 1, m, b, n, 1, i, j, k), tn[i * n + j], tol, "tn" + where);
+        }
+      }
+    }
+  }
+
+  @Test
+  void portableKernel() {
+    for (int[] s : new int[][] {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 256, 100}, {130, 70, 40}}) {
+      check(s[0], s[1], s[2], false, 1, 1);
+    }
+  }
+
+  @Test
+  void vectorKernelAgreesWhenAvailable() {
+    boolean available = Kernels.useVector(true);
+    // The surefire configuration starts the JVM with the module, so the path is tested here.
+    assertTrue(available, "the Vector API kernel should load with --add-modules jdk.incubator.vector");
+    for (int[] s : new int[][] {{1, 16, 3}, {5, 64, 9}, {7, 80, 33}, {64, 256, 100}, {130, 200, 40},
+        {9, 17, 5}}) {
+      check(s[0], s[1], s[2], true, 1, 2);
+    }
+  }
+
+  @Test
+  void twoThreadsAgree() {
+    for (boolean vector : new boolean[] {false, true}) {
+      check(300, 128, 120, vector, 2, 3);
+    }
+  }
+}
