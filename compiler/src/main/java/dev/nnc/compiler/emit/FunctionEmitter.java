@@ -410,23 +410,7 @@ public final class FunctionEmitter {
   }
 
   private List<List<Node>> chunks(List<Node> nodes) {
-    List<List<Node>> out = new ArrayList<>();
-    List<Node> current = new ArrayList<>();
-    int used = 0;
-    for (Node n : nodes) {
-      int c = cost(n);
-      if (used + c > CHUNK_BUDGET && !current.isEmpty()) {
-        out.add(current);
-        current = new ArrayList<>();
-        used = 0;
-      }
-      current.add(n);
-      used += c;
-    }
-    if (!current.isEmpty()) {
-      out.add(current);
-    }
-    return out;
+    return Chunks.split(nodes, FunctionEmitter::cost, CHUNK_BUDGET);
   }
 
   private int chunkCount(List<Node> nodes) {

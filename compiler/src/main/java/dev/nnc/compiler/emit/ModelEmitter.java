@@ -355,23 +355,8 @@ public final class ModelEmitter {
   }
 
   private List<List<Node>> chunks(List<Node> nodes) {
-    List<List<Node>> out = new ArrayList<>();
-    List<Node> current = new ArrayList<>();
-    int used = 0;
-    for (Node n : nodes) {
-      int c = n.batched() || !n.shape().isScalar() ? 4 : 1;
-      if (used + c > CHUNK_BUDGET && !current.isEmpty()) {
-        out.add(current);
-        current = new ArrayList<>();
-        used = 0;
-      }
-      current.add(n);
-      used += c;
-    }
-    if (!current.isEmpty()) {
-      out.add(current);
-    }
-    return out;
+    // A loop (batched or tensor) weighs about four scalar statements.
+    return Chunks.split(nodes, n -> n.batched() || !n.shape().isScalar() ? 4 : 1, CHUNK_BUDGET);
   }
 
   /** Local names for the batch's data arrays and the parameters' value arrays this chunk reads. */
