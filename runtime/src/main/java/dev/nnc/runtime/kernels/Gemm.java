@@ -19,7 +19,7 @@ public final class Gemm {
   public static void nn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
-    job.rows = job.pack(b, bo, k, n, false);
+    job.useRows(b, bo, k, n);
     job.set(m, n, k, a, ao, k, 1, c, co, accumulate);
     Parallel.run(job, m, (long) m * n * k);
   }
@@ -29,6 +29,7 @@ public final class Gemm {
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
     job.rows = job.pack(b, bo, n, k, true);
+    job.b = null;
     job.set(m, n, k, a, ao, k, 1, c, co, accumulate);
     Parallel.run(job, m, (long) m * n * k);
   }
@@ -37,7 +38,7 @@ public final class Gemm {
   public static void tn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
-    job.rows = job.pack(b, bo, k, n, false);
+    job.useRows(b, bo, k, n);
     job.set(m, n, k, a, ao, 1, m, c, co, accumulate);
     Parallel.run(job, m, (long) m * n * k);
   }

@@ -11,7 +11,11 @@ final class GemmJob {
   private float[][] packed = new float[0][];
   private final float[][] accumulators = new float[2][];
 
+  /** The right operand as separate rows (packed), or null when it is read in place from b. */
   float[][] rows;
+  /** The right operand in place: row p starts at bo + p * n (vector kernel only). */
+  float[] b;
+  int bo;
   int n;
   int k;
   float[] a;
@@ -21,6 +25,21 @@ final class GemmJob {
   float[] c;
   int co;
   boolean accumulate;
+
+  /**
+   * Prepares the right operand, a stored [k × n] matrix: the vector kernel reads it in place
+   * (any offset is fine for vector loads); the portable kernel needs its rows packed.
+   */
+  void useRows(float[] b, int bo, int k, int n) {
+    if (Kernels.vector() != null && n >= Kernels.MIN_VECTOR_WIDTH) {
+      this.b = b;
+      this.bo = bo;
+      this.rows = null;
+    } else {
+      this.b = null;
+      this.rows = pack(b, bo, k, n, false);
+    }
+  }
 
   static GemmJob current() {
     return CURRENT.get();
@@ -75,6 +94,7 @@ final class GemmJob {
   void compute(int from, int to, int slot) {
     RowKernel vector = Kernels.vector();
     if (vector != null && n >= Kernels.MIN_VECTOR_WIDTH) {
+      // rows == null means b in place; the vector kernel handles both.
       vector.rows(this, from, to);
       return;
     }

@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The register-blocked kernel: a tile of 4 rows × 4 vectors of C stays in 16 vector registers
  * while the shared dimension runs, so each packed row of B is loaded once per 4 rows of A and
- * every load feeds four fused multiply-adds. Column tiles are the outer loop, so one tile of the
- * packed B stays in cache while all row blocks pass over it. Compiled for Java 17 with
+ * every load feeds four fused multiply-adds. Column tiles are the outer loop, so one tile of B
+ * stays in cache while all row blocks pass over it. B is read in place (vector loads take any
+ * offset) unless it had to be transposed, in which case its packed rows are read. Compiled for Java 17 with
  * {@code --add-modules jdk.incubator.vector}; loaded only when that module is present.
  */
 final class VectorRowKernel implements RowKernel {
@@ -67,12 +68,16 @@ final class VectorRowKernel implements RowKernel {
     int cs = job.colStride;
     int a0 = job.ao + i * rs;
     float[][] rows = job.rows;
+    float[] inPlace = job.b;
+    int n = job.n;
     for (int p = 0; p < job.k; p++) {
-      float[] row = rows[p];
-      FloatVector b0 = FloatVector.fromArray(S, row, j);
-      FloatVector b1 = FloatVector.fromArray(S, row, j + L);
-      FloatVector b2 = FloatVector.fromArray(S, row, j + 2 * L);
-      FloatVector b3 = FloatVector.fromArray(S, row, j + 3 * L);
+      // Row p of B: a packed row, or in place at bo + p * n.
+      float[] row = rows != null ? rows[p] : inPlace;
+      int col = rows != null ? j : job.bo + p * n + j;
+      FloatVector b0 = FloatVector.fromArray(S, row, col);
+      FloatVector b1 = FloatVector.fromArray(S, row, col + L);
+      FloatVector b2 = FloatVector.fromArray(S, row, col + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, row, col + 3 * L);
       int at = a0 + p * cs;
       FloatVector s = FloatVector.broadcast(S, a[at]);
       c00 = b0.fma(s, c00);
@@ -96,7 +101,6 @@ final class VectorRowKernel implements RowKernel {
       c33 = b3.fma(s, c33);
     }
     float[] c = job.c;
-    int n = job.n;
     int r0 = job.co + i * n + j;
     c00.intoArray(c, r0);
     c01.intoArray(c, r0 + L);
@@ -125,7 +129,9 @@ final class VectorRowKernel implements RowKernel {
       for (int p = 0; p < job.k; p++) {
         float s = job.a[a0 + p * job.colStride];
         if (s != 0) {
-          acc = FloatVector.fromArray(S, job.rows[p], col).fma(FloatVector.broadcast(S, s), acc);
+          FloatVector row = job.rows != null ? FloatVector.fromArray(S, job.rows[p], col)
+              : FloatVector.fromArray(S, job.b, job.bo + p * job.n + col);
+          acc = row.fma(FloatVector.broadcast(S, s), acc);
         }
       }
       acc.intoArray(job.c, job.co + i * job.n + col);
@@ -138,7 +144,8 @@ final class VectorRowKernel implements RowKernel {
     for (int col = j; col < job.n; col++) {
       float acc = job.accumulate ? job.c[job.co + i * job.n + col] : 0f;
       for (int p = 0; p < job.k; p++) {
-        acc += job.a[a0 + p * job.colStride] * job.rows[p][col];
+        float bv = job.rows != null ? job.rows[p][col] : job.b[job.bo + p * job.n + col];
+        acc += job.a[a0 + p * job.colStride] * bv;
       }
       job.c[job.co + i * job.n + col] = acc;
     }
