@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""Writes BENCHMARKS.md from one run of benchmarks/run.sh (standard library only).
+
+  report.py JMH_JSON PYTORCH_JSON OUTPUT_MD [LOADAVG_BEFORE_FILE]
+
+Every time is the median of the measurement iterations (JMH) or of the timed repetitions
+(PyTorch, numpy); ratios only combine numbers measured in the same run.
+"""
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+UNIT_SECONDS = {"s/op": 1.0, "ms/op": 1e-3, "us/op": 1e-6, "ns/op": 1e-9}
+
+
+CONFIDENCE = {}  # same keys as load_jmh: JMH's 99.9% interval of the mean, in seconds
+
+
+def load_jmh(path):
+    """(benchmark short name, params tuple) -> median seconds per op."""
+    with open(path) as f:
+        runs = json.load(f)
+    out = {}
+    for run in runs:
+        name = run["benchmark"].rsplit(".", 2)
+        name = name[-2] + "." + name[-1]
+        metric = run["primaryMetric"]
+        scale = UNIT_SECONDS[metric["scoreUnit"]]
+        iterations = [x for fork in metric["rawData"] for x in fork]
+        params = tuple(sorted((run.get("params") or {}).items()))
+        out[(name, params)] = statistics.median(iterations) * scale
+        lo, hi = metric.get("scoreConfidence", [float("nan")] * 2)
+        CONFIDENCE[(name, params)] = (lo * scale, hi * scale)
+    return out
+
+
+def fmt_time(seconds):
+    if seconds is None:
+        return "—"
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.1f} ns"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.2f} s"
+
+
+def machine_info():
+    def run(cmd):
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            return (p.stdout + p.stderr).strip()
+        except OSError as e:
+            return f"({e})"
+    cpu = "unknown"
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and cpu == "unknown":
+                    cpu = line.split(":", 1)[1].strip()
+                if line.startswith("flags") and not flags:
+                    flags = line.split(":", 1)[1]
+    except OSError:
+        pass
+    simd = [x for x in ("avx2", "fma", "avx512f") if x in flags.split()]
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "nproc": run(["nproc"]),
+        "cpu": cpu + (f" ({', '.join(simd)})" if simd else ""),
+        "memory": mem,
+        "java": run(["java", "-version"]),
+        "os": platform.platform(),
+        "load": os.getloadavg(),
+    }
+
+
+def main():
+    jmh_path, torch_path, out_path = sys.argv[1:4]
+    jmh = load_jmh(jmh_path)
+    with open(torch_path) as f:
+        pt = json.load(f)
+
+    def key(name, **params):
+        return (name, tuple(sorted((k, str(v)) for k, v in params.items())))
+
+    def j(name, **params):
+        return jmh.get(key(name, **params))
+
+    rows = []  # workload, generated, interpreter, plain Java, peer, ratio text, target, met
+
+    def verdict(ok):
+        if ok is None:
+            return "—"
+        return "**met**" if ok else "**not met**"
+
+    # Scalar functions: generated against the interpreter (and hand-written Java).
+    for label, fn in (("`(x+y)*z` value + gradient", "f"), ("sigmoid neuron value + gradient", "neuron")):
+        gen = j(f"ScalarBench.{fn}Generated")
+        interp = j(f"ScalarBench.{fn}Interpreter")
+        hand = j(f"ScalarBench.{fn}HandWritten")
+        speedup = interp / gen if gen and interp else None
+        rows.append((label, fmt_time(gen), fmt_time(interp), fmt_time(hand), "—",
+                     f"interpreter / generated = {speedup:.0f}×" if speedup else "—",
+                     "≥ 10×", verdict(speedup >= 10 if speedup else None)))
+
+    # MLP training step at each batch size against PyTorch (1 thread each).
+    for batch in (1, 32, 128, 1024):
+        gen = j("MlpBench.generatedStep", batch=batch)
+        plain = j("MlpBench.plainJavaStep", batch=batch)
+        interp = j("MlpInterpreterBench.interpreterStep", batch=batch)
+        torch_s = pt["mlp_step_seconds"].get(str(batch))
+        target = 0.5 if batch <= 32 else 1.0
+        ratio = gen / torch_s if gen and torch_s else None
+        extra = f"; plain Java / generated = {plain / gen:.1f}×" if plain and gen else ""
+        rows.append((f"MLP 784-256-10 SGD step, batch {batch}, 1 thread", fmt_time(gen),
+                     fmt_time(interp), fmt_time(plain), f"PyTorch {fmt_time(torch_s)}",
+                     (f"generated / PyTorch = {ratio:.2f}" if ratio else "—") + extra,
+                     f"≤ {target}", verdict(ratio <= target if ratio else None)))
+
+    # The GEMM kernel against numpy's sgemm.
+    np_s = pt["sgemm_1024_seconds"]
+    np_gflops = pt["sgemm_1024_gflops"]
+    for mkn, flops in (("1024x1024x1024", 2 * 1024 ** 3), ("128x784x256", 2 * 128 * 784 * 256)):
+        for threads in (1, 2):
+            t = j("GemmBench.nn", mkn=mkn, threads=threads)
+            if t is None:
+                continue
+            gflops = flops / t / 1e9
+            m, k, n = mkn.split("x")
+            label = f"`Gemm.nn` m={m} k={k} n={n}, {threads} thread{'s' if threads > 1 else ''}"
+            main_row = mkn == "1024x1024x1024" and threads == 1
+            rows.append((label, f"{fmt_time(t)} ({gflops:.1f} GFLOP/s)", "—", "—",
+                         f"numpy sgemm 1024³ 1T {fmt_time(np_s)} ({np_gflops:.1f} GFLOP/s)"
+                         if main_row else "—",
+                         f"kernel / numpy rate = {100 * gflops / np_gflops:.0f}%",
+                         "≥ 60%" if main_row else "(info)",
+                         verdict(gflops / np_gflops >= 0.6) if main_row else "—"))
+
+    # Forward+backward against forward.
+    fwd = j("MlpPassesBench.forward", batch=128)
+    fb = j("MlpPassesBench.forwardBackward", batch=128)
+    if fwd and fb:
+        rows.append(("generated MLP batch 128: forward vs forward+backward",
+                     f"fwd {fmt_time(fwd)}, fwd+bwd {fmt_time(fb)}", "—", "—", "—",
+                     f"(fwd+bwd) / fwd = {fb / fwd:.2f}", "≤ 3", verdict(fb / fwd <= 3)))
+
+    # Two threads against one.
+    for batch in (128, 1024):
+        one = j("MlpThreadsBench.generatedStep", batch=batch, threads=1)
+        two = j("MlpThreadsBench.generatedStep", batch=batch, threads=2)
+        if one and two:
+            # "Faster" only counts when JMH's 99.9% intervals do not overlap.
+            one_lo = CONFIDENCE[key("MlpThreadsBench.generatedStep", batch=batch, threads=1)][0]
+            two_hi = CONFIDENCE[key("MlpThreadsBench.generatedStep", batch=batch, threads=2)][1]
+            if two_hi < one_lo:
+                met = verdict(True)
+            elif two < one:
+                met = "**not met** (within noise)"
+            else:
+                met = verdict(False)
+            rows.append((f"generated MLP step batch {batch}: 2 threads vs 1",
+                         f"1T {fmt_time(one)}, 2T {fmt_time(two)}", "—", "—", "—",
+                         f"2T / 1T = {two / one:.2f}", "< 1, intervals apart", met))
+
+    # Compiler speed (no target).
+    for name, label in (("CompileBench.function1000Ops", "compile a 1,000-op `fn` (check+derive+simplify+emit)"),
+                        ("CompileBench.model20Layers", "compile a 20 × Dense(64, 64) model (check+derive+simplify+emit)")):
+        t = j(name)
+        rows.append((label, fmt_time(t), "—", "—", "—", "—", "(info)", "—"))
+
+    info = machine_info()
+    header = ("| workload | nnc generated | reference interpreter | plain Java | peer (same run) "
+              "| ratio | target | |\n|---|---|---|---|---|---|---|---|\n")
+    table = header + "".join("| " + " | ".join(r) + " |\n" for r in rows)
+    java = "\n".join("    " + line for line in info["java"].splitlines())
+    load = ", ".join(f"{x:.2f}" for x in info["load"])
+    load_before = ""
+    if len(sys.argv) > 4 and os.path.exists(sys.argv[4]):
+        with open(sys.argv[4]) as f:
+            load_before = " ".join(f.read().split()[:3])
+    md = f"""# nnc benchmarks
+
+Generated by `benchmarks/run.sh` on {time.strftime('%Y-%m-%d %H:%M %Z')}; do not edit by hand,
+rerun the command instead. Every number below comes from that one run: JMH (`@Fork(1)`, medians
+of the measurement iterations, `benchmarks/target/jmh.json`) and `benchmarks/pytorch_mlp.py`
+(medians after warm-up, `benchmarks/target/pytorch.json`). Single-threaded unless a row says
+otherwise. The machine is shared and noisy, so treat differences under ~20% as noise.
+
+{table}
+What is measured:
+
+- **Scalar functions**: `valueAndGradient` of the checked-in generated classes `F` and `Neuron`;
+  the reference interpreter binding the arguments and walking the simplified derivative graph
+  (`DerivedFunction.derive(fn, true)`); the same formulas written by hand.
+- **MLP step**: `Linear(784,256)` → ReLU → `Linear(256,10)`, softmax cross-entropy, f32, one SGD
+  step (lr 0.01, no momentum, no L2): the model compiled in memory from an `.nn` file matching
+  the PyTorch script (`Dense … init he`, no L2 term); the interpreter evaluating the same model's
+  derived graph (in f64; batch 1 and 32 only); a hand-written MLP with simple loops; PyTorch
+  {pt.get('torch')} eager with `torch.set_num_threads(1)`, `zero_grad(set_to_none=True)`,
+  forward, loss, `backward()`, `step()`. Inputs are N(0, 1) for everyone (the kernels skip zero
+  coefficients, so real MNIST pixels, ~80% zero, would flatter nnc).
+- **Kernel**: `Gemm.nn` alone on dense random operands; GFLOP/s = 2·m·n·k / time. numpy
+  {pt.get('numpy')} `matmul` of two f32 1024×1024 matrices with OpenBLAS on one thread is the
+  machine's practical limit. BLAS loaded by the Python process: {', '.join(pt.get('blas_libraries') or ['?'])};
+  environment {json.dumps(pt.get('env'))}.
+- **Threads**: `Parallel.setThreads(1|2)`; only products of ≥ 2M multiply-adds are split. "2
+  threads faster" is met only when JMH's 99.9% confidence intervals of the two means are apart.
+- **Compile time**: `Compiler.check` + `Compiler.generate(…, simplify=true)` to Java source,
+  no javac.
+
+## Machine
+
+- `nproc`: {info['nproc']}
+- CPU: {info['cpu']}
+- memory: {info['memory']}; OS: {info['os']}
+- load average (1, 5, 15 min) before JMH started: {load_before or "?"}; when the report was
+  written: {load}. Other jobs share these 2 cores; a busy second core shows up first in the
+  2-thread rows.
+- `java -version`:
+
+{java}
+"""
+    with open(out_path, "w") as f:
+        f.write(md)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+package dev.nnc.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The compiler's own speed: parse + check + derive + simplify + emit Java source (javac not
+ * included) for a 1,000-operation function and a 20-layer model.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class CompileBench {
+  String thousandOps;
+  String twentyLayers;
+
+  @Setup
+  public void setup() {
+    thousandOps = Programs.thousandOps();
+    twentyLayers = Programs.twentyLayers();
+  }
+
+  @Benchmark
+  public Object function1000Ops() {
+    return Programs.generate("chain1000.nn", thousandOps);
+  }
+
+  @Benchmark
+  public Object model20Layers() {
+    return Programs.generate("deep20.nn", twentyLayers);
+  }
+}

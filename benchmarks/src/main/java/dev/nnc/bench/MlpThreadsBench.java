@@ -1,0 +1,53 @@
+package dev.nnc.bench;
+
+import dev.nnc.runtime.Batch;
+import dev.nnc.runtime.Model;
+import dev.nnc.runtime.kernels.Parallel;
+import dev.nnc.runtime.optim.Optimizer;
+import dev.nnc.runtime.optim.OptimizerSpec;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The generated MLP training step with the GEMM kernels on 1 or 2 threads. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 8, time = 1)
+@Fork(1)
+public class MlpThreadsBench {
+  @Param({"128", "1024"})
+  public int batch;
+
+  @Param({"1", "2"})
+  public int threads;
+
+  Model model;
+  Optimizer optimizer;
+  Batch data;
+
+  @Setup
+  public void setup() {
+    Parallel.setThreads(threads);
+    model = Programs.compileModel("bench_mlp.nn", Programs.MLP);
+    model.initialize(42);
+    optimizer = OptimizerSpec.parse("sgd", Map.of("lr", 0.01)).create();
+    data = Programs.randomBatch(model, batch, 7);
+  }
+
+  @Benchmark
+  public double generatedStep() {
+    return model.trainStep(data, optimizer);
+  }
+}
