@@ -142,24 +142,39 @@ def main():
                      (f"generated / PyTorch = {ratio:.2f}" if ratio else "—") + extra,
                      f"≤ {target}", verdict(ratio <= target if ratio else None)))
 
+    # The same step with the opt-in Vector API kernel.
+    for batch in (1, 32, 128, 1024):
+        gen = j("MlpVectorBench.generatedStep", batch=batch)
+        torch_s = pt["mlp_step_seconds"].get(str(batch))
+        target = 0.5 if batch <= 32 else 1.0
+        ratio = gen / torch_s if gen and torch_s else None
+        rows.append((f"MLP 784-256-10 SGD step, batch {batch}, 1 thread, Vector API kernel",
+                     jt("MlpVectorBench.generatedStep", batch=batch), "—", "—",
+                     f"PyTorch {fmt_time(torch_s)}",
+                     f"generated / PyTorch = {ratio:.2f}" if ratio else "—",
+                     f"≤ {target}", verdict(ratio <= target if ratio else None)))
+
     # The GEMM kernel against numpy's sgemm.
     np_s = pt["sgemm_1024_seconds"]
     np_gflops = pt["sgemm_1024_gflops"]
-    for mkn, flops in (("1024x1024x1024", 2 * 1024 ** 3), ("128x784x256", 2 * 128 * 784 * 256)):
-        for threads in (1, 2):
-            t = j("GemmBench.nn", mkn=mkn, threads=threads)
-            if t is None:
-                continue
-            gflops = flops / t / 1e9
-            m, k, n = mkn.split("x")
-            label = f"`Gemm.nn` m={m} k={k} n={n}, {threads} thread{'s' if threads > 1 else ''}"
-            main_row = mkn == "1024x1024x1024" and threads == 1
-            rows.append((label, f"{jt('GemmBench.nn', mkn=mkn, threads=threads)} ({gflops:.1f} GFLOP/s)", "—", "—",
-                         f"numpy sgemm 1024³ 1T {fmt_time(np_s)} ({np_gflops:.1f} GFLOP/s)"
-                         if main_row else "—",
-                         f"kernel / numpy rate = {100 * gflops / np_gflops:.0f}%",
-                         "≥ 60%" if main_row else "(info)",
-                         verdict(gflops / np_gflops >= 0.6) if main_row else "—"))
+    for kernel in ("portable", "vector"):
+        for mkn, flops in (("1024x1024x1024", 2 * 1024 ** 3), ("128x784x256", 2 * 128 * 784 * 256)):
+            for threads in (1, 2):
+                t = j("GemmBench.nn", kernel=kernel, mkn=mkn, threads=threads)
+                if t is None:
+                    continue
+                gflops = flops / t / 1e9
+                m, k, n = mkn.split("x")
+                label = (f"`Gemm.nn` {kernel} kernel, m={m} k={k} n={n}, "
+                         f"{threads} thread{'s' if threads > 1 else ''}")
+                main_row = mkn == "1024x1024x1024" and threads == 1
+                rows.append((label, f"{jt('GemmBench.nn', kernel=kernel, mkn=mkn, threads=threads)}"
+                             f" ({gflops:.1f} GFLOP/s)", "—", "—",
+                             f"numpy sgemm 1024³ 1T {fmt_time(np_s)} ({np_gflops:.1f} GFLOP/s)"
+                             if main_row else "—",
+                             f"kernel / numpy rate = {100 * gflops / np_gflops:.0f}%",
+                             "≥ 60%" if main_row else "(info)",
+                             verdict(gflops / np_gflops >= 0.6) if main_row else "—"))
 
     # Forward+backward against forward.
     fwd = j("MlpPassesBench.forward", batch=128)
@@ -228,7 +243,10 @@ What is measured:
   {pt.get('torch')} eager with `torch.set_num_threads(1)`, `zero_grad(set_to_none=True)`,
   forward, loss, `backward()`, `step()`. Inputs are N(0, 1) for everyone (the kernels skip zero
   coefficients, so real MNIST pixels, ~80% zero, would flatter nnc).
-- **Kernel**: `Gemm.nn` alone on dense random operands; GFLOP/s = 2·m·n·k / time. numpy
+- **Kernels**: `Gemm.nn` alone on dense random operands; GFLOP/s = 2·m·n·k / time. The
+  portable kernel is plain Java that C2 auto-vectorizes (the default); the Vector API kernel is
+  the opt-in path (`--add-modules jdk.incubator.vector`, `NNC_VECTOR=1 ./nnc ...`), also used by
+  the "Vector API kernel" MLP rows. numpy
   {pt.get('numpy')} `matmul` of two f32 1024×1024 matrices with OpenBLAS on one thread is the
   machine's practical limit. BLAS loaded by the Python process: {', '.join(pt.get('blas_libraries') or ['?'])};
   environment {json.dumps(pt.get('env'))}.

@@ -1,6 +1,7 @@
 package dev.nnc.bench;
 
 import dev.nnc.runtime.kernels.Gemm;
+import dev.nnc.runtime.kernels.Kernels;
 import dev.nnc.runtime.kernels.Parallel;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +27,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class GemmBench {
+  /** The portable kernel (C2 auto-vectorized) or the Vector API kernel. */
+  @Param({"portable", "vector"})
+  public String kernel;
+
   @Param({"1024x1024x1024", "128x784x256"})
   public String mkn;
 
@@ -44,6 +49,9 @@ public class GemmBench {
   @Setup
   public void setup() {
     Parallel.setThreads(threads);
+    if (Kernels.useVector(kernel.equals("vector")) != kernel.equals("vector")) {
+      throw new IllegalStateException("the " + kernel + " kernel is not available");
+    }
     String[] parts = mkn.split("x");
     m = Integer.parseInt(parts[0]);
     k = Integer.parseInt(parts[1]);

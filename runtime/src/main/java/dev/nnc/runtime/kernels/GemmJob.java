@@ -116,13 +116,33 @@ final class GemmJob {
         java.util.Arrays.fill(acc, 0, n, 0f);
       }
       int ai = ao + i * rowStride;
-      for (int p = 0; p < k; p++) {
+      int p = 0;
+      // Four rows of B per pass: one load and store of acc[j] serves four multiply-adds.
+      for (; p + 4 <= k; p += 4) {
+        int at = ai + p * colStride;
+        float s0 = a[at];
+        float s1 = a[at + colStride];
+        float s2 = a[at + 2 * colStride];
+        float s3 = a[at + 3 * colStride];
+        if (s0 != 0 || s1 != 0 || s2 != 0 || s3 != 0) {
+          axpy4(acc, s0, rows[p], s1, rows[p + 1], s2, rows[p + 2], s3, rows[p + 3], n);
+        }
+      }
+      for (; p < k; p++) {
         float s = a[ai + p * colStride];
         if (s != 0) {
           axpy(acc, s, rows[p], n);
         }
       }
       System.arraycopy(acc, 0, c, row, n);
+    }
+  }
+
+  /** acc[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j], vectorized by C2. */
+  private static void axpy4(float[] acc, float s0, float[] r0, float s1, float[] r1, float s2,
+      float[] r2, float s3, float[] r3, int n) {
+    for (int j = 0; j < n; j++) {
+      acc[j] += s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
     }
   }
 

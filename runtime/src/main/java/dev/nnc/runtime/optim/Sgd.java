@@ -36,6 +36,24 @@ public final class Sgd extends StatefulOptimizer {
   }
 
   private void stepF32(float[] w, float[] grad, float[] v) {
+    // Branch-free float loops that C2 vectorizes; the arithmetic stays in single precision.
+    float rate = (float) lr;
+    float decay = (float) weightDecay;
+    float mu = (float) momentum;
+    if (v == null) {
+      for (int i = 0; i < w.length; i++) {
+        w[i] -= rate * (grad[i] + decay * w[i]);
+      }
+      return;
+    }
+    if (!nesterov) {
+      for (int i = 0; i < w.length; i++) {
+        float vi = mu * v[i] - rate * (grad[i] + decay * w[i]);
+        v[i] = vi;
+        w[i] += vi;
+      }
+      return;
+    }
     for (int i = 0; i < w.length; i++) {
       double g = grad[i] + weightDecay * w[i];
       if (v == null) {
