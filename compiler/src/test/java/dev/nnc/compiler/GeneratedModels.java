@@ -4,8 +4,8 @@ import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.emit.InMemoryJavaCompiler;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.runtime.Batch;
+import dev.nnc.runtime.GradientCheck;
 import dev.nnc.runtime.Model;
-import dev.nnc.runtime.Slot;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -36,23 +36,6 @@ public final class GeneratedModels {
 
   /** A batch of {@code size} random examples (inputs in [-1, 1], labels uniform). */
   public static Batch randomBatch(Model model, int size, long seed) {
-    Batch batch = Batch.forModel(model, size);
-    batch.setSize(size);
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int s = 0; s < model.inputs().size(); s++) {
-      Slot slot = model.inputs().get(s);
-      if (slot.kind() == Slot.Kind.LABEL) {
-        int[] labels = batch.labels(s);
-        for (int i = 0; i < size; i++) {
-          labels[i] = random.nextInt(slot.classes());
-        }
-      } else {
-        float[] values = batch.floats(s);
-        for (int i = 0; i < size * slot.size(); i++) {
-          values[i] = (float) random.nextDouble(-1, 1);
-        }
-      }
-    }
-    return batch;
+    return GradientCheck.randomBatch(model, size, new SplittableRandom(seed));
   }
 }

@@ -60,22 +60,7 @@ public final class GradientCheck {
         p.set(k, p.get(k) + random.nextDouble(-0.1, 0.1));
       }
     }
-    Batch batch = Batch.forModel(model, 4);
-    batch.setSize(4);
-    for (int s = 0; s < model.inputs().size(); s++) {
-      Slot slot = model.inputs().get(s);
-      if (slot.kind() == Slot.Kind.LABEL) {
-        int[] labels = batch.labels(s);
-        for (int e = 0; e < 4; e++) {
-          labels[e] = random.nextInt(slot.classes());
-        }
-      } else {
-        float[] values = batch.floats(s);
-        for (int k = 0; k < 4 * slot.size(); k++) {
-          values[k] = (float) random.nextDouble(-1, 1);
-        }
-      }
-    }
+    Batch batch = randomBatch(model, 4, random);
     model.forwardBackward(batch);
     boolean single = !model.parameters().isEmpty() && !model.parameters().get(0).isF64();
     double relStep = single ? 1e-2 : 1e-6;
@@ -96,6 +81,30 @@ public final class GradientCheck {
         compare(model.name(), p.name(), k, (plus - minus) / (2 * h), grad[k], tolerance);
       }
     }
+  }
+
+  /**
+   * A batch of {@code size} random examples for {@code model}: inputs and targets uniform in
+   * [-1, 1], labels uniform over their classes, drawn from {@code random}.
+   */
+  public static Batch randomBatch(Model model, int size, SplittableRandom random) {
+    Batch batch = Batch.forModel(model, size);
+    batch.setSize(size);
+    for (int s = 0; s < model.inputs().size(); s++) {
+      Slot slot = model.inputs().get(s);
+      if (slot.kind() == Slot.Kind.LABEL) {
+        int[] labels = batch.labels(s);
+        for (int e = 0; e < size; e++) {
+          labels[e] = random.nextInt(slot.classes());
+        }
+      } else {
+        float[] values = batch.floats(s);
+        for (int k = 0; k < size * slot.size(); k++) {
+          values[k] = (float) random.nextDouble(-1, 1);
+        }
+      }
+    }
+    return batch;
   }
 
   private static void compare(String owner, String param, int k, double fd, double grad,

@@ -278,20 +278,6 @@ final class Code {
       case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(b, a, decl, out, name);
       case SUM_TO -> {
         int n = a.shape().size();
-        if (a.shape().isScalar()) {
-          // summed down to a scalar: a local (or field) accumulator, not an array
-          if (!decl.equals(out)) {
-            b.addStatement("$L", decl);
-          }
-          openBlock(b);
-          b.addStatement("$L sum = $L", t(), lit(0));
-          b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
-          b.addStatement("sum += $L", at(a.input(0), "i", name));
-          b.endControlFlow();
-          b.addStatement("$L = sum", out);
-          closeBlock(b);
-          return b.build();
-        }
         zero(b, a, out);
         b.beginControlFlow("for (int i = 0; i < $L; i++)", a.input(0).shape().size());
         b.addStatement("$L += $L", ref(a, out, Ix.mod("i", n)), at(a.input(0), "i", name));

@@ -41,7 +41,8 @@ final class ShapeRules {
         }
         return given;
       case SUM_TO:
-        if (given == null || !x.endsWith(given)) {
+        // Summing down to a scalar is SUM over everything (Graph.sumTo makes that choice).
+        if (given == null || given.isScalar() || !x.endsWith(given)) {
           throw bad(op, in);
         }
         return given;
