@@ -50,25 +50,15 @@ public final class BreastCancer implements Model {
 
   private float[] probability = new float[0];
 
-  private float[] t2 = new float[0];
-
-  private float[] t3 = new float[0];
-
   private float[] t4 = new float[0];
 
   private float[] t5 = new float[0];
 
   private float t6;
 
-  private float[] t7 = new float[0];
-
   private float[] predicted = new float[0];
 
   private float t8;
-
-  private float[] t9 = new float[0];
-
-  private float[] t10 = new float[0];
 
   private float[] dz = new float[0];
 
@@ -83,14 +73,9 @@ public final class BreastCancer implements Model {
     t1 = new float[n * 1];
     z = new float[n * 1];
     probability = new float[n * 1];
-    t2 = new float[n * 1];
-    t3 = new float[n * 1];
     t4 = new float[n * 1];
     t5 = new float[n * 1];
-    t7 = new float[n * 1];
     predicted = new float[n * 1];
-    t9 = new float[n * 1];
-    t10 = new float[n * 1];
     dz = new float[n * 1];
   }
 
@@ -116,22 +101,16 @@ public final class BreastCancer implements Model {
         probability[b + i] = sigmoid(z[b + i]);
       }
     }
+    // 3 steps in one pass over each example's 1 elements
+    for (int b = 0; b < n; b++) {
+      for (int i = 0; i < 1; i++) {
+        // line 14: loss sum(bce_with_logits(z, y));
+        float t2 = softplus(z[b + i]);
+        float t3 = z[b + i] * y[b];
+        t4[b + i] = t2 - t3;
+      }
+    }
     // line 14: loss sum(bce_with_logits(z, y));
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        t2[b + i] = softplus(z[b + i]);
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        t3[b + i] = z[b + i] * y[b];
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        t4[b + i] = t2[b + i] - t3[b + i];
-      }
-    }
     for (int b = 0; b < n; b++) {
       {
         float sum = 0.0f;
@@ -153,15 +132,12 @@ public final class BreastCancer implements Model {
    */
   private void computeOutputs(Batch batch) {
     int n = batch.size();
-    // line 13: output predicted = where(z > 0, 1, 0);
+    // 2 steps in one pass over each example's 1 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        t7[b + i] = z[b + i] > 0.0f ? 1.0f : 0.0f;
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        predicted[b + i] = t7[b + i] != 0.0f ? 1.0f : 0.0f;
+        // line 13: output predicted = where(z > 0, 1, 0);
+        float t7 = z[b + i] > 0.0f ? 1.0f : 0.0f;
+        predicted[b + i] = t7 != 0.0f ? 1.0f : 0.0f;
       }
     }
   }
@@ -175,27 +151,17 @@ public final class BreastCancer implements Model {
     int[] y = batch.labels(1);
     // line 14: loss sum(bce_with_logits(z, y)); -- div gate
     t8 = 1.0f / batchSize;
-    // line 14: loss sum(bce_with_logits(z, y)); -- softplus rule
+    // 3 steps in one pass over each example's 1 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        t9[b + i] = t8 * probability[b + i];
+        // line 14: loss sum(bce_with_logits(z, y)); -- softplus rule
+        float t9 = t8 * probability[b + i];
+        // line 14: loss sum(bce_with_logits(z, y)); -- recomputed forward value
+        float t10 = t8 * y[b];
+        // line 14: loss sum(bce_with_logits(z, y)); -- fan-out: gradients from both uses add
+        dz[b + i] = t9 - t10;
       }
     }
-    // line 14: loss sum(bce_with_logits(z, y)); -- recomputed forward value
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        t10[b + i] = t8 * y[b];
-      }
-    }
-    // line 14: loss sum(bce_with_logits(z, y)); -- fan-out: gradients from both uses add
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        dz[b + i] = t9[b + i] - t10[b + i];
-      }
-    }
-    // line 11: let z = x @ w + b; -- matmul gate
-    float[] dw = this.w.gradF32();
-    Gemm.tn(30, 1, n, x, 0, dz, 0, dw, 0, false);
     // line 11: let z = x @ w + b; -- add gate
     float[] db_ = this.b_.gradF32();
     fill(db_, 0.0f);
@@ -204,6 +170,9 @@ public final class BreastCancer implements Model {
         db_[i] += dz[b + i];
       }
     }
+    // line 11: let z = x @ w + b; -- matmul gate
+    float[] dw = this.w.gradF32();
+    Gemm.tn(30, 1, n, x, 0, dz, 0, dw, 0, false);
   }
 
   /**
@@ -227,15 +196,12 @@ public final class BreastCancer implements Model {
         probability[b + i] = sigmoid(z[b + i]);
       }
     }
-    // line 13: output predicted = where(z > 0, 1, 0);
+    // 2 steps in one pass over each example's 1 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        t7[b + i] = z[b + i] > 0.0f ? 1.0f : 0.0f;
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        predicted[b + i] = t7[b + i] != 0.0f ? 1.0f : 0.0f;
+        // line 13: output predicted = where(z > 0, 1, 0);
+        float t7 = z[b + i] > 0.0f ? 1.0f : 0.0f;
+        predicted[b + i] = t7 != 0.0f ? 1.0f : 0.0f;
       }
     }
   }

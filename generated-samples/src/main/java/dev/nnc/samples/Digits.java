@@ -96,11 +96,7 @@ public final class Digits implements Model {
 
   private float[] t18 = new float[0];
 
-  private float[] t19 = new float[0];
-
   private final float[] t20 = new float[4096];
-
-  private float[] t21 = new float[0];
 
   private float[] dlogits = new float[0];
 
@@ -131,8 +127,6 @@ public final class Digits implements Model {
     predicted = new float[n * 1];
     t17 = new float[n * 1];
     t18 = new float[n * 10];
-    t19 = new float[n * 64];
-    t21 = new float[n * 10];
     dlogits = new float[n * 10];
     t22 = new float[n * 64];
     t23 = new float[n * 64];
@@ -278,42 +272,36 @@ public final class Digits implements Model {
       fill(t18, b * 10, (b + 1) * 10, 0.0f);
       t18[b * 10 + y[b]] = t17[b];
     }
-    // line 15: let logits = classify(relu(hidden(x))); -- relu gate
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 64; i++) {
-        t19[b * 64 + i] = step(t2[b * 64 + i]);
-      }
-    }
     // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     for (int i = 0; i < 4096; i++) {
       t20[i] = 2.0f * t16[i];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- logsumexp rule (reuses logsumexp(x))
+    // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        t21[b * 10 + i] = t13 * probs[b * 10 + i];
+        // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- logsumexp rule (reuses logsumexp(x))
+        float t21 = t13 * probs[b * 10 + i];
+        // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- fan-out: gradients from both uses add
+        dlogits[b * 10 + i] = t18[b * 10 + i] + t21;
       }
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- fan-out: gradients from both uses add
+    // line 7: return x @ W + b; -- add gate
+    float[] dclassify_b = this.classify_b.gradF32();
+    fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        dlogits[b * 10 + i] = t18[b * 10 + i] + t21[b * 10 + i];
+        dclassify_b[i] += dlogits[b * 10 + i];
       }
     }
     // line 7: return x @ W + b; -- matmul gate
     Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t22, 0, false);
-    // line 15: let logits = classify(relu(hidden(x))); -- relu gate
+    // 2 steps in one pass over each example's 64 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        t23[b * 64 + i] = t22[b * 64 + i] * t19[b * 64 + i];
+        // line 15: let logits = classify(relu(hidden(x))); -- relu gate
+        float t19 = step(t2[b * 64 + i]);
+        t23[b * 64 + i] = t22[b * 64 + i] * t19;
       }
-    }
-    // line 7: return x @ W + b; -- matmul gate
-    Gemm.tn(64, 64, n, x, 0, t23, 0, t24, 0, false);
-    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
-    float[] dhidden_W = this.hidden_W.gradF32();
-    for (int i = 0; i < 4096; i++) {
-      dhidden_W[i] = t20[i] + t24[i];
     }
     // line 7: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
@@ -324,16 +312,15 @@ public final class Digits implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
+    Gemm.tn(64, 64, n, x, 0, t23, 0, t24, 0, false);
+    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
+    float[] dhidden_W = this.hidden_W.gradF32();
+    for (int i = 0; i < 4096; i++) {
+      dhidden_W[i] = t20[i] + t24[i];
+    }
+    // line 7: return x @ W + b; -- matmul gate
     float[] dclassify_W = this.classify_W.gradF32();
     Gemm.tn(64, 10, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
-    // line 7: return x @ W + b; -- add gate
-    float[] dclassify_b = this.classify_b.gradF32();
-    fill(dclassify_b, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 10; i++) {
-        dclassify_b[i] += dlogits[b * 10 + i];
-      }
-    }
   }
 
   /**

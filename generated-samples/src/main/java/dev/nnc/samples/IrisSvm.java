@@ -50,8 +50,6 @@ public final class IrisSvm implements Model {
 
   private float[] t2 = new float[0];
 
-  private float[] t3 = new float[0];
-
   private float[] t4 = new float[0];
 
   private float[] t5 = new float[0];
@@ -78,8 +76,6 @@ public final class IrisSvm implements Model {
 
   private final float[] t16 = new float[12];
 
-  private float[] t17 = new float[0];
-
   private float[] t18 = new float[0];
 
   private float[] t19 = new float[0];
@@ -105,13 +101,11 @@ public final class IrisSvm implements Model {
     t1 = new float[n * 3];
     scores = new float[n * 3];
     t2 = new float[n * 1];
-    t3 = new float[n * 3];
     t4 = new float[n * 3];
     t5 = new float[n * 3];
     t6 = new float[n * 1];
     t7 = new float[n * 1];
     t11 = new float[n * 1];
-    t17 = new float[n * 3];
     t18 = new float[n * 3];
     t19 = new float[n * 3];
     t20 = new float[n * 1];
@@ -139,16 +133,15 @@ public final class IrisSvm implements Model {
     for (int b = 0; b < n; b++) {
       t2[b] = scores[b * 3 + y[b]];
     }
+    // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        t3[b * 3 + i] = scores[b * 3 + i] - t2[b];
+        // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2);
+        float t3 = scores[b * 3 + i] - t2[b];
+        t4[b * 3 + i] = t3 + 1.0f;
       }
     }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 3; i++) {
-        t4[b * 3 + i] = t3[b * 3 + i] + 1.0f;
-      }
-    }
+    // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         t5[b * 3 + i] = max(0.0f, t4[b * 3 + i]);
@@ -216,15 +209,12 @@ public final class IrisSvm implements Model {
     for (int i = 0; i < 12; i++) {
       t16[i] = t15 * W[i];
     }
-    // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- max gate
+    // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        t17[b * 3 + i] = 0.0f < t4[b * 3 + i] ? 1.0f : 0.0f;
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 3; i++) {
-        t18[b * 3 + i] = t13 * t17[b * 3 + i];
+        // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- max gate
+        float t17 = 0.0f < t4[b * 3 + i] ? 1.0f : 0.0f;
+        t18[b * 3 + i] = t13 * t17;
       }
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- sub gate

@@ -104,11 +104,7 @@ public final class Mnist implements Model {
 
   private float[] t22 = new float[0];
 
-  private float[] t23 = new float[0];
-
   private final float[] t24 = new float[200704];
-
-  private float[] t25 = new float[0];
 
   private float[] dlogits = new float[0];
 
@@ -143,8 +139,6 @@ public final class Mnist implements Model {
     predicted = new float[n * 1];
     t21 = new float[n * 1];
     t22 = new float[n * 10];
-    t23 = new float[n * 256];
-    t25 = new float[n * 10];
     dlogits = new float[n * 10];
     t26 = new float[n * 256];
     t27 = new float[n * 256];
@@ -306,42 +300,36 @@ public final class Mnist implements Model {
       fill(t22, b * 10, (b + 1) * 10, 0.0f);
       t22[b * 10 + y[b]] = t21[b];
     }
-    // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 256; i++) {
-        t23[b * 256 + i] = step(t2[b * 256 + i]);
-      }
-    }
     // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     for (int i = 0; i < 200704; i++) {
       t24[i] = 2.0f * t20[i];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- logsumexp rule (reuses logsumexp(x))
+    // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        t25[b * 10 + i] = t16 * probs[b * 10 + i];
+        // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- logsumexp rule (reuses logsumexp(x))
+        float t25 = t16 * probs[b * 10 + i];
+        // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
+        dlogits[b * 10 + i] = t22[b * 10 + i] + t25;
       }
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
+    // line 7: return x @ W + b; -- add gate
+    float[] dfc2_b = this.fc2_b.gradF32();
+    fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        dlogits[b * 10 + i] = t22[b * 10 + i] + t25[b * 10 + i];
+        dfc2_b[i] += dlogits[b * 10 + i];
       }
     }
     // line 7: return x @ W + b; -- matmul gate
     Gemm.nt(n, 256, 10, dlogits, 0, fc2_W, 0, t26, 0, false);
-    // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
+    // 2 steps in one pass over each example's 256 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t27[b * 256 + i] = t26[b * 256 + i] * t23[b * 256 + i];
+        // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
+        float t23 = step(t2[b * 256 + i]);
+        t27[b * 256 + i] = t26[b * 256 + i] * t23;
       }
-    }
-    // line 7: return x @ W + b; -- matmul gate
-    Gemm.tn(784, 256, n, x, 0, t27, 0, t28, 0, false);
-    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
-    float[] dfc1_W = this.fc1_W.gradF32();
-    for (int i = 0; i < 200704; i++) {
-      dfc1_W[i] = t24[i] + t28[i];
     }
     // line 7: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
@@ -350,6 +338,13 @@ public final class Mnist implements Model {
       for (int i = 0; i < 256; i++) {
         dfc1_b[i] += t27[b * 256 + i];
       }
+    }
+    // line 7: return x @ W + b; -- matmul gate
+    Gemm.tn(784, 256, n, x, 0, t27, 0, t28, 0, false);
+    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
+    float[] dfc1_W = this.fc1_W.gradF32();
+    for (int i = 0; i < 200704; i++) {
+      dfc1_W[i] = t24[i] + t28[i];
     }
     // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     for (int i = 0; i < 2560; i++) {
@@ -361,14 +356,6 @@ public final class Mnist implements Model {
     float[] dfc2_W = this.fc2_W.gradF32();
     for (int i = 0; i < 2560; i++) {
       dfc2_W[i] = t29[i] + t30[i];
-    }
-    // line 7: return x @ W + b; -- add gate
-    float[] dfc2_b = this.fc2_b.gradF32();
-    fill(dfc2_b, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 10; i++) {
-        dfc2_b[i] += dlogits[b * 10 + i];
-      }
     }
   }
 

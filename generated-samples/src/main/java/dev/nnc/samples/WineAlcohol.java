@@ -56,8 +56,6 @@ public final class WineAlcohol implements Model {
 
   private float[] t1 = new float[0];
 
-  private float[] t2 = new float[0];
-
   private float[] t3 = new float[0];
 
   private float[] t4 = new float[0];
@@ -74,12 +72,6 @@ public final class WineAlcohol implements Model {
 
   private float t9;
 
-  private float[] t10 = new float[0];
-
-  private float[] t11 = new float[0];
-
-  private float[] t12 = new float[0];
-
   private float[] dprediction = new float[0];
 
   private float[] t13 = new float[0];
@@ -95,16 +87,12 @@ public final class WineAlcohol implements Model {
     }
     capacity = n;
     t1 = new float[n * 16];
-    t2 = new float[n * 16];
     t3 = new float[n * 16];
     t4 = new float[n * 1];
     prediction = new float[n * 1];
     t5 = new float[n * 1];
     t6 = new float[n * 1];
     t7 = new float[n * 1];
-    t10 = new float[n * 1];
-    t11 = new float[n * 16];
-    t12 = new float[n * 16];
     dprediction = new float[n * 1];
     t13 = new float[n * 16];
     t14 = new float[n * 16];
@@ -123,15 +111,13 @@ public final class WineAlcohol implements Model {
     float[] out_b = this.out_b.f32();
     // line 9: return x @ W + b;
     Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
+    // 2 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        t2[b * 16 + i] = t1[b * 16 + i] + hidden_b[i];
-      }
-    }
-    // line 17: let prediction = out(tanh(hidden(x)));
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 16; i++) {
-        t3[b * 16 + i] = tanh(t2[b * 16 + i]);
+        // line 9: return x @ W + b;
+        float t2 = t1[b * 16 + i] + hidden_b[i];
+        // line 17: let prediction = out(tanh(hidden(x)));
+        t3[b * 16 + i] = tanh(t2);
       }
     }
     // line 9: return x @ W + b;
@@ -183,40 +169,34 @@ public final class WineAlcohol implements Model {
     float[] out_W = this.out_W.f32();
     // line 19: loss mse(prediction, alcohol); -- div gate
     t9 = 1.0f / batchSize;
-    // line 19: loss mse(prediction, alcohol); -- mul gate
+    // 2 steps in one pass over each example's 1 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        t10[b + i] = t9 * t5[b + i];
+        // line 19: loss mse(prediction, alcohol); -- mul gate
+        float t10 = t9 * t5[b + i];
+        // line 19: loss mse(prediction, alcohol); -- fan-out: gradients from both uses add
+        dprediction[b + i] = 2.0f * t10;
       }
     }
-    // line 17: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 16; i++) {
-        t11[b * 16 + i] = t3[b * 16 + i] * t3[b * 16 + i];
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 16; i++) {
-        t12[b * 16 + i] = 1.0f - t11[b * 16 + i];
-      }
-    }
-    // line 19: loss mse(prediction, alcohol); -- fan-out: gradients from both uses add
+    // line 9: return x @ W + b; -- add gate
+    float[] dout_b = this.out_b.gradF32();
+    fill(dout_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        dprediction[b + i] = 2.0f * t10[b + i];
+        dout_b[i] += dprediction[b + i];
       }
     }
     // line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 16, 1, dprediction, 0, out_W, 0, t13, 0, false);
-    // line 17: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
+    // 3 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        t14[b * 16 + i] = t13[b * 16 + i] * t12[b * 16 + i];
+        // line 17: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
+        float t11 = t3[b * 16 + i] * t3[b * 16 + i];
+        float t12 = 1.0f - t11;
+        t14[b * 16 + i] = t13[b * 16 + i] * t12;
       }
     }
-    // line 9: return x @ W + b; -- matmul gate
-    float[] dhidden_W = this.hidden_W.gradF32();
-    Gemm.tn(13, 16, n, x, 0, t14, 0, dhidden_W, 0, false);
     // line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
@@ -226,16 +206,10 @@ public final class WineAlcohol implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
+    float[] dhidden_W = this.hidden_W.gradF32();
+    Gemm.tn(13, 16, n, x, 0, t14, 0, dhidden_W, 0, false);
     float[] dout_W = this.out_W.gradF32();
     Gemm.tn(16, 1, n, t3, 0, dprediction, 0, dout_W, 0, false);
-    // line 9: return x @ W + b; -- add gate
-    float[] dout_b = this.out_b.gradF32();
-    fill(dout_b, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 1; i++) {
-        dout_b[i] += dprediction[b + i];
-      }
-    }
   }
 
   /**
@@ -250,15 +224,13 @@ public final class WineAlcohol implements Model {
     float[] out_b = this.out_b.f32();
     // line 9: return x @ W + b;
     Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
+    // 2 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        t2[b * 16 + i] = t1[b * 16 + i] + hidden_b[i];
-      }
-    }
-    // line 17: let prediction = out(tanh(hidden(x)));
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 16; i++) {
-        t3[b * 16 + i] = tanh(t2[b * 16 + i]);
+        // line 9: return x @ W + b;
+        float t2 = t1[b * 16 + i] + hidden_b[i];
+        // line 17: let prediction = out(tanh(hidden(x)));
+        t3[b * 16 + i] = tanh(t2);
       }
     }
     // line 9: return x @ W + b;

@@ -56,8 +56,6 @@ public final class WineNet implements Model {
 
   private float[] t1 = new float[0];
 
-  private float[] t2 = new float[0];
-
   private float[] t3 = new float[0];
 
   private float[] t4 = new float[0];
@@ -80,12 +78,6 @@ public final class WineNet implements Model {
 
   private float[] t11 = new float[0];
 
-  private float[] t12 = new float[0];
-
-  private float[] t13 = new float[0];
-
-  private float[] t14 = new float[0];
-
   private float[] dlogits = new float[0];
 
   private float[] t15 = new float[0];
@@ -101,7 +93,6 @@ public final class WineNet implements Model {
     }
     capacity = n;
     t1 = new float[n * 32];
-    t2 = new float[n * 32];
     t3 = new float[n * 32];
     t4 = new float[n * 3];
     logits = new float[n * 3];
@@ -111,9 +102,6 @@ public final class WineNet implements Model {
     t7 = new float[n * 1];
     t10 = new float[n * 1];
     t11 = new float[n * 3];
-    t12 = new float[n * 32];
-    t13 = new float[n * 32];
-    t14 = new float[n * 3];
     dlogits = new float[n * 3];
     t15 = new float[n * 32];
     t16 = new float[n * 32];
@@ -132,15 +120,13 @@ public final class WineNet implements Model {
     float[] classify_b = this.classify_b.f32();
     // line 9: return x @ W + b;
     Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
+    // 2 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        t2[b * 32 + i] = t1[b * 32 + i] + hidden_b[i];
-      }
-    }
-    // line 17: let logits = classify(sigmoid(hidden(x)));
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 32; i++) {
-        t3[b * 32 + i] = sigmoid(t2[b * 32 + i]);
+        // line 9: return x @ W + b;
+        float t2 = t1[b * 32 + i] + hidden_b[i];
+        // line 17: let logits = classify(sigmoid(hidden(x)));
+        t3[b * 32 + i] = sigmoid(t2);
       }
     }
     // line 9: return x @ W + b;
@@ -218,40 +204,34 @@ public final class WineNet implements Model {
       fill(t11, b * 3, (b + 1) * 3, 0.0f);
       t11[b * 3 + y[b]] = t10[b];
     }
-    // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 32; i++) {
-        t12[b * 32 + i] = 1.0f - t3[b * 32 + i];
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 32; i++) {
-        t13[b * 32 + i] = t3[b * 32 + i] * t12[b * 32 + i];
-      }
-    }
-    // line 19: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
+    // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        t14[b * 3 + i] = t9 * probs[b * 3 + i];
+        // line 19: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
+        float t14 = t9 * probs[b * 3 + i];
+        // line 19: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
+        dlogits[b * 3 + i] = t11[b * 3 + i] + t14;
       }
     }
-    // line 19: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
+    // line 9: return x @ W + b; -- add gate
+    float[] dclassify_b = this.classify_b.gradF32();
+    fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        dlogits[b * 3 + i] = t11[b * 3 + i] + t14[b * 3 + i];
+        dclassify_b[i] += dlogits[b * 3 + i];
       }
     }
     // line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 32, 3, dlogits, 0, classify_W, 0, t15, 0, false);
-    // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
+    // 3 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        t16[b * 32 + i] = t15[b * 32 + i] * t13[b * 32 + i];
+        // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
+        float t12 = 1.0f - t3[b * 32 + i];
+        float t13 = t3[b * 32 + i] * t12;
+        t16[b * 32 + i] = t15[b * 32 + i] * t13;
       }
     }
-    // line 9: return x @ W + b; -- matmul gate
-    float[] dhidden_W = this.hidden_W.gradF32();
-    Gemm.tn(13, 32, n, x, 0, t16, 0, dhidden_W, 0, false);
     // line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
@@ -261,16 +241,10 @@ public final class WineNet implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
+    float[] dhidden_W = this.hidden_W.gradF32();
+    Gemm.tn(13, 32, n, x, 0, t16, 0, dhidden_W, 0, false);
     float[] dclassify_W = this.classify_W.gradF32();
     Gemm.tn(32, 3, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
-    // line 9: return x @ W + b; -- add gate
-    float[] dclassify_b = this.classify_b.gradF32();
-    fill(dclassify_b, 0.0f);
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 3; i++) {
-        dclassify_b[i] += dlogits[b * 3 + i];
-      }
-    }
   }
 
   /**
@@ -285,15 +259,13 @@ public final class WineNet implements Model {
     float[] classify_b = this.classify_b.f32();
     // line 9: return x @ W + b;
     Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
+    // 2 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        t2[b * 32 + i] = t1[b * 32 + i] + hidden_b[i];
-      }
-    }
-    // line 17: let logits = classify(sigmoid(hidden(x)));
-    for (int b = 0; b < n; b++) {
-      for (int i = 0; i < 32; i++) {
-        t3[b * 32 + i] = sigmoid(t2[b * 32 + i]);
+        // line 9: return x @ W + b;
+        float t2 = t1[b * 32 + i] + hidden_b[i];
+        // line 17: let logits = classify(sigmoid(hidden(x)));
+        t3[b * 32 + i] = sigmoid(t2);
       }
     }
     // line 9: return x @ W + b;

@@ -231,6 +231,31 @@ public final class GenerateMojo extends AbstractMojo {
 
   private static String pluginVersion() {
     String v = GenerateMojo.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    return (v == null ? "dev" : v) + "+" + compilerFingerprint();
+  }
+
+  /**
+   * A digest of the compiler's code (its jar, or its class files in a reactor build), so that a
+   * rebuilt SNAPSHOT compiler regenerates everything even though the version string is the same.
+   */
+  private static String compilerFingerprint() {
+    try {
+      Path where = Path.of(Compiler.class.getProtectionDomain().getCodeSource().getLocation()
+          .toURI());
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      if (Files.isDirectory(where)) {
+        try (Stream<Path> walk = Files.walk(where)) {
+          for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+            sha.update(where.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
+            sha.update(Files.readAllBytes(p));
+          }
+        }
+      } else {
+        sha.update(Files.readAllBytes(where));
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
+    } catch (Exception e) {
+      return "unknown"; // then only the version string decides, as before
+    }
   }
 }

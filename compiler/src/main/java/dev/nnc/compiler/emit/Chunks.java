@@ -1,6 +1,5 @@
 package dev.nnc.compiler.emit;
 
-import dev.nnc.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -12,11 +11,11 @@ import java.util.function.ToIntFunction;
 final class Chunks {
   private Chunks() {}
 
-  static List<List<Node>> split(List<Node> nodes, ToIntFunction<Node> cost, int budget) {
-    List<List<Node>> out = new ArrayList<>();
-    List<Node> current = new ArrayList<>();
+  static <T> List<List<T>> split(List<T> nodes, ToIntFunction<T> cost, int budget) {
+    List<List<T>> out = new ArrayList<>();
+    List<T> current = new ArrayList<>();
     int used = 0;
-    for (Node n : nodes) {
+    for (T n : nodes) {
       int c = cost.applyAsInt(n);
       if (used + c > budget && !current.isEmpty()) {
         out.add(current);

@@ -15,6 +15,8 @@ import java.util.function.Function;
 final class Code {
   private final ElementType type;
   private final java.util.Set<Node> intVars;
+  /** Values held in a local variable of a fused loop, for the loop's current element. */
+  private final java.util.Set<Node> locals;
 
   Code(ElementType type) {
     this(type, java.util.Set.of());
@@ -22,8 +24,18 @@ final class Code {
 
   /** {@code intVars}: variables stored as int (class labels), read as indices without a cast. */
   Code(ElementType type, java.util.Set<Node> intVars) {
+    this(type, intVars, java.util.Set.of());
+  }
+
+  private Code(ElementType type, java.util.Set<Node> intVars, java.util.Set<Node> locals) {
     this.type = type;
     this.intVars = intVars;
+    this.locals = locals;
+  }
+
+  /** The same code, reading {@code locals} as local variables (inside a fused loop). */
+  Code withLocals(java.util.Set<Node> locals) {
+    return new Code(type, intVars, locals);
   }
 
   /** Ops that are index remappings of their input and get no storage of their own. */
@@ -90,6 +102,9 @@ final class Code {
         default:
           return at(x, Ix.add(Ix.of(a.attr()), index), name);
       }
+    }
+    if (locals.contains(n)) {
+      return name.apply(n);
     }
     return ref(n, name.apply(n), index);
   }
@@ -349,7 +364,7 @@ final class Code {
   }
 
   /** The element expression of an elementwise op (or pick) at flat index {@code i}. */
-  private String element(Node.Apply a, String i, Function<Node, String> name) {
+  String element(Node.Apply a, String i, Function<Node, String> name) {
     Op op = a.op();
     if (op == Op.PICK) {
       return at(a.input(0), classIndex(a.input(1), name), name);

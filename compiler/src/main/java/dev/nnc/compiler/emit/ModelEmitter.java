@@ -64,6 +64,8 @@ public final class ModelEmitter {
   /** Everything the outputs need, for prediction without labels or a loss. */
   private final List<Node> predictionPass;
   private final Set<Node> stored = new LinkedHashSet<>();
+  /** Each pass's statements, scheduled and grouped into fused loops. */
+  private final Map<List<Node>, List<Fusion.Group>> plans = new IdentityHashMap<>();
 
   private ModelEmitter(DerivedModel derived, SourceFile source, ElementType type) {
     this.derived = derived;
@@ -94,6 +96,26 @@ public final class ModelEmitter {
     this.outputPass = computed(new ArrayList<>(derived.outputs().values()), done);
     this.backwardPass = computed(derived.gradients(), done);
     this.predictionPass = computed(new ArrayList<>(derived.outputs().values()), new HashSet<>());
+    Set<Node> keep = new HashSet<>(derived.gradients());
+    keep.add(derived.objective());
+    keep.addAll(derived.outputs().values());
+    List<List<Node>> passes = List.of(objectivePass, outputPass, backwardPass, predictionPass);
+    Map<Node, Set<Node>> readers = Fusion.readers(passes);
+    for (List<Node> pass : passes) {
+      plans.put(pass, Fusion.plan(pass, readers, keep));
+    }
+  }
+
+  /** False for a value held in a loop-local variable in every pass that computes it. */
+  private boolean needsBuffer(Node n) {
+    for (List<Fusion.Group> plan : plans.values()) {
+      for (Fusion.Group g : plan) {
+        if (g.nodes().contains(n) && !g.locals().contains(n)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The Java source of the model class, with {@code f32} or {@code f64} arithmetic. */
@@ -173,7 +195,9 @@ public final class ModelEmitter {
         continue;
       }
       nodeNames.put(n, names.newName(hint != null ? hint.replace('.', '_') : "t" + t++, n));
-      stored.add(n);
+      if (needsBuffer(n)) {
+        stored.add(n);
+      }
     }
 
     TypeSpec.Builder cls = TypeSpec.classBuilder(className)
@@ -315,7 +339,7 @@ public final class ModelEmitter {
 
   private void addPass(TypeSpec.Builder cls, String name, String doc, List<Node> nodes,
       boolean backward) {
-    List<List<Node>> chunks = chunks(nodes);
+    List<List<Fusion.Group>> chunks = chunks(plans.get(nodes));
     List<String> chunkNames = new ArrayList<>();
     for (int c = 0; c < chunks.size(); c++) {
       String chunk = chunks.size() == 1 ? names.get("$pass:" + name)
@@ -325,14 +349,18 @@ public final class ModelEmitter {
           .addParameter(BATCH, "batch")
           .addJavadoc(chunks.size() == 1 ? doc + "\n" : doc + " Part " + (c + 1) + ".\n");
       m.addStatement("int n = batch.size()");
-      List<Node> reads = new ArrayList<>(chunks.get(c));
+      List<Node> chunkNodes = new ArrayList<>();
+      for (Fusion.Group g : chunks.get(c)) {
+        chunkNodes.addAll(g.nodes());
+      }
+      List<Node> reads = new ArrayList<>(chunkNodes);
       if (backward && c == chunks.size() - 1) {
         reads.addAll(derived.gradients());
       }
       m.addCode(locals(reads));
       m.addCode(statements(chunks.get(c), backward));
       if (backward) {
-        m.addCode(gradientCopies(chunks.get(c)));
+        m.addCode(gradientCopies(chunkNodes, c == chunks.size() - 1));
       }
       cls.addMethod(m.build());
     }
@@ -348,15 +376,18 @@ public final class ModelEmitter {
       MethodSpec.Builder m = MethodSpec.methodBuilder(names.get("$pass:" + name))
           .addModifiers(Modifier.PRIVATE).addParameter(BATCH, "batch").addJavadoc(doc + "\n");
       if (backward) {
-        m.addCode(gradientCopies(List.of()));
+        m.addCode(gradientCopies(List.of(), true));
       }
       cls.addMethod(m.build());
     }
   }
 
-  private List<List<Node>> chunks(List<Node> nodes) {
-    // A loop (batched or tensor) weighs about four scalar statements.
-    return Chunks.split(nodes, n -> n.batched() || !n.shape().isScalar() ? 4 : 1, CHUNK_BUDGET);
+  private List<List<Fusion.Group>> chunks(List<Fusion.Group> groups) {
+    // A loop (batched or tensor) weighs about four scalar statements; a fused loop, four per
+    // statement in it.
+    return Chunks.split(groups, g -> g.fused() ? 4 * g.nodes().size()
+        : g.nodes().get(0).batched() || !g.nodes().get(0).shape().isScalar() ? 4 : 1,
+        CHUNK_BUDGET);
   }
 
   /** Local names for the batch's data arrays and the parameters' value arrays this chunk reads. */
@@ -403,34 +434,84 @@ public final class ModelEmitter {
     }
   }
 
-  private CodeBlock statements(List<Node> nodes, boolean backward) {
+  private CodeBlock statements(List<Fusion.Group> groups, boolean backward) {
     CodeBlock.Builder out = CodeBlock.builder();
     String last = null;
-    for (Node n : nodes) {
-      Graph.Note note = graph.noteOf(n);
-      var span = note != null ? note.origin() : n.origin();
-      String comment = (span.line() > 0 ? "line " + span.line() + ": "
-          + Code.shorten(Code.sanitize(source.line(span.line()).trim())) : "batch mean")
-          + (backward ? " -- " + (note != null ? note.rule() : "recomputed forward value") : "");
+    for (Fusion.Group g : groups) {
+      if (g.fused()) {
+        fusedLoop(out, g, backward);
+        last = null;
+        continue;
+      }
+      Node n = g.nodes().get(0);
+      String comment = comment(n, backward);
       if (!comment.equals(last)) {
         out.add("// $L\n", comment);
         last = comment;
       }
-      if (gradientOf.containsKey(n)) {
-        ModelIr.ParamVar p = gradientOf.get(n);
-        out.addStatement("$T[] $L = this.$L.grad$L()", elem(), nodeNames.get(n),
-            paramFields.get(p), type == ElementType.F32 ? "F32" : "F64");
-      }
+      declareGradient(out, n);
       out.add(code.statement((Node.Apply) n, this::ref, false, true));
     }
     return out.build();
   }
 
+  /** The comment over a statement: its .nn line and, going backward, the gate rule. */
+  private String comment(Node n, boolean backward) {
+    Graph.Note note = graph.noteOf(n);
+    var span = note != null ? note.origin() : n.origin();
+    return (span.line() > 0 ? "line " + span.line() + ": "
+        + Code.shorten(Code.sanitize(source.line(span.line()).trim())) : "batch mean")
+        + (backward ? " -- " + (note != null ? note.rule() : "recomputed forward value") : "");
+  }
+
+  /** A gradient computed in place gets a local name for its parameter's gradient array. */
+  private void declareGradient(CodeBlock.Builder out, Node n) {
+    if (gradientOf.containsKey(n)) {
+      ModelIr.ParamVar p = gradientOf.get(n);
+      out.addStatement("$T[] $L = this.$L.grad$L()", elem(), nodeNames.get(n),
+          paramFields.get(p), type == ElementType.F32 ? "F32" : "F64");
+    }
+  }
+
+  /**
+   * Several elementwise steps (and the batch sums of their results) in one loop over each
+   * example's elements; values only this loop reads are locals.
+   */
+  private void fusedLoop(CodeBlock.Builder out, Fusion.Group g, boolean backward) {
+    Code local = code.withLocals(g.locals());
+    int size = g.size();
+    for (Node n : g.nodes()) {
+      declareGradient(out, n);
+      if (Fusion.batchSum(n)) {
+        out.addStatement("fill($L, $L)", nodeNames.get(n), code.lit(0));
+      }
+    }
+    out.add("// $L steps in one pass over each example's $L elements\n", g.nodes().size(), size);
+    out.beginControlFlow("for (int b = 0; b < n; b++)");
+    out.beginControlFlow("for (int i = 0; i < $L; i++)", size);
+    String last = null;
+    for (Node n : g.nodes()) {
+      String comment = comment(n, backward);
+      if (!comment.equals(last)) {
+        out.add("// $L\n", comment);
+        last = comment;
+      }
+      Node.Apply a = (Node.Apply) n;
+      if (Fusion.batchSum(n)) {
+        out.addStatement("$L[i] += $L", nodeNames.get(n), local.at(a.input(0), "i", this::ref));
+      } else if (g.locals().contains(n)) {
+        out.addStatement("$T $L = $L", elem(), nodeNames.get(n), local.element(a, "i", this::ref));
+      } else {
+        out.addStatement("$L = $L", Code.ref(n, ref(n), "i"), local.element(a, "i", this::ref));
+      }
+    }
+    out.endControlFlow();
+    out.endControlFlow();
+  }
+
   /** Gradients that are not computed in place (shared or batched nodes) are copied. */
-  private CodeBlock gradientCopies(List<Node> chunk) {
+  private CodeBlock gradientCopies(List<Node> chunk, boolean last) {
     CodeBlock.Builder b = CodeBlock.builder();
-    boolean last = chunk.isEmpty() || chunk.get(chunk.size() - 1)
-        == backwardPass.get(backwardPass.size() - 1);
     if (!last) {
       return b.build();
     }

@@ -11,14 +11,32 @@ package dev.nnc.runtime.kernels;
  * <p>The three forms cover a dense layer's forward and backward passes: {@link #nn} computes
  * {@code C = A·B}, {@link #nt} {@code C = A·Bᵀ} and {@link #tn} {@code C = Aᵀ·B}. With
  * {@code accumulate} the product is added to C.
+ *
+ * <p>Narrow products (fewer than {@value #NARROW} columns of C but at least that many rows, such
+ * as a 10-class output layer) are computed transposed, {@code Cᵀ = Bᵀ·Aᵀ}, so that the kernels'
+ * vectors run along the long side; the small result is then transposed into C.
  */
 public final class Gemm {
+  /** C with fewer columns than this (and at least this many rows) is computed as Cᵀ. */
+  static final int NARROW = 16;
+
   private Gemm() {}
+
+  private static boolean narrow(int m, int n) {
+    return n < NARROW && m >= NARROW;
+  }
 
   /** C[m×n] (+)= A[m×k] · B[k×n]. */
   public static void nn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
+    if (narrow(m, n)) {
+      // Cᵀ = Bᵀ·Aᵀ: Bᵀ[j][p] = b[bo + p * n + j]; Aᵀ packed as k rows of m.
+      job.rows = job.pack(a, ao, m, k, true);
+      job.b = null;
+      job.transposed(m, n, k, b, bo, 1, n, c, co, accumulate);
+      return;
+    }
     job.useRows(b, bo, k, n);
     job.set(m, n, k, a, ao, k, 1, c, co, accumulate);
     Parallel.run(job, m, (long) m * n * k);
@@ -28,6 +46,13 @@ public final class Gemm {
   public static void nt(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
+    if (narrow(m, n)) {
+      // Cᵀ = B·Aᵀ: B[j][p] = b[bo + j * k + p]; Aᵀ packed as k rows of m.
+      job.rows = job.pack(a, ao, m, k, true);
+      job.b = null;
+      job.transposed(m, n, k, b, bo, k, 1, c, co, accumulate);
+      return;
+    }
     job.rows = job.pack(b, bo, n, k, true);
     job.b = null;
     job.set(m, n, k, a, ao, k, 1, c, co, accumulate);
@@ -38,6 +63,12 @@ public final class Gemm {
   public static void tn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
+    if (narrow(m, n)) {
+      // Cᵀ = Bᵀ·A: Bᵀ[j][p] = b[bo + p * n + j]; A, stored [k×m], is already k rows of m.
+      job.useRows(a, ao, k, m);
+      job.transposed(m, n, k, b, bo, 1, n, c, co, accumulate);
+      return;
+    }
     job.useRows(b, bo, k, n);
     job.set(m, n, k, a, ao, 1, m, c, co, accumulate);
     Parallel.run(job, m, (long) m * n * k);

@@ -10,6 +10,8 @@ final class GemmJob {
 
   private float[][] packed = new float[0][];
   private final float[][] accumulators = new float[2][];
+  /** Cᵀ of a narrow product before it is transposed into C. */
+  private float[] transposedOut = new float[0];
 
   /** The right operand as separate rows (packed), or null when it is read in place from b. */
   float[][] rows;
@@ -59,6 +61,28 @@ final class GemmJob {
   }
 
   /**
+   * Computes a narrow product C[m×n] (+)= … as Cᵀ[n×m] = L·R, where the right operand R (k rows
+   * of m) is already set up and the left operand L[j][p] = left[lo + j * rowStride + p *
+   * colStride]; then adds or copies Cᵀ into C.
+   */
+  void transposed(int m, int n, int k, float[] left, int lo, int rowStride, int colStride,
+      float[] c, int co, boolean accumulate) {
+    if (transposedOut.length < n * m) {
+      transposedOut = new float[n * m];
+    }
+    float[] out = transposedOut;
+    set(n, m, k, left, lo, rowStride, colStride, out, 0, false);
+    Parallel.run(this, n, (long) m * n * k);
+    for (int i = 0; i < m; i++) {
+      int row = co + i * n;
+      for (int j = 0; j < n; j++) {
+        float v = out[j * m + i];
+        c[row + j] = accumulate ? c[row + j] + v : v;
+      }
+    }
+  }
+
+  /**
    * Copies the right operand, a stored [rows × cols] matrix, into arrays of their own: its rows,
    * or with {@code transpose} its columns (the rows of its transpose).
    */
@@ -76,10 +100,15 @@ final class GemmJob {
       }
     }
     if (transpose) {
-      for (int j = 0; j < rows; j++) {
-        int from = bo + j * cols;
+      // In blocks of 16 source rows: each packed row then receives a whole cache line at once,
+      // and the 16 source lines being read stay in L1.
+      for (int j0 = 0; j0 < rows; j0 += 16) {
+        int j1 = Math.min(rows, j0 + 16);
         for (int p = 0; p < cols; p++) {
-          packed[p][j] = b[from + p];
+          float[] to = packed[p];
+          for (int j = j0; j < j1; j++) {
+            to[j] = b[bo + j * cols + p];
+          }
         }
       }
     } else {

@@ -8,8 +8,13 @@ import jdk.incubator.vector.VectorSpecies;
  * while the shared dimension runs, so each packed row of B is loaded once per 4 rows of A and
  * every load feeds four fused multiply-adds. Column tiles are the outer loop, so one tile of B
  * stays in cache while all row blocks pass over it. B is read in place (vector loads take any
- * offset) unless it had to be transposed, in which case its packed rows are read. Compiled for Java 17 with
- * {@code --add-modules jdk.incubator.vector}; loaded only when that module is present.
+ * offset) unless it had to be transposed, in which case its packed rows are read. Compiled for
+ * Java 17 with {@code --add-modules jdk.incubator.vector}; loaded only when that module is present.
+ *
+ * <p>Every vector lives in one method: a vector passed to or returned from a call that C2 does
+ * not inline is boxed, and a boxed accumulator in the inner loop is about 20 times slower (seen
+ * when an on-stack-replacement compile of the loop ran first). So accumulators start at zero
+ * and C's old values are added at the store, not loaded through a helper.
  */
 final class VectorRowKernel implements RowKernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -40,29 +45,24 @@ final class VectorRowKernel implements RowKernel {
     }
   }
 
-  private static FloatVector start(GemmJob job, int row, int col) {
-    return job.accumulate ? FloatVector.fromArray(S, job.c, job.co + row * job.n + col)
-        : FloatVector.zero(S);
-  }
-
   /** Rows i..i+3, columns j..j+4L. */
   private static void tile4x4(GemmJob job, int i, int j) {
-    FloatVector c00 = start(job, i, j);
-    FloatVector c01 = start(job, i, j + L);
-    FloatVector c02 = start(job, i, j + 2 * L);
-    FloatVector c03 = start(job, i, j + 3 * L);
-    FloatVector c10 = start(job, i + 1, j);
-    FloatVector c11 = start(job, i + 1, j + L);
-    FloatVector c12 = start(job, i + 1, j + 2 * L);
-    FloatVector c13 = start(job, i + 1, j + 3 * L);
-    FloatVector c20 = start(job, i + 2, j);
-    FloatVector c21 = start(job, i + 2, j + L);
-    FloatVector c22 = start(job, i + 2, j + 2 * L);
-    FloatVector c23 = start(job, i + 2, j + 3 * L);
-    FloatVector c30 = start(job, i + 3, j);
-    FloatVector c31 = start(job, i + 3, j + L);
-    FloatVector c32 = start(job, i + 3, j + 2 * L);
-    FloatVector c33 = start(job, i + 3, j + 3 * L);
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c02 = FloatVector.zero(S);
+    FloatVector c03 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c12 = FloatVector.zero(S);
+    FloatVector c13 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c22 = FloatVector.zero(S);
+    FloatVector c23 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c32 = FloatVector.zero(S);
+    FloatVector c33 = FloatVector.zero(S);
     float[] a = job.a;
     int rs = job.rowStride;
     int cs = job.colStride;
@@ -102,6 +102,24 @@ final class VectorRowKernel implements RowKernel {
     }
     float[] c = job.c;
     int r0 = job.co + i * n + j;
+    if (job.accumulate) {
+      c00 = c00.add(FloatVector.fromArray(S, c, r0));
+      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+      c02 = c02.add(FloatVector.fromArray(S, c, r0 + 2 * L));
+      c03 = c03.add(FloatVector.fromArray(S, c, r0 + 3 * L));
+      c10 = c10.add(FloatVector.fromArray(S, c, r0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, r0 + n + L));
+      c12 = c12.add(FloatVector.fromArray(S, c, r0 + n + 2 * L));
+      c13 = c13.add(FloatVector.fromArray(S, c, r0 + n + 3 * L));
+      c20 = c20.add(FloatVector.fromArray(S, c, r0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, r0 + 2 * n + L));
+      c22 = c22.add(FloatVector.fromArray(S, c, r0 + 2 * n + 2 * L));
+      c23 = c23.add(FloatVector.fromArray(S, c, r0 + 2 * n + 3 * L));
+      c30 = c30.add(FloatVector.fromArray(S, c, r0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, r0 + 3 * n + L));
+      c32 = c32.add(FloatVector.fromArray(S, c, r0 + 3 * n + 2 * L));
+      c33 = c33.add(FloatVector.fromArray(S, c, r0 + 3 * n + 3 * L));
+    }
     c00.intoArray(c, r0);
     c01.intoArray(c, r0 + L);
     c02.intoArray(c, r0 + 2 * L);
@@ -124,7 +142,7 @@ final class VectorRowKernel implements RowKernel {
   private static void tile1(GemmJob job, int i, int j, int vectors) {
     for (int v = 0; v < vectors; v++) {
       int col = j + v * L;
-      FloatVector acc = start(job, i, col);
+      FloatVector acc = FloatVector.zero(S);
       int a0 = job.ao + i * job.rowStride;
       for (int p = 0; p < job.k; p++) {
         float s = job.a[a0 + p * job.colStride];
@@ -134,7 +152,11 @@ final class VectorRowKernel implements RowKernel {
           acc = row.fma(FloatVector.broadcast(S, s), acc);
         }
       }
-      acc.intoArray(job.c, job.co + i * job.n + col);
+      int at = job.co + i * job.n + col;
+      if (job.accumulate) {
+        acc = acc.add(FloatVector.fromArray(S, job.c, at));
+      }
+      acc.intoArray(job.c, at);
     }
   }
 

@@ -71,6 +71,18 @@ class GemmTest {
     }
   }
 
+  /** Fewer than 16 columns and at least 16 rows: computed as Cᵀ = Bᵀ·Aᵀ and transposed back. */
+  @Test
+  void narrowProductsAreComputedTransposed() {
+    for (boolean vector : new boolean[] {false, true}) {
+      for (int[] s : new int[][] {{16, 1, 3}, {64, 10, 256}, {300, 15, 33}, {17, 10, 1},
+          {70, 2, 129}}) {
+        check(s[0], s[1], s[2], vector, 1, 4);
+      }
+      check(1100, 10, 40, vector, 2, 5);
+    }
+  }
+
   @Test
   void vectorKernelAgreesWhenAvailable() {
     boolean available = Kernels.useVector(true);
