@@ -181,6 +181,24 @@ class TrainCommandTest {
     return CliRun.of(args);
   }
 
+  /**
+   * With the default options MNIST trains (images are not standardized: that divided rarely
+   * inked border pixels by tiny deviations and the loss diverged to 1e15).
+   */
+  @Test
+  void mnistTrainsWithDefaultOptions() {
+    CliRun r = CliRun.of("train", sample("mnist.nn"), "--data", "mnist:" + data("mnist"),
+        "--epochs", "1").ok();
+    assertTrue(accuracy(r) > 0.9, r.out());
+    assertTrue(Double.parseDouble(finalLoss(r)) < 1, r.out());
+  }
+
+  private static String finalLoss(CliRun r) {
+    Matcher m = FINAL_ACCURACY.matcher(r.out());
+    assertTrue(m.find(), r.out());
+    return m.group(2);
+  }
+
   @Test
   void missingDataIsOneLine() {
     train("--data", "csv:/nonexistent.csv").userError(1, "/nonexistent.csv: no such file");
