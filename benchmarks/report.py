@@ -210,6 +210,37 @@ def main():
                         ("CompileBench.model20Layers", "compile a 20 × Dense(64, 64) model (check+derive+simplify+emit)")):
         rows.append((label, jt(name), "—", "—", "—", "—", "(info)", "—"))
 
+    # Where the step's time goes: its five matrix products, each alone.
+    products = (("fc1", "x·W1", lambda b: 2 * b * 784 * 256), ("fc2", "h·W2", lambda b: 2 * b * 256 * 10),
+                ("dh", "dlogits·W2ᵀ", lambda b: 2 * b * 10 * 256), ("dW1", "xᵀ·dh", lambda b: 2 * b * 784 * 256),
+                ("dW2", "hᵀ·dlogits", lambda b: 2 * b * 256 * 10))
+    split_rows = []
+    for kernel in ("vector", "portable"):
+        for batch in (32, 128, 1024):
+            times = [j("MlpGemmBench.run", kernel=kernel, batch=batch, product=p) for p, _, _ in products]
+            if any(t is None for t in times):
+                continue
+            step = j("MlpVectorBench.generatedStep" if kernel == "vector" else "MlpBench.generatedStep",
+                     batch=batch)
+            torch_s = pt["mlp_step_seconds"].get(str(batch))
+            cells = [f"{fmt_time(t)} ({f(batch) / t / 1e9:.0f} GFLOP/s)"
+                     for t, (_, _, f) in zip(times, products)]
+            total = sum(times)
+            split_rows.append([kernel, str(batch)] + cells + [
+                fmt_time(total),
+                f"{100 * total / step:.0f}%" if step else "—",
+                f"{total / torch_s:.2f}" if torch_s else "—"])
+    split = ""
+    if split_rows:
+        split = ("\n## Where the MLP step's time goes\n\nThe step's five matrix products, each timed "
+                 "alone (`MlpGemmBench`, dense N(0, 1) operands, 1 thread), against the whole step "
+                 "above and against PyTorch's whole step. At batch 32 the products alone are the floor: "
+                 "no change outside the kernel can bring the step below their sum.\n\n"
+                 "| kernel | batch | " + " | ".join(f"`{p}` = {d}" for p, d, _ in products)
+                 + " | sum | sum / nnc step | sum / PyTorch step |\n"
+                 + "|---" * (len(products) + 5) + "|\n"
+                 + "".join("| " + " | ".join(r) + " |\n" for r in split_rows))
+
     info = machine_info()
     header = ("| workload | nnc generated | reference interpreter | plain Java | peer (same run) "
               "| ratio | target | |\n|---|---|---|---|---|---|---|---|\n")
@@ -230,7 +261,7 @@ otherwise. The machine is shared and noisy, so treat differences under ~20% as n
 marked "noisy" had a JMH 99.9% confidence interval wider than ±20% of its mean (another job
 probably shared the cores during that benchmark).
 
-{table}
+{table}{split}
 What is measured:
 
 - **Scalar functions**: `valueAndGradient` of the checked-in generated classes `F` and `Neuron`;
@@ -241,12 +272,13 @@ What is measured:
   the PyTorch script (`Dense … init he`, no L2 term); the interpreter evaluating the same model's
   derived graph (in f64; batch 1 and 32 only); a hand-written MLP with simple loops; PyTorch
   {pt.get('torch')} eager with `torch.set_num_threads(1)`, `zero_grad(set_to_none=True)`,
-  forward, loss, `backward()`, `step()`. Inputs are N(0, 1) for everyone (the kernels skip zero
-  coefficients, so real MNIST pixels, ~80% zero, would flatter nnc).
+  forward, loss, `backward()`, `step()`. Inputs are N(0, 1) for everyone (the portable kernel
+  skips zero coefficients, so real MNIST pixels, ~80% zero, would flatter it).
 - **Kernels**: `Gemm.nn` alone on dense random operands; GFLOP/s = 2·m·n·k / time. The
-  portable kernel is plain Java that C2 auto-vectorizes (the default); the Vector API kernel is
-  the opt-in path (`--add-modules jdk.incubator.vector`, `NNC_VECTOR=1 ./nnc ...`), also used by
-  the "Vector API kernel" MLP rows. numpy
+  portable kernel is plain Java that C2 auto-vectorizes (what a JVM without the incubator module
+  runs); the Vector API kernel runs when the JVM has `--add-modules jdk.incubator.vector` (the
+  `nnc` launcher adds it for `train`, `eval` and `predict`) and is used by the "Vector API
+  kernel" MLP rows. numpy
   {pt.get('numpy')} `matmul` of two f32 1024×1024 matrices with OpenBLAS on one thread is the
   machine's practical limit. BLAS loaded by the Python process: {', '.join(pt.get('blas_libraries') or ['?'])};
   environment {json.dumps(pt.get('env'))}.

@@ -11,7 +11,7 @@
 #    (benchmarks/target/pytorch.json);
 # 5. writes BENCHMARKS.md with benchmarks/report.py.
 #
-# About 8-10 minutes on a 2-core machine. Timings are never asserted anywhere: this is not a test.
+# About 12 minutes on a 2-core machine. Timings are never asserted anywhere: this is not a test.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

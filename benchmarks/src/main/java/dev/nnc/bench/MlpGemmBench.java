@@ -26,14 +26,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 4, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class MlpGemmBench {
   @Param({"portable", "vector"})
   public String kernel;
 
-  @Param({"128", "1024"})
+  @Param({"32", "128", "1024"})
   public int batch;
 
   @Param({"fc1", "fc2", "dh", "dW1", "dW2"})
