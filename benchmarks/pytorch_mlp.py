@@ -7,8 +7,9 @@ at batch 1, 32, 128 and 1024 on one thread: zero_grad(set_to_none=True), forward
 backward, step. Also times numpy's float32 1024^3 matrix product (OpenBLAS sgemm) on one
 thread: the machine's practical limit for a single-threaded f32 kernel.
 
-Run it as benchmarks/run.sh does (see PEERS.md: Debian's OpenBLAS misdetects this CPU):
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 pytorch_mlp.py
+Run it as benchmarks/run.sh does (see PEERS.md: Debian's OpenBLAS misdetects AVX-512 Xeons, so
+on a CPU with avx512f run.sh also sets OPENBLAS_CORETYPE=SkylakeX):
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 pytorch_mlp.py
 Medians of repeated timings after warm-up; inputs ~ N(0, 1), labels uniform in [0, 10).
 """
 import json
@@ -75,6 +76,20 @@ def loaded_blas():
         return []
 
 
+def openblas_core():
+    """The CPU kernel set OpenBLAS chose (e.g. Haswell, SkylakeX), or None if it is not loaded."""
+    import ctypes
+    for path in loaded_blas():
+        if "openblas" in os.path.basename(path):
+            try:
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_corename.restype = ctypes.c_char_p
+                return lib.openblas_get_corename().decode()
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
 def main():
     torch.set_num_threads(1)
     result = {
@@ -99,6 +114,7 @@ def main():
     print(f"numpy sgemm 1024^3: {seconds * 1e3:.2f} ms = {result['sgemm_1024_gflops']:.1f} GFLOP/s",
           file=sys.stderr)
     result["blas_libraries"] = loaded_blas()
+    result["openblas_core"] = openblas_core()
     print(json.dumps(result, indent=2))
 
 

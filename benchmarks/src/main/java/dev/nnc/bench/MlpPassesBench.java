@@ -2,6 +2,7 @@ package dev.nnc.bench;
 
 import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.Model;
+import dev.nnc.runtime.kernels.Kernels;
 import dev.nnc.runtime.kernels.Parallel;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,13 +17,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Forward only against forward + backward of the generated MLP, single-threaded (no update). */
+/**
+ * Forward only against forward + backward of the generated MLP, single-threaded (no update), on
+ * the Vector API kernel that {@code nnc train} uses by default.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class MlpPassesBench {
   @Param({"128"})
   public int batch;
@@ -33,6 +37,9 @@ public class MlpPassesBench {
   @Setup
   public void setup() {
     Parallel.setThreads(1);
+    if (!Kernels.useVector(true)) {
+      throw new IllegalStateException("the Vector API kernel is not available");
+    }
     model = Programs.compileModel("bench_mlp.nn", Programs.MLP);
     model.initialize(42);
     data = Programs.randomBatch(model, batch, 7);

@@ -2,6 +2,7 @@ package dev.nnc.bench;
 
 import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.Model;
+import dev.nnc.runtime.kernels.Kernels;
 import dev.nnc.runtime.kernels.Parallel;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
@@ -19,13 +20,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The generated MLP training step with the GEMM kernels on 1 or 2 threads. */
+/**
+ * The generated MLP training step with the GEMM kernels on 1 or 2 threads, on the Vector API
+ * kernel that {@code nnc train} uses by default.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class MlpThreadsBench {
   @Param({"128", "1024"})
   public int batch;
@@ -40,6 +44,9 @@ public class MlpThreadsBench {
   @Setup
   public void setup() {
     Parallel.setThreads(threads);
+    if (!Kernels.useVector(true)) {
+      throw new IllegalStateException("the Vector API kernel is not available");
+    }
     model = Programs.compileModel("bench_mlp.nn", Programs.MLP);
     model.initialize(42);
     optimizer = OptimizerSpec.parse("sgd", Map.of("lr", 0.01)).create();

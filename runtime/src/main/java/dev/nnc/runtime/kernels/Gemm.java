@@ -14,7 +14,11 @@ package dev.nnc.runtime.kernels;
  *
  * <p>Narrow products (fewer than {@value #NARROW} columns of C but at least that many rows, such
  * as a 10-class output layer) are computed transposed, {@code Cᵀ = Bᵀ·Aᵀ}, so that the kernels'
- * vectors run along the long side; the small result is then transposed into C.
+ * vectors run along the long side; the small result is then transposed into C. On the vector
+ * kernel, {@code nn} and {@code nt} products no wider than two vectors instead pad B's rows to
+ * whole vectors and keep each row of C in one or two registers: only the small B is copied,
+ * where the transposed form copied all of A (at batch 1024 that copy cost more than the
+ * arithmetic). {@code tn} keeps the transposed form, which copies nothing and uses every lane.
  */
 public final class Gemm {
   /** C with fewer columns than this (and at least this many rows) is computed as Cᵀ. */
@@ -30,6 +34,13 @@ public final class Gemm {
   public static void nn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
+    if (narrow(m, n) && Kernels.narrowWidth(n) > 0) {
+      // B's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
+      job.rows = job.pack(b, bo, k, n, false, Kernels.narrowWidth(n));
+      job.b = null;
+      job.runNarrowRows(m, n, k, a, ao, k, 1, c, co, accumulate);
+      return;
+    }
     if (narrow(m, n)) {
       // Cᵀ = Bᵀ·Aᵀ: Bᵀ[j][p] = b[bo + p * n + j]; Aᵀ packed as k rows of m.
       job.rows = job.pack(a, ao, m, k, true);
@@ -46,6 +57,13 @@ public final class Gemm {
   public static void nt(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
+    if (narrow(m, n) && Kernels.narrowWidth(n) > 0) {
+      // Bᵀ's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
+      job.rows = job.pack(b, bo, n, k, true, Kernels.narrowWidth(n));
+      job.b = null;
+      job.runNarrowRows(m, n, k, a, ao, k, 1, c, co, accumulate);
+      return;
+    }
     if (narrow(m, n)) {
       // Cᵀ = B·Aᵀ: B[j][p] = b[bo + j * k + p]; Aᵀ packed as k rows of m.
       job.rows = job.pack(a, ao, m, k, true);

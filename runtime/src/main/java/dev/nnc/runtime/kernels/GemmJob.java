@@ -9,6 +9,7 @@ final class GemmJob {
   private static final ThreadLocal<GemmJob> CURRENT = ThreadLocal.withInitial(GemmJob::new);
 
   private float[][] packed = new float[0][];
+  /** Per thread slot: the portable kernel's accumulators, or the vector kernel's panel or tile. */
   private final float[][] accumulators = new float[2][];
   /** Cᵀ of a narrow product before it is transposed into C. */
   private float[] transposedOut = new float[0];
@@ -27,6 +28,8 @@ final class GemmJob {
   float[] c;
   int co;
   boolean accumulate;
+  /** C is at most two vectors wide, {@link #rows} padded: {@link RowKernel#narrowRows}. */
+  boolean narrowRows;
 
   /**
    * Prepares the right operand, a stored [k × n] matrix: the vector kernel reads it in place
@@ -58,6 +61,18 @@ final class GemmJob {
     this.c = c;
     this.co = co;
     this.accumulate = accumulate;
+    this.narrowRows = false;
+  }
+
+  /**
+   * Computes a narrow C[m×n] (+)= A·B with the vector kernel's {@link RowKernel#narrowRows}; B's
+   * k rows must have been packed with {@link #pack} at {@link Kernels#narrowWidth}.
+   */
+  void runNarrowRows(int m, int n, int k, float[] a, int ao, int rowStride, int colStride,
+      float[] c, int co, boolean accumulate) {
+    set(m, n, k, a, ao, rowStride, colStride, c, co, accumulate);
+    narrowRows = true;
+    Parallel.run(this, m, (long) m * n * k);
   }
 
   /**
@@ -87,6 +102,11 @@ final class GemmJob {
    * or with {@code transpose} its columns (the rows of its transpose).
    */
   float[][] pack(float[] b, int bo, int rows, int cols, boolean transpose) {
+    return pack(b, bo, rows, cols, transpose, transpose ? rows : cols);
+  }
+
+  /** As {@link #pack(float[], int, int, int, boolean)}, each row zero-padded to {@code width}. */
+  float[][] pack(float[] b, int bo, int rows, int cols, boolean transpose, int width) {
     int outRows = transpose ? cols : rows;
     int outCols = transpose ? rows : cols;
     if (packed.length < outRows) {
@@ -95,9 +115,10 @@ final class GemmJob {
       packed = grown;
     }
     for (int p = 0; p < outRows; p++) {
-      if (packed[p] == null || packed[p].length < outCols) {
-        packed[p] = new float[Math.max(outCols, packed[p] == null ? 0 : packed[p].length * 2)];
+      if (packed[p] == null || packed[p].length < width) {
+        packed[p] = new float[Math.max(width, packed[p] == null ? 0 : packed[p].length * 2)];
       }
+      java.util.Arrays.fill(packed[p], outCols, width, 0f);
     }
     if (transpose) {
       // In blocks of 16 source rows: each packed row then receives a whole cache line at once,
@@ -122,21 +143,31 @@ final class GemmJob {
   /** Computes rows [from, to) of C, with the vector kernel when it is enabled. */
   void compute(int from, int to, int slot) {
     RowKernel vector = Kernels.vector();
+    if (narrowRows && vector != null) {
+      vector.narrowRows(this, from, to, scratch(slot, 12 * Kernels.vectorLength()));
+      return;
+    }
     if (vector != null && n >= Kernels.MIN_VECTOR_WIDTH) {
       // rows == null means b in place; the vector kernel handles both.
-      vector.rows(this, from, to);
+      vector.rows(this, from, to, slot);
       return;
     }
     computeScalar(from, to, slot);
   }
 
-  /** The portable path: rows [from, to) of C with accumulator set {@code slot} (one per thread). */
-  void computeScalar(int from, int to, int slot) {
+  /** Thread {@code slot}'s scratch array, at least {@code size} long. */
+  float[] scratch(int slot, int size) {
     float[] acc = accumulators[slot];
-    if (acc == null || acc.length < n) {
-      acc = new float[n];
+    if (acc == null || acc.length < size) {
+      acc = new float[size];
       accumulators[slot] = acc;
     }
+    return acc;
+  }
+
+  /** The portable path: rows [from, to) of C with accumulator set {@code slot} (one per thread). */
+  void computeScalar(int from, int to, int slot) {
+    float[] acc = scratch(slot, n);
     for (int i = from; i < to; i++) {
       int row = co + i * n;
       if (accumulate) {

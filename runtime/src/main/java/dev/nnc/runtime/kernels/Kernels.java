@@ -39,6 +39,21 @@ public final class Kernels {
     return vector;
   }
 
+  /** Floats per vector of the vector kernel in use, 0 when the portable kernel runs. */
+  static int vectorLength() {
+    RowKernel v = vector;
+    return v == null ? 0 : v.vectorLength();
+  }
+
+  /**
+   * The padded width (one or two vectors) at which the vector kernel computes a product n columns
+   * wide as {@link RowKernel#narrowRows}; 0 if n is wider or the portable kernel runs.
+   */
+  static int narrowWidth(int n) {
+    int length = vectorLength();
+    return length == 0 || n > 2 * length ? 0 : n <= length ? length : 2 * length;
+  }
+
   /** True if the vector kernel is in use. */
   public static boolean vectorEnabled() {
     return vector != null;

@@ -2,5 +2,21 @@ package dev.nnc.runtime.kernels;
 
 /** Computes rows of the product a {@link GemmJob} describes; implemented by the vector kernel. */
 interface RowKernel {
-  void rows(GemmJob job, int from, int to);
+  /** Floats per vector. */
+  int vectorLength();
+
+  /**
+   * Rows [from, to) of C = A·B, A read through the job's strides, B as packed rows or in place;
+   * {@code slot} names the calling thread's scratch ({@link GemmJob#scratch}).
+   */
+  void rows(GemmJob job, int from, int to, int slot);
+
+  /**
+   * Rows [from, to) of a narrow product, C no wider than two vectors: the right operand's rows are
+   * packed and zero-padded to {@link Kernels#narrowWidth} floats, so row i of C is one or two
+   * accumulators. Each row's vectors are stored into {@code scratch} (at least 12 vectors long,
+   * one per calling thread) and their first n lanes copied to C, so no masked store is needed
+   * (how well those compile varies by JDK).
+   */
+  void narrowRows(GemmJob job, int from, int to, float[] scratch);
 }

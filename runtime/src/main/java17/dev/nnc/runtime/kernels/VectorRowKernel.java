@@ -20,33 +20,56 @@ import jdk.incubator.vector.VectorSpecies;
  * and C's old values are added at the store, not loaded through a helper.
  */
 final class VectorRowKernel implements RowKernel {
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = species();
   private static final int L = S.length();
-  /** AVX-512 has 32 vector registers: room for the 6-row tile's 24 accumulators. */
-  private static final boolean SIX_ROWS = S.vectorBitSize() >= 512;
+  /**
+   * AVX-512 has 32 vector registers: room for tiles 4 vectors wide (24 accumulators in the 6-row
+   * tile). With 16 registers (AVX2) tiles are 2 vectors wide, 12 accumulators at most.
+   */
+  private static final boolean WIDE = S.vectorBitSize() >= 512;
+  /** Fewer rows than this read B in place on AVX2 too. */
+  private static final int MIN_PANEL_ROWS = 16;
+
+  /**
+   * The machine's widest float vector, unless the system property {@code nnc.vector.bits} asks
+   * for 256 or 512 (the tests use it to run both tile shapes on any machine).
+   */
+  private static VectorSpecies<Float> species() {
+    String bits = System.getProperty("nnc.vector.bits", "");
+    switch (bits) {
+      case "256":
+        return FloatVector.SPECIES_256;
+      case "512":
+        return FloatVector.SPECIES_512;
+      default:
+        return FloatVector.SPECIES_PREFERRED;
+    }
+  }
 
   @Override
-  public void rows(GemmJob job, int from, int to) {
+  public void rows(GemmJob job, int from, int to, int slot) {
     int n = job.n;
-    int j = 0;
-    for (; j + 4 * L <= n; j += 4 * L) {
-      int i = from;
-      // 6-row tiles, but leave 8 or 9 rows to two 4-row tiles rather than 2 or 3 single rows.
-      int sixes = SIX_ROWS ? (to - from) / 6 : 0;
-      int rest = (to - from) % 6;
-      if ((rest == 2 || rest == 3) && sixes > 0) {
-        sixes--;
-      }
-      for (int t = 0; t < sixes; t++, i += 6) {
-        tile6x4(job, i, j);
-      }
-      for (; i + 4 <= to; i += 4) {
-        tile4x4(job, i, j);
-      }
-      for (; i < to; i++) {
-        tile1(job, i, j, 4);
+    int k = job.k;
+    int width = (WIDE ? 4 : 2) * L;
+    // Columns the register tiles cover; fewer than 4 rows go one row at a time.
+    int tiled = to - from >= 4 ? n / width * width : 0;
+    if (tiled > 0) {
+      // AVX-512 reads B in place; the AVX2 tiles, with half as many accumulators, ran up to 1.6×
+      // faster from a contiguous copy of each column tile (measured on a 2-core Zen 3), except
+      // for a few rows, where the copy costs about as much as the product (dW2 = hᵀ·dlogits,
+      // computed transposed, has 10 rows).
+      boolean inPlace = job.rows == null && (WIDE || to - from < MIN_PANEL_ROWS);
+      float[] panel = inPlace ? null : job.scratch(slot, k * width);
+      for (int j = 0; j < tiled; j += width) {
+        if (inPlace) {
+          tileRows(job, from, to, j, job.b, job.bo + j, n);
+        } else {
+          packPanel(job, j, width, panel);
+          tileRows(job, from, to, j, panel, 0, width);
+        }
       }
     }
+    int j = tiled;
     for (; j + L <= n; j += L) {
       for (int i = from; i < to; i++) {
         tile1(job, i, j, 1);
@@ -59,8 +82,217 @@ final class VectorRowKernel implements RowKernel {
     }
   }
 
+  /**
+   * Rows [i0, i1) of the column tile at j: 6-row and 4-row register tiles, then single rows. Row
+   * p of the tile's columns of B starts at {@code src[base + p * stride]}.
+   */
+  private static void tileRows(GemmJob job, int i0, int i1, int j, float[] src, int base,
+      int stride) {
+    int i = i0;
+    int sixes = sixRowTiles(i1 - i0);
+    for (int t = 0; t < sixes; t++, i += 6) {
+      if (WIDE) {
+        tile6x4(job, i, j, src, base, stride);
+      } else {
+        tile6x2(job, i, j, src, base, stride);
+      }
+    }
+    for (; i + 4 <= i1; i += 4) {
+      if (WIDE) {
+        tile4x4(job, i, j, src, base, stride);
+      } else {
+        tile4x2(job, i, j, src, base, stride);
+      }
+    }
+    for (; i < i1; i++) {
+      row1(job, i, j, WIDE ? 4 : 2, src, base, stride);
+    }
+  }
+
+  /**
+   * Copies B's columns [j, j + width), all k rows, into one contiguous panel: the tiles then
+   * stream through consecutive addresses instead of addresses a whole B row apart, which for rows
+   * of 1 KB or more fall into a few cache sets and evict each other.
+   */
+  private static void packPanel(GemmJob job, int j, int width, float[] panel) {
+    float[][] rows = job.rows;
+    // Vector copies: a System.arraycopy call per row cost more than the copy at these widths.
+    for (int p = 0, at = 0; p < job.k; p++, at += width) {
+      float[] from = rows != null ? rows[p] : job.b;
+      int start = rows != null ? j : job.bo + p * job.n + j;
+      for (int v = 0; v < width; v += L) {
+        FloatVector.fromArray(S, from, start + v).intoArray(panel, at + v);
+      }
+    }
+  }
+
+
+  /** How many 6-row tiles to use for this many rows: 8 or 9 rows go to two 4-row tiles instead. */
+  private static int sixRowTiles(int rows) {
+    int sixes = rows / 6;
+    int rest = rows % 6;
+    return (rest == 2 || rest == 3) && sixes > 0 ? sixes - 1 : sixes;
+  }
+
+  @Override
+  public int vectorLength() {
+    return L;
+  }
+
+  @Override
+  public void narrowRows(GemmJob job, int from, int to, float[] scratch) {
+    int i = from;
+    if (job.n <= L) {
+      for (; i + 8 <= to; i += 8) {
+        narrow8(job, i, scratch);
+      }
+    } else {
+      for (; i + 6 <= to; i += 6) {
+        narrow6x2(job, i, scratch);
+      }
+    }
+    int vectors = job.n <= L ? 1 : 2;
+    for (; i < to; i++) {
+      narrow1(job, i, vectors, scratch);
+    }
+  }
+
+  /** Copies the first n lanes of scratch row r (rows {@code width} apart) into C's row i. */
+  private static void storeNarrow(GemmJob job, float[] scratch, int r, int width, int i) {
+    float[] c = job.c;
+    int at = job.co + i * job.n;
+    int from = r * width;
+    if (job.accumulate) {
+      for (int j = 0; j < job.n; j++) {
+        c[at + j] += scratch[from + j];
+      }
+    } else {
+      System.arraycopy(scratch, from, c, at, job.n);
+    }
+  }
+
+  /**
+   * Rows i..i+7 of a narrow product: eight independent accumulators (enough to hide the
+   * multiply-add latency), one load of B's padded row and eight broadcasts of A per step.
+   */
+  private static void narrow8(GemmJob job, int i, float[] scratch) {
+    float[] a = job.a;
+    int rs = job.rowStride;
+    int cs = job.colStride;
+    int a0 = job.ao + i * rs;
+    float[][] rows = job.rows;
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = FloatVector.zero(S);
+    FloatVector c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S);
+    FloatVector c4 = FloatVector.zero(S);
+    FloatVector c5 = FloatVector.zero(S);
+    FloatVector c6 = FloatVector.zero(S);
+    FloatVector c7 = FloatVector.zero(S);
+    for (int p = 0; p < job.k; p++) {
+      FloatVector b = FloatVector.fromArray(S, rows[p], 0);
+      int at = a0 + p * cs;
+      c0 = b.fma(FloatVector.broadcast(S, a[at]), c0);
+      c1 = b.fma(FloatVector.broadcast(S, a[at + rs]), c1);
+      c2 = b.fma(FloatVector.broadcast(S, a[at + 2 * rs]), c2);
+      c3 = b.fma(FloatVector.broadcast(S, a[at + 3 * rs]), c3);
+      c4 = b.fma(FloatVector.broadcast(S, a[at + 4 * rs]), c4);
+      c5 = b.fma(FloatVector.broadcast(S, a[at + 5 * rs]), c5);
+      c6 = b.fma(FloatVector.broadcast(S, a[at + 6 * rs]), c6);
+      c7 = b.fma(FloatVector.broadcast(S, a[at + 7 * rs]), c7);
+    }
+    c0.intoArray(scratch, 0);
+    c1.intoArray(scratch, L);
+    c2.intoArray(scratch, 2 * L);
+    c3.intoArray(scratch, 3 * L);
+    c4.intoArray(scratch, 4 * L);
+    c5.intoArray(scratch, 5 * L);
+    c6.intoArray(scratch, 6 * L);
+    c7.intoArray(scratch, 7 * L);
+    for (int r = 0; r < 8; r++) {
+      storeNarrow(job, scratch, r, L, i + r);
+    }
+  }
+
+  /**
+   * Rows i..i+5 of a narrow product 2 vectors wide (more than 8 columns on AVX2): 12
+   * accumulators, two loads of B's padded row and six broadcasts of A per step.
+   */
+  private static void narrow6x2(GemmJob job, int i, float[] scratch) {
+    float[] a = job.a;
+    int rs = job.rowStride;
+    int cs = job.colStride;
+    int a0 = job.ao + i * rs;
+    float[][] rows = job.rows;
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    for (int p = 0; p < job.k; p++) {
+      FloatVector b0 = FloatVector.fromArray(S, rows[p], 0);
+      FloatVector b1 = FloatVector.fromArray(S, rows[p], L);
+      int at = a0 + p * cs;
+      FloatVector s = FloatVector.broadcast(S, a[at]);
+      c00 = b0.fma(s, c00);
+      c01 = b1.fma(s, c01);
+      s = FloatVector.broadcast(S, a[at + rs]);
+      c10 = b0.fma(s, c10);
+      c11 = b1.fma(s, c11);
+      s = FloatVector.broadcast(S, a[at + 2 * rs]);
+      c20 = b0.fma(s, c20);
+      c21 = b1.fma(s, c21);
+      s = FloatVector.broadcast(S, a[at + 3 * rs]);
+      c30 = b0.fma(s, c30);
+      c31 = b1.fma(s, c31);
+      s = FloatVector.broadcast(S, a[at + 4 * rs]);
+      c40 = b0.fma(s, c40);
+      c41 = b1.fma(s, c41);
+      s = FloatVector.broadcast(S, a[at + 5 * rs]);
+      c50 = b0.fma(s, c50);
+      c51 = b1.fma(s, c51);
+    }
+    c00.intoArray(scratch, 0);
+    c01.intoArray(scratch, L);
+    c10.intoArray(scratch, 2 * L);
+    c11.intoArray(scratch, 3 * L);
+    c20.intoArray(scratch, 4 * L);
+    c21.intoArray(scratch, 5 * L);
+    c30.intoArray(scratch, 6 * L);
+    c31.intoArray(scratch, 7 * L);
+    c40.intoArray(scratch, 8 * L);
+    c41.intoArray(scratch, 9 * L);
+    c50.intoArray(scratch, 10 * L);
+    c51.intoArray(scratch, 11 * L);
+    for (int r = 0; r < 6; r++) {
+      storeNarrow(job, scratch, r, 2 * L, i + r);
+    }
+  }
+
+  /** One row of a narrow product, 1 or 2 vectors wide, for the rows the tiles leave. */
+  private static void narrow1(GemmJob job, int i, int vectors, float[] scratch) {
+    int a0 = job.ao + i * job.rowStride;
+    for (int v = 0; v < vectors; v++) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int p = 0; p < job.k; p++) {
+        acc = FloatVector.fromArray(S, job.rows[p], v * L)
+            .fma(FloatVector.broadcast(S, job.a[a0 + p * job.colStride]), acc);
+      }
+      acc.intoArray(scratch, v * L);
+    }
+    storeNarrow(job, scratch, 0, vectors * L, i);
+  }
+
+
   /** Rows i..i+5, columns j..j+4L: 24 accumulators, 4 loads of B and 6 broadcasts per step. */
-  private static void tile6x4(GemmJob job, int i, int j) {
+  private static void tile6x4(GemmJob job, int i, int j, float[] src, int base, int stride) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c02 = FloatVector.zero(S);
@@ -89,16 +321,11 @@ final class VectorRowKernel implements RowKernel {
     int rs = job.rowStride;
     int cs = job.colStride;
     int a0 = job.ao + i * rs;
-    float[][] rows = job.rows;
-    float[] inPlace = job.b;
-    int n = job.n;
-    for (int p = 0; p < job.k; p++) {
-      float[] row = rows != null ? rows[p] : inPlace;
-      int col = rows != null ? j : job.bo + p * n + j;
-      FloatVector b0 = FloatVector.fromArray(S, row, col);
-      FloatVector b1 = FloatVector.fromArray(S, row, col + L);
-      FloatVector b2 = FloatVector.fromArray(S, row, col + 2 * L);
-      FloatVector b3 = FloatVector.fromArray(S, row, col + 3 * L);
+    for (int p = 0, col = base; p < job.k; p++, col += stride) {
+      FloatVector b0 = FloatVector.fromArray(S, src, col);
+      FloatVector b1 = FloatVector.fromArray(S, src, col + L);
+      FloatVector b2 = FloatVector.fromArray(S, src, col + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, src, col + 3 * L);
       int at = a0 + p * cs;
       FloatVector s;
       s = FloatVector.broadcast(S, a[at]);
@@ -133,6 +360,7 @@ final class VectorRowKernel implements RowKernel {
       c53 = b3.fma(s, c53);
     }
     float[] c = job.c;
+    int n = job.n;
     int r0 = job.co + i * n + j;
     if (job.accumulate) {
       c00 = c00.add(FloatVector.fromArray(S, c, r0));
@@ -187,7 +415,7 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /** Rows i..i+3, columns j..j+4L. */
-  private static void tile4x4(GemmJob job, int i, int j) {
+  private static void tile4x4(GemmJob job, int i, int j, float[] src, int base, int stride) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c02 = FloatVector.zero(S);
@@ -208,19 +436,14 @@ final class VectorRowKernel implements RowKernel {
     int rs = job.rowStride;
     int cs = job.colStride;
     int a0 = job.ao + i * rs;
-    float[][] rows = job.rows;
-    float[] inPlace = job.b;
-    int n = job.n;
-    for (int p = 0; p < job.k; p++) {
-      // Row p of B: a packed row, or in place at bo + p * n.
-      float[] row = rows != null ? rows[p] : inPlace;
-      int col = rows != null ? j : job.bo + p * n + j;
-      FloatVector b0 = FloatVector.fromArray(S, row, col);
-      FloatVector b1 = FloatVector.fromArray(S, row, col + L);
-      FloatVector b2 = FloatVector.fromArray(S, row, col + 2 * L);
-      FloatVector b3 = FloatVector.fromArray(S, row, col + 3 * L);
+    for (int p = 0, col = base; p < job.k; p++, col += stride) {
+      FloatVector b0 = FloatVector.fromArray(S, src, col);
+      FloatVector b1 = FloatVector.fromArray(S, src, col + L);
+      FloatVector b2 = FloatVector.fromArray(S, src, col + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, src, col + 3 * L);
       int at = a0 + p * cs;
-      FloatVector s = FloatVector.broadcast(S, a[at]);
+      FloatVector s;
+      s = FloatVector.broadcast(S, a[at]);
       c00 = b0.fma(s, c00);
       c01 = b1.fma(s, c01);
       c02 = b2.fma(s, c02);
@@ -242,6 +465,7 @@ final class VectorRowKernel implements RowKernel {
       c33 = b3.fma(s, c33);
     }
     float[] c = job.c;
+    int n = job.n;
     int r0 = job.co + i * n + j;
     if (job.accumulate) {
       c00 = c00.add(FloatVector.fromArray(S, c, r0));
@@ -279,7 +503,153 @@ final class VectorRowKernel implements RowKernel {
     c33.intoArray(c, r0 + 3 * n + 3 * L);
   }
 
-  /** One row, {@code vectors} vectors of columns from j. */
+  /** Rows i..i+5, columns j..j+2L: 12 accumulators, the tile for 16-register machines (AVX2). */
+  private static void tile6x2(GemmJob job, int i, int j, float[] src, int base, int stride) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    float[] a = job.a;
+    int rs = job.rowStride;
+    int cs = job.colStride;
+    int a0 = job.ao + i * rs;
+    for (int p = 0, col = base; p < job.k; p++, col += stride) {
+      FloatVector b0 = FloatVector.fromArray(S, src, col);
+      FloatVector b1 = FloatVector.fromArray(S, src, col + L);
+      int at = a0 + p * cs;
+      FloatVector s;
+      s = FloatVector.broadcast(S, a[at]);
+      c00 = b0.fma(s, c00);
+      c01 = b1.fma(s, c01);
+      s = FloatVector.broadcast(S, a[at + rs]);
+      c10 = b0.fma(s, c10);
+      c11 = b1.fma(s, c11);
+      s = FloatVector.broadcast(S, a[at + 2 * rs]);
+      c20 = b0.fma(s, c20);
+      c21 = b1.fma(s, c21);
+      s = FloatVector.broadcast(S, a[at + 3 * rs]);
+      c30 = b0.fma(s, c30);
+      c31 = b1.fma(s, c31);
+      s = FloatVector.broadcast(S, a[at + 4 * rs]);
+      c40 = b0.fma(s, c40);
+      c41 = b1.fma(s, c41);
+      s = FloatVector.broadcast(S, a[at + 5 * rs]);
+      c50 = b0.fma(s, c50);
+      c51 = b1.fma(s, c51);
+    }
+    float[] c = job.c;
+    int n = job.n;
+    int r0 = job.co + i * n + j;
+    if (job.accumulate) {
+      c00 = c00.add(FloatVector.fromArray(S, c, r0));
+      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, r0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, r0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, r0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, r0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, r0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, r0 + 3 * n + L));
+      c40 = c40.add(FloatVector.fromArray(S, c, r0 + 4 * n));
+      c41 = c41.add(FloatVector.fromArray(S, c, r0 + 4 * n + L));
+      c50 = c50.add(FloatVector.fromArray(S, c, r0 + 5 * n));
+      c51 = c51.add(FloatVector.fromArray(S, c, r0 + 5 * n + L));
+    }
+    c00.intoArray(c, r0);
+    c01.intoArray(c, r0 + L);
+    c10.intoArray(c, r0 + n);
+    c11.intoArray(c, r0 + n + L);
+    c20.intoArray(c, r0 + 2 * n);
+    c21.intoArray(c, r0 + 2 * n + L);
+    c30.intoArray(c, r0 + 3 * n);
+    c31.intoArray(c, r0 + 3 * n + L);
+    c40.intoArray(c, r0 + 4 * n);
+    c41.intoArray(c, r0 + 4 * n + L);
+    c50.intoArray(c, r0 + 5 * n);
+    c51.intoArray(c, r0 + 5 * n + L);
+  }
+
+  /** Rows i..i+3, columns j..j+2L. */
+  private static void tile4x2(GemmJob job, int i, int j, float[] src, int base, int stride) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    float[] a = job.a;
+    int rs = job.rowStride;
+    int cs = job.colStride;
+    int a0 = job.ao + i * rs;
+    for (int p = 0, col = base; p < job.k; p++, col += stride) {
+      FloatVector b0 = FloatVector.fromArray(S, src, col);
+      FloatVector b1 = FloatVector.fromArray(S, src, col + L);
+      int at = a0 + p * cs;
+      FloatVector s;
+      s = FloatVector.broadcast(S, a[at]);
+      c00 = b0.fma(s, c00);
+      c01 = b1.fma(s, c01);
+      s = FloatVector.broadcast(S, a[at + rs]);
+      c10 = b0.fma(s, c10);
+      c11 = b1.fma(s, c11);
+      s = FloatVector.broadcast(S, a[at + 2 * rs]);
+      c20 = b0.fma(s, c20);
+      c21 = b1.fma(s, c21);
+      s = FloatVector.broadcast(S, a[at + 3 * rs]);
+      c30 = b0.fma(s, c30);
+      c31 = b1.fma(s, c31);
+    }
+    float[] c = job.c;
+    int n = job.n;
+    int r0 = job.co + i * n + j;
+    if (job.accumulate) {
+      c00 = c00.add(FloatVector.fromArray(S, c, r0));
+      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, r0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, r0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, r0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, r0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, r0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, r0 + 3 * n + L));
+    }
+    c00.intoArray(c, r0);
+    c01.intoArray(c, r0 + L);
+    c10.intoArray(c, r0 + n);
+    c11.intoArray(c, r0 + n + L);
+    c20.intoArray(c, r0 + 2 * n);
+    c21.intoArray(c, r0 + 2 * n + L);
+    c30.intoArray(c, r0 + 3 * n);
+    c31.intoArray(c, r0 + 3 * n + L);
+  }
+
+  /** One row of a column tile, for the rows the 6- and 4-row tiles leave. */
+  private static void row1(GemmJob job, int i, int j, int vectors, float[] src, int base,
+      int stride) {
+    int a0 = job.ao + i * job.rowStride;
+    for (int v = 0; v < vectors; v++) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int p = 0, col = base + v * L; p < job.k; p++, col += stride) {
+        FloatVector s = FloatVector.broadcast(S, job.a[a0 + p * job.colStride]);
+        acc = FloatVector.fromArray(S, src, col).fma(s, acc);
+      }
+      int at = job.co + i * job.n + j + v * L;
+      if (job.accumulate) {
+        acc = acc.add(FloatVector.fromArray(S, job.c, at));
+      }
+      acc.intoArray(job.c, at);
+    }
+  }
+
+  /** One row, {@code vectors} vectors of columns from j, B read in place or from packed rows. */
   private static void tile1(GemmJob job, int i, int j, int vectors) {
     for (int v = 0; v < vectors; v++) {
       int col = j + v * L;

@@ -71,15 +71,21 @@ class GemmTest {
     }
   }
 
-  /** Fewer than 16 columns and at least 16 rows: computed as Cᵀ = Bᵀ·Aᵀ and transposed back. */
+  /**
+   * Fewer than 16 columns and at least 16 rows: computed as Cᵀ = Bᵀ·Aᵀ and transposed back, or on
+   * the vector kernel (nn, nt with k ≥ 16) as dot products: 4×2 tiles, single elements for the
+   * remaining rows and odd columns, a scalar end when k is not a whole number of vectors.
+   */
   @Test
-  void narrowProductsAreComputedTransposed() {
+  void narrowProducts() {
     for (boolean vector : new boolean[] {false, true}) {
       for (int[] s : new int[][] {{16, 1, 3}, {64, 10, 256}, {300, 15, 33}, {17, 10, 1},
+          {32, 10, 256}, {35, 11, 16}, {18, 3, 47}, {21, 1, 300},
           {70, 2, 129}}) {
         check(s[0], s[1], s[2], vector, 1, 4);
       }
       check(1100, 10, 40, vector, 2, 5);
+      check(2100, 10, 100, vector, 2, 6); // 2.1M multiply-adds: split between the two threads
     }
   }
 
@@ -88,6 +94,11 @@ class GemmTest {
     boolean available = Kernels.useVector(true);
     // The surefire configuration starts the JVM with the module, so the path is tested here.
     assertTrue(available, "the Vector API kernel should load with --add-modules jdk.incubator.vector");
+    String bits = System.getProperty("nnc.vector.bits");
+    if (bits != null) {
+      // the pom's vector-256 and vector-512 runs: both tile shapes, whatever this CPU has
+      assertEquals(Integer.parseInt(bits) / 32, Kernels.vectorLength());
+    }
     // Row counts around the 6- and 4-row tiles: 6k, 6k+1 ... 6k+5, and 8/9 rows split 4 + 4 (+1).
     for (int[] s : new int[][] {{1, 16, 3}, {5, 64, 9}, {7, 80, 33}, {64, 256, 100}, {130, 200, 40},
         {9, 17, 5}, {6, 64, 7}, {8, 64, 7}, {11, 128, 5}, {12, 64, 3}, {14, 64, 4}, {15, 64, 2},
