@@ -16,10 +16,15 @@ class GemmTest {
   }
 
   private static float[] random(int size, Random r) {
+    return random(size, r, 0.2);
+  }
+
+  /** N(0, 1) entries, each zero with probability {@code zeros}. */
+  private static float[] random(int size, Random r, double zeros) {
     float[] v = new float[size];
     for (int i = 0; i < size; i++) {
       // some exact zeros exercise the skipping of zero coefficients
-      v[i] = r.nextInt(5) == 0 ? 0f : (float) r.nextGaussian();
+      v[i] = r.nextDouble() < zeros ? 0f : (float) r.nextGaussian();
     }
     return v;
   }
@@ -35,13 +40,18 @@ class GemmTest {
   }
 
   private static void check(int m, int n, int k, boolean vector, int threads, long seed) {
+    check(m, n, k, vector, threads, seed, 0.2);
+  }
+
+  private static void check(int m, int n, int k, boolean vector, int threads, long seed,
+      double zerosInA) {
     assertEquals(vector, Kernels.useVector(vector) && vector);
     Parallel.setThreads(threads);
     Random r = new Random(seed);
-    float[] a = random(m * k, r);
+    float[] a = random(m * k, r, zerosInA);
     float[] b = random(k * n, r);
     float[] bt = random(n * k, r);
-    float[] at = random(k * m, r);
+    float[] at = random(k * m, r, zerosInA);
     float[] base = random(m * n, r);
     for (boolean accumulate : new boolean[] {false, true}) {
       float[] nn = base.clone();
@@ -105,6 +115,34 @@ class GemmTest {
         {32, 70, 20}}) {
       check(s[0], s[1], s[2], true, 1, 2);
     }
+  }
+
+  /**
+   * A left operand of at least 60% zeros (MNIST pixels) goes to the zero-skipping portable loops
+   * even when the vector kernel is on; below that it stays on the vector kernel.
+   */
+  @Test
+  void mostlyZeroLeftOperandsSkipZeros() {
+    Kernels.useVector(true);
+    for (int[] s : new int[][] {{64, 256, 100}, {7, 33, 50}, {300, 128, 120}}) {
+      check(s[0], s[1], s[2], true, 1, 8, 0.8);
+      check(s[0], s[1], s[2], true, 2, 9, 0.8);
+    }
+    Parallel.setThreads(1);
+    Random r = new Random(10);
+    float[] b = random(50 * 64, r);
+    float[] c = new float[40 * 64];
+    Gemm.nn(40, 64, 50, random(40 * 50, r, 0.8), 0, b, 0, c, 0, false);
+    assertTrue(GemmJob.current().sparse, "80% zeros should take the zero-skipping loops");
+    Gemm.nn(40, 64, 50, random(40 * 50, r, 0.3), 0, b, 0, c, 0, false);
+    assertEquals(false, GemmJob.current().sparse, "30% zeros should stay on the vector kernel");
+    float[] exactlyAtLimit = new float[10 * 10];
+    for (int i = 0; i < 40; i++) {
+      exactlyAtLimit[i * 2] = 1f; // 40 nonzeros of 100: 60% zeros, the limit
+    }
+    assertTrue(GemmJob.mostlyZero(exactlyAtLimit, 0, 10, 1, 10, 10));
+    exactlyAtLimit[1] = 1f;
+    assertEquals(false, GemmJob.mostlyZero(exactlyAtLimit, 0, 10, 1, 10, 10));
   }
 
   @Test
