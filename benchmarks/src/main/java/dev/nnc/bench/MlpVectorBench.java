@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One SGD training step (forward, backward, update) of the MLP 784-256-10, single-threaded: the
- * model generated from {@link Programs#MLP} with the Vector API matrix kernel (opt-in:
- * {@code --add-modules jdk.incubator.vector}).
+ * model generated from {@link Programs#MLP} with the Vector API matrix kernel (used whenever the
+ * JVM has {@code --add-modules jdk.incubator.vector}, as {@code nnc train} does by default).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
