@@ -51,12 +51,13 @@ mkdir -p target
 if grep -qw avx512f /proc/cpuinfo; then
   export OPENBLAS_CORETYPE=SkylakeX
 fi
-OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" pytorch_mlp.py > target/pytorch-before.json
+peers() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" pytorch_mlp.py > "$1"; }
+peers target/pytorch-before.json
 
 step "4/5 JMH (single fork per benchmark), then PyTorch and numpy again"
 cat /proc/loadavg > target/loadavg-before.txt
 java -jar target/benchmarks.jar -rf json -rff target/jmh.json "$@"
-OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" pytorch_mlp.py > target/pytorch.json
+peers target/pytorch.json
 
 step "5/5 report"
 "$python" report.py target/jmh.json target/pytorch-before.json,target/pytorch.json \

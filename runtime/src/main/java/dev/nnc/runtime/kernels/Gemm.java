@@ -36,18 +36,19 @@ public final class Gemm {
   public static void nn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
-    if (narrow(m, n) && Kernels.narrowWidth(n) > 0) {
-      // B's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
-      job.rows = job.pack(b, bo, k, n, false, Kernels.narrowWidth(n));
-      job.b = null;
-      job.runNarrowRows(m, n, k, a, ao, k, 1, c, co, accumulate);
-      return;
-    }
     if (narrow(m, n)) {
-      // Cᵀ = Bᵀ·Aᵀ: Bᵀ[j][p] = b[bo + p * n + j]; Aᵀ packed as k rows of m.
-      job.rows = job.pack(a, ao, m, k, true);
-      job.b = null;
-      job.transposed(m, n, k, b, bo, 1, n, c, co, accumulate);
+      int width = Kernels.narrowWidth(n);
+      if (width > 0) {
+        // B's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
+        job.rows = job.pack(b, bo, k, n, false, width);
+        job.b = null;
+        job.runNarrowRows(m, n, k, a, ao, c, co, accumulate);
+      } else {
+        // Cᵀ = Bᵀ·Aᵀ: Bᵀ[j][p] = b[bo + p * n + j]; Aᵀ packed as k rows of m.
+        job.rows = job.pack(a, ao, m, k, true);
+        job.b = null;
+        job.transposed(m, n, k, b, bo, 1, n, c, co, accumulate);
+      }
       return;
     }
     job.set(m, n, k, a, ao, k, 1, c, co, accumulate);
@@ -60,18 +61,19 @@ public final class Gemm {
   public static void nt(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
-    if (narrow(m, n) && Kernels.narrowWidth(n) > 0) {
-      // Bᵀ's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
-      job.rows = job.pack(b, bo, n, k, true, Kernels.narrowWidth(n));
-      job.b = null;
-      job.runNarrowRows(m, n, k, a, ao, k, 1, c, co, accumulate);
-      return;
-    }
     if (narrow(m, n)) {
-      // Cᵀ = B·Aᵀ: B[j][p] = b[bo + j * k + p]; Aᵀ packed as k rows of m.
-      job.rows = job.pack(a, ao, m, k, true);
-      job.b = null;
-      job.transposed(m, n, k, b, bo, k, 1, c, co, accumulate);
+      int width = Kernels.narrowWidth(n);
+      if (width > 0) {
+        // Bᵀ's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
+        job.rows = job.pack(b, bo, n, k, true, width);
+        job.b = null;
+        job.runNarrowRows(m, n, k, a, ao, c, co, accumulate);
+      } else {
+        // Cᵀ = B·Aᵀ: B[j][p] = b[bo + j * k + p]; Aᵀ packed as k rows of m.
+        job.rows = job.pack(a, ao, m, k, true);
+        job.b = null;
+        job.transposed(m, n, k, b, bo, k, 1, c, co, accumulate);
+      }
       return;
     }
     job.rows = job.pack(b, bo, n, k, true);

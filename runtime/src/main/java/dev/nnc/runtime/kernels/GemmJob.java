@@ -42,7 +42,7 @@ final class GemmJob {
    * (any offset is fine for vector loads); the portable kernel needs its rows packed.
    */
   void useRows(float[] b, int bo, int k, int n) {
-    if (Kernels.vector() != null && n >= Kernels.MIN_VECTOR_WIDTH && !sparse) {
+    if (vectorRows()) {
       this.b = b;
       this.bo = bo;
       this.rows = null;
@@ -76,8 +76,12 @@ final class GemmJob {
    * otherwise run it and its left operand is mostly zeros.
    */
   void detectSparse(int m) {
-    sparse = Kernels.vector() != null && n >= Kernels.MIN_VECTOR_WIDTH
-        && mostlyZero(a, ao, rowStride, colStride, m, k);
+    sparse = vectorRows() && mostlyZero(a, ao, rowStride, colStride, m, k);
+  }
+
+  /** Whether the vector kernel's {@link RowKernel#rows} computes the product just {@link #set}. */
+  private boolean vectorRows() {
+    return Kernels.vector() != null && n >= Kernels.MIN_VECTOR_WIDTH && !sparse;
   }
 
   /**
@@ -99,14 +103,14 @@ final class GemmJob {
     return nonzero * 5 <= seen * 2;
   }
 
-
   /**
-   * Computes a narrow C[m×n] (+)= A·B with the vector kernel's {@link RowKernel#narrowRows}; B's
-   * k rows must have been packed with {@link #pack} at {@link Kernels#narrowWidth}.
+   * Computes a narrow C[m×n] (+)= A·B, A stored row-major [m×k], with the vector kernel's
+   * {@link RowKernel#narrowRows}; B's k rows must have been packed with {@link #pack} at
+   * {@link Kernels#narrowWidth}.
    */
-  void runNarrowRows(int m, int n, int k, float[] a, int ao, int rowStride, int colStride,
-      float[] c, int co, boolean accumulate) {
-    set(m, n, k, a, ao, rowStride, colStride, c, co, accumulate);
+  void runNarrowRows(int m, int n, int k, float[] a, int ao, float[] c, int co,
+      boolean accumulate) {
+    set(m, n, k, a, ao, k, 1, c, co, accumulate);
     narrowRows = true;
     Parallel.run(this, m, (long) m * n * k);
   }
@@ -180,10 +184,10 @@ final class GemmJob {
   void compute(int from, int to, int slot) {
     RowKernel vector = Kernels.vector();
     if (narrowRows && vector != null) {
-      vector.narrowRows(this, from, to, scratch(slot, 12 * Kernels.vectorLength()));
+      vector.narrowRows(this, from, to, slot);
       return;
     }
-    if (vector != null && n >= Kernels.MIN_VECTOR_WIDTH && !sparse) {
+    if (vectorRows()) {
       // rows == null means b in place; the vector kernel handles both.
       vector.rows(this, from, to, slot);
       return;

@@ -14,9 +14,9 @@ interface RowKernel {
   /**
    * Rows [from, to) of a narrow product, C no wider than two vectors: the right operand's rows are
    * packed and zero-padded to {@link Kernels#narrowWidth} floats, so row i of C is one or two
-   * accumulators. Each row's vectors are stored into {@code scratch} (at least 12 vectors long,
-   * one per calling thread) and their first n lanes copied to C, so no masked store is needed
-   * (how well those compile varies by JDK).
+   * accumulators. Each row's vectors are stored into the calling thread's scratch and their
+   * first n lanes copied to C, so no masked store is needed (how well those compile varies by
+   * JDK).
    */
-  void narrowRows(GemmJob job, int from, int to, float[] scratch);
+  void narrowRows(GemmJob job, int from, int to, int slot);
 }

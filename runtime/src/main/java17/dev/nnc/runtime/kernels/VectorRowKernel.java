@@ -4,14 +4,15 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked kernel: a tile of 6 rows × 4 vectors of C stays in 24 of AVX-512's 32
- * vector registers while the shared dimension runs, so each row of B is loaded once per 6 rows
- * of A and every load feeds six fused multiply-adds. 4-row tiles and single rows take the
- * remainder, and all of it on machines with narrower vectors (16 registers). The 6-row tile
- * measured about 10% faster than the 4-row one on the MLP's two large products. Column tiles are
- * the outer loop, so one tile of B stays in cache while all row blocks pass over it. B is read
- * in place (vector loads take any offset) unless it had to be transposed, in which case its
- * packed rows are read. Compiled for Java 17 with {@code --add-modules jdk.incubator.vector};
+ * The register-blocked kernel: a tile of 6 rows of C stays in vector registers while the shared
+ * dimension runs, so each row of B is loaded once per 6 rows of A and every load feeds six fused
+ * multiply-adds. The tile is 4 vectors wide on AVX-512 (24 of its 32 registers) and 2 vectors on
+ * AVX2 (12 of 16); 4-row tiles and single rows take the remainder. The 6-row tile measured about
+ * 10% faster than the 4-row one on the MLP's two large products. Column tiles are the outer
+ * loop, so one tile of B stays in cache while all row blocks pass over it. AVX-512 reads B in
+ * place (vector loads take any offset); AVX2 reads a contiguous copy of each column tile (see
+ * {@link #rows}). Products at most two vectors wide have tiles of their own
+ * ({@link #narrowRows}). Compiled for Java 17 with {@code --add-modules jdk.incubator.vector};
  * loaded only when that module is present.
  *
  * <p>Every vector lives in one method: a vector passed to or returned from a call that C2 does
@@ -72,7 +73,7 @@ final class VectorRowKernel implements RowKernel {
     int j = tiled;
     for (; j + L <= n; j += L) {
       for (int i = from; i < to; i++) {
-        tile1(job, i, j, 1);
+        tile1(job, i, j);
       }
     }
     if (j < n) {
@@ -126,7 +127,6 @@ final class VectorRowKernel implements RowKernel {
     }
   }
 
-
   /** How many 6-row tiles to use for this many rows: 8 or 9 rows go to two 4-row tiles instead. */
   private static int sixRowTiles(int rows) {
     int sixes = rows / 6;
@@ -140,7 +140,8 @@ final class VectorRowKernel implements RowKernel {
   }
 
   @Override
-  public void narrowRows(GemmJob job, int from, int to, float[] scratch) {
+  public void narrowRows(GemmJob job, int from, int to, int slot) {
+    float[] scratch = job.scratch(slot, 12 * L);
     int i = from;
     if (job.n <= L) {
       for (; i + 8 <= to; i += 8) {
@@ -649,26 +650,23 @@ final class VectorRowKernel implements RowKernel {
     }
   }
 
-  /** One row, {@code vectors} vectors of columns from j, B read in place or from packed rows. */
-  private static void tile1(GemmJob job, int i, int j, int vectors) {
-    for (int v = 0; v < vectors; v++) {
-      int col = j + v * L;
-      FloatVector acc = FloatVector.zero(S);
-      int a0 = job.ao + i * job.rowStride;
-      for (int p = 0; p < job.k; p++) {
-        float s = job.a[a0 + p * job.colStride];
-        if (s != 0) {
-          FloatVector row = job.rows != null ? FloatVector.fromArray(S, job.rows[p], col)
-              : FloatVector.fromArray(S, job.b, job.bo + p * job.n + col);
-          acc = row.fma(FloatVector.broadcast(S, s), acc);
-        }
+  /** One row, one vector of columns from j, B read in place or from packed rows. */
+  private static void tile1(GemmJob job, int i, int j) {
+    FloatVector acc = FloatVector.zero(S);
+    int a0 = job.ao + i * job.rowStride;
+    for (int p = 0; p < job.k; p++) {
+      float s = job.a[a0 + p * job.colStride];
+      if (s != 0) {
+        FloatVector row = job.rows != null ? FloatVector.fromArray(S, job.rows[p], j)
+            : FloatVector.fromArray(S, job.b, job.bo + p * job.n + j);
+        acc = row.fma(FloatVector.broadcast(S, s), acc);
       }
-      int at = job.co + i * job.n + col;
-      if (job.accumulate) {
-        acc = acc.add(FloatVector.fromArray(S, job.c, at));
-      }
-      acc.intoArray(job.c, at);
     }
+    int at = job.co + i * job.n + j;
+    if (job.accumulate) {
+      acc = acc.add(FloatVector.fromArray(S, job.c, at));
+    }
+    acc.intoArray(job.c, at);
   }
 
   /** The last columns, fewer than one vector: scalar. */
