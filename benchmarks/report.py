@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """Writes BENCHMARKS.md from one run of benchmarks/run.sh (standard library only).
 
-  report.py JMH_JSON PYTORCH_JSON OUTPUT_MD [LOADAVG_BEFORE_FILE]
+  report.py JMH_JSON PEER_JSONS OUTPUT_MD [LOADAVG_BEFORE_FILE [ROUND_JMH_JSONS ROUND_PEER_JSONS]]
+
+The file lists are comma-separated. PEER_JSONS are all runs of pytorch_mlp.py; ROUND_PEER_JSONS
+are those around the paired rounds, one more than ROUND_JMH_JSONS: round i (JMH file i) ran
+between peer files i and i + 1.
 
 Every time is the median of the measurement iterations (JMH) or of the timed repetitions
 (PyTorch, numpy); ratios only combine numbers measured in the same run.
@@ -20,7 +24,7 @@ UNIT_SECONDS = {"s/op": 1.0, "ms/op": 1e-3, "us/op": 1e-6, "ns/op": 1e-9}
 CONFIDENCE = {}  # same keys as load_jmh: JMH's 99.9% interval of the mean, in seconds
 
 
-def load_jmh(path):
+def load_jmh(path, confidence=CONFIDENCE):
     """(benchmark short name, params tuple) -> median seconds per op."""
     with open(path) as f:
         runs = json.load(f)
@@ -34,7 +38,7 @@ def load_jmh(path):
         params = tuple(sorted((run.get("params") or {}).items()))
         out[(name, params)] = statistics.median(iterations) * scale
         lo, hi = metric.get("scoreConfidence", [float("nan")] * 2)
-        CONFIDENCE[(name, params)] = (lo * scale, hi * scale)
+        confidence[(name, params)] = (lo * scale, hi * scale)
     return out
 
 
@@ -106,10 +110,60 @@ def load_peers(paths):
     return pt
 
 
+class Rounds:
+    """The paired rounds: nnc's judged benchmarks, each run between two runs of the peers.
+
+    A ratio is computed per round against the faster of the peer runs just before and just after
+    it (minutes apart, so a slow spell of this shared machine hits both sides alike), and the
+    judged ratio is the median over the rounds."""
+
+    def __init__(self, jmh_paths, peer_runs):
+        self.jmh = [load_jmh(p, {}) for p in jmh_paths]
+        self.peers = peer_runs  # one more than rounds
+
+    def __len__(self):
+        return len(self.jmh)
+
+    def step(self, batch, key):
+        """Per round: (nnc seconds, peer seconds) for the MLP step at this batch size."""
+        out = []
+        for i, run in enumerate(self.jmh):
+            gen = run.get(key)
+            before = self.peers[i]["mlp_step_seconds"].get(str(batch))
+            after = self.peers[i + 1]["mlp_step_seconds"].get(str(batch))
+            if gen is None or before is None or after is None:
+                return []
+            out.append((gen, min(before, after)))
+        return out
+
+    def kernel(self, key):
+        """Per round: (nnc seconds, numpy seconds) for the 1024³ product."""
+        out = []
+        for i, run in enumerate(self.jmh):
+            gen = run.get(key)
+            if gen is None:
+                return []
+            out.append((gen, min(self.peers[i]["sgemm_1024_seconds"],
+                                 self.peers[i + 1]["sgemm_1024_seconds"])))
+        return out
+
+
+def load_peer_runs(paths):
+    runs = []
+    for path in paths:
+        with open(path) as f:
+            runs.append(json.load(f))
+    return runs
+
+
 def main():
     jmh_path, torch_paths, out_path = sys.argv[1:4]
     jmh = load_jmh(jmh_path)
     pt = load_peers(torch_paths.split(","))
+    if len(sys.argv) > 6 and sys.argv[5]:
+        rounds = Rounds(sys.argv[5].split(","), load_peer_runs(sys.argv[6].split(",")))
+    else:
+        rounds = Rounds([], [])
 
     def key(name, **params):
         return (name, tuple(sorted((k, str(v)) for k, v in params.items())))
@@ -148,19 +202,38 @@ def main():
     # MLP training step at each batch size against PyTorch (1 thread each). The targets are
     # judged on the Vector API kernel, which `nnc train` uses by default; the portable kernel
     # (a JVM without the incubator module) is shown for information.
+    def rounds_text(pairs, fmt):
+        return "rounds: " + ", ".join(fmt(g, p) for g, p in pairs)
+
+    vector_steps = {}
     for batch in (1, 32, 128, 1024):
-        gen = j("MlpVectorBench.generatedStep", batch=batch)
+        k = key("MlpVectorBench.generatedStep", batch=batch)
+        pairs = rounds.step(batch, k)
         plain = j("MlpBench.plainJavaStep", batch=batch)
-        torch_s = pt["mlp_step_seconds"].get(str(batch))
         target = 0.5 if batch <= 32 else 1.0
-        ratio = gen / torch_s if gen and torch_s else None
+        if pairs:
+            gen = statistics.median(g for g, _ in pairs)
+            torch_s = statistics.median(p for _, p in pairs)
+            ratio = statistics.median(g / p for g, p in pairs)
+            gen_text = fmt_time(gen) + " (median of rounds)"
+            peer_text = f"PyTorch {fmt_time(torch_s)} (median of rounds)"
+            ratio_text = (f"generated / PyTorch = {ratio:.2f}, median of "
+                          + rounds_text(pairs, lambda g, p: f"{g / p:.2f}"))
+        else:
+            gen = j("MlpVectorBench.generatedStep", batch=batch)
+            torch_s = pt["mlp_step_seconds"].get(str(batch))
+            ratio = gen / torch_s if gen and torch_s else None
+            gen_text = jt("MlpVectorBench.generatedStep", batch=batch)
+            peer_text = f"PyTorch {fmt_time(torch_s)}"
+            ratio_text = f"generated / PyTorch = {ratio:.2f}" if ratio else "—"
+        vector_steps[batch] = gen
         extra = f"; plain Java / generated = {plain / gen:.1f}×" if plain and gen else ""
         rows.append((f"MLP 784-256-10 SGD step, batch {batch}, 1 thread (Vector API kernel, "
                      "the `nnc` default)",
-                     jt("MlpVectorBench.generatedStep", batch=batch),
+                     gen_text,
                      jt("MlpInterpreterBench.interpreterStep", batch=batch),
-                     jt("MlpBench.plainJavaStep", batch=batch), f"PyTorch {fmt_time(torch_s)}",
-                     (f"generated / PyTorch = {ratio:.2f}" if ratio else "—") + extra,
+                     jt("MlpBench.plainJavaStep", batch=batch), peer_text,
+                     ratio_text + extra,
                      f"≤ {target}", verdict(ratio <= target if ratio else None)))
 
     for batch in (1, 32, 128, 1024):
@@ -179,15 +252,30 @@ def main():
     for kernel in ("portable", "vector"):
         for mkn, flops in (("1024x1024x1024", 2 * 1024 ** 3), ("128x784x256", 2 * 128 * 784 * 256)):
             for threads in (1, 2):
-                t = j("GemmBench.nn", kernel=kernel, mkn=mkn, threads=threads)
-                if t is None:
-                    continue
-                gflops = flops / t / 1e9
                 m, k, n = mkn.split("x")
                 label = (f"`Gemm.nn` {kernel} kernel, m={m} k={k} n={n}, "
                          f"{threads} thread{'s' if threads > 1 else ''}")
                 main_row = mkn == "1024x1024x1024" and threads == 1
                 judged = main_row and kernel == "vector"
+                pairs = rounds.kernel(key("GemmBench.nn", kernel=kernel, mkn=mkn, threads=threads)) \
+                    if judged else []
+                if pairs:
+                    t = statistics.median(g for g, _ in pairs)
+                    peer_s = statistics.median(p for _, p in pairs)
+                    share = statistics.median(p / g for g, p in pairs)
+                    gflops = flops / t / 1e9
+                    rows.append((label, f"{fmt_time(t)} ({gflops:.1f} GFLOP/s, median of rounds)",
+                                 "—", "—",
+                                 f"numpy sgemm 1024³ 1T {fmt_time(peer_s)} "
+                                 f"({flops / peer_s / 1e9:.1f} GFLOP/s, median of rounds)",
+                                 f"kernel / numpy rate = {100 * share:.0f}%, median of "
+                                 + rounds_text(pairs, lambda g, p: f"{100 * p / g:.0f}%"),
+                                 "≥ 60%", verdict(share >= 0.6)))
+                    continue
+                t = j("GemmBench.nn", kernel=kernel, mkn=mkn, threads=threads)
+                if t is None:
+                    continue
+                gflops = flops / t / 1e9
                 rows.append((label, f"{jt('GemmBench.nn', kernel=kernel, mkn=mkn, threads=threads)}"
                              f" ({gflops:.1f} GFLOP/s)", "—", "—",
                              f"numpy sgemm 1024³ 1T {fmt_time(np_s)} ({np_gflops:.1f} GFLOP/s)"
@@ -240,8 +328,8 @@ def main():
             times = [j("MlpGemmBench.run", kernel=kernel, batch=batch, product=p) for p, _, _ in products]
             if any(t is None for t in times):
                 continue
-            step = j("MlpVectorBench.generatedStep" if kernel == "vector" else "MlpBench.generatedStep",
-                     batch=batch)
+            step = vector_steps.get(batch) if kernel == "vector" else j("MlpBench.generatedStep",
+                                                                          batch=batch)
             torch_s = pt["mlp_step_seconds"].get(str(batch))
             cells = [f"{fmt_time(t)} ({f(batch) / t / 1e9:.0f} GFLOP/s)"
                      for t, (_, _, f) in zip(times, products)]
@@ -275,13 +363,21 @@ def main():
         "run " + str(i + 1) + ": MLP step " + ", ".join(
             f"b{b} {fmt_time(t)}" for b, t in steps.items()) + f", sgemm {g:.1f} GFLOP/s"
         for i, (steps, g) in enumerate(zip(pt["all_mlp_step_seconds"], pt["all_sgemm_gflops"])))
+    rounds_md = ""
+    if len(rounds):
+        rounds_md = (f"The judged rows against PyTorch and numpy (the Vector API MLP steps and the "
+                     f"1024³ kernel) come from {len(rounds)} paired rounds: the peers ran before "
+                     "every round and after the last, each round's nnc figure is compared with the "
+                     "faster of the peer runs just before and just after it (minutes apart, so a "
+                     "slow spell of this shared machine affects both sides), and the judged ratio "
+                     "is the median of the rounds' ratios. ")
     md = f"""# nnc benchmarks
 
 Generated by `benchmarks/run.sh` on {time.strftime('%Y-%m-%d %H:%M %Z')}; do not edit by hand,
 rerun the command instead. Every number below comes from that one run: JMH (`@Fork(1)`, medians
-of the measurement iterations, `benchmarks/target/jmh.json`) and `benchmarks/pytorch_mlp.py`
-(medians after warm-up, `benchmarks/target/pytorch*.json`), which runs
-{'twice, before and after JMH' if pt['runs'] == 2 else str(pt['runs']) + ' time(s)'}; each PyTorch and numpy figure is the faster of those runs, so noise
+of the measurement iterations, `benchmarks/target/jmh*.json`) and `benchmarks/pytorch_mlp.py`
+(medians after warm-up, `benchmarks/target/pytorch-*.json`), which ran {pt['runs']} times.
+{rounds_md}Rows without rounds use the main JMH run and the peer's fastest run of all, so noise
 favours the peer ({peer_runs}). Single-threaded unless a row says
 otherwise. The machine is shared and noisy, so treat differences under ~20% as noise; a time
 marked "noisy" had a JMH 99.9% confidence interval wider than ±20% of its mean (another job

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * AVX2 (12 of 16); 4-row tiles and single rows take the remainder. The 6-row tile measured about
  * 10% faster than the 4-row one on the MLP's two large products. Column tiles are the outer
  * loop, so one tile of B stays in cache while all row blocks pass over it. AVX-512 reads B in
- * place (vector loads take any offset); AVX2 reads a contiguous copy of each column tile (see
- * {@link #rows}). Products at most two vectors wide have tiles of their own
+ * place (vector loads take any offset); AVX2 copies both operands into packed blocks first (see
+ * {@link #blocked}). Products at most two vectors wide have tiles of their own
  * ({@link #narrowRows}). Compiled for Java 17 with {@code --add-modules jdk.incubator.vector};
  * loaded only when that module is present.
  *
@@ -55,18 +55,21 @@ final class VectorRowKernel implements RowKernel {
     // Columns the register tiles cover; fewer than 4 rows go one row at a time.
     int tiled = to - from >= 4 ? n / width * width : 0;
     if (tiled > 0) {
-      // AVX-512 reads B in place; the AVX2 tiles, with half as many accumulators, ran up to 1.6×
-      // faster from a contiguous copy of each column tile (measured on a 2-core Zen 3), except
-      // for a few rows, where the copy costs about as much as the product (dW2 = hᵀ·dlogits,
-      // computed transposed, has 10 rows).
-      boolean inPlace = job.rows == null && (WIDE || to - from < MIN_PANEL_ROWS);
-      float[] panel = inPlace ? null : job.scratch(slot, k * width);
-      for (int j = 0; j < tiled; j += width) {
-        if (inPlace) {
-          tileRows(job, from, to, j, job.b, job.bo + j, n);
-        } else {
-          packPanel(job, j, width, panel);
-          tileRows(job, from, to, j, panel, 0, width);
+      if (!WIDE && to - from >= MIN_PANEL_ROWS) {
+        blocked(job, from, to, tiled, slot);
+      } else {
+        // AVX-512 reads B in place, as do a few rows on AVX2, where packing costs about as much
+        // as the product (dW2 = hᵀ·dlogits, computed transposed, has 10 rows); B's rows packed
+        // apart (nt) are first copied into one contiguous panel.
+        boolean inPlace = job.rows == null;
+        float[] panel = inPlace ? null : job.scratch(slot, k * width);
+        for (int j = 0; j < tiled; j += width) {
+          if (inPlace) {
+            tileRows(job, from, to, j, job.b, job.bo + j, n);
+          } else {
+            packPanel(job, 0, k, j, width, panel, 0);
+            tileRows(job, from, to, j, panel, 0, width);
+          }
         }
       }
     }
@@ -84,6 +87,113 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /**
+   * Steps of the shared dimension per block of the AVX2 path: with the whole of k = 784 or 1024
+   * in one block, the MLP's products and 1024³ ran 3–8% faster than with blocks of 256 to 768.
+   */
+  private static final int KC = 1024;
+  /** Rows of A per packed block of the AVX2 path (24 to 144 measured within 1% of each other). */
+  private static final int MC = 48;
+
+  /**
+   * Rows [from, to), columns [0, tiled) on AVX2, blocked as in GotoBLAS: for each block of KC
+   * steps of the shared dimension, B's block is copied into column panels 2 vectors wide, and
+   * for each block of MC rows, A's block into micro-panels of 6 (or 4, or 1) rows stored step by
+   * step. The tiles ({@link #packed6x2}) then read both operands from consecutive addresses at
+   * constant strides, which lets C2 drop most bounds checks: 1024³ ran at 80 GFLOP/s where the
+   * same tiles reading A through its strides ran at 63 (interleaved best-of-25, Zen 3).
+   */
+  private static void blocked(GemmJob job, int from, int to, int tiled, int slot) {
+    int k = job.k;
+    int width = 2 * L;
+    int kcMax = Math.min(KC, k);
+    int mcMax = Math.min(MC, to - from);
+    float[] scratch = job.scratch(slot, kcMax * tiled + mcMax * kcMax);
+    int aBase = kcMax * tiled;
+    for (int pc = 0; pc < k; pc += kcMax) {
+      int kc = Math.min(kcMax, k - pc);
+      boolean add = job.accumulate || pc > 0;
+      for (int j = 0; j < tiled; j += width) {
+        packPanel(job, pc, kc, j, width, scratch, j * kc);
+      }
+      for (int ic = from; ic < to; ic += mcMax) {
+        int mc = Math.min(mcMax, to - ic);
+        packA(job, ic, mc, pc, kc, scratch, aBase);
+        float[] c = job.c;
+        int n = job.n;
+        for (int j = 0; j < tiled; j += width) {
+          int i = 0;
+          int at = aBase;
+          int sixes = sixRowTiles(mc);
+          for (int t = 0; t < sixes; t++, i += 6, at += 6 * kc) {
+            packed6x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
+          }
+          for (; i + 4 <= mc; i += 4, at += 4 * kc) {
+            packed4x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
+          }
+          for (; i < mc; i++, at += kc) {
+            row1(scratch, at, 1, kc, 2, scratch, j * kc, width, c, job.co + (ic + i) * n + j, add);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies A's rows [i0, i0 + mc), steps [pc, pc + kc) into micro-panels at {@code to}: the
+   * 6-row tiles' rows (then 4-row tiles', then single rows, as {@link #sixRowTiles} splits them)
+   * interleaved step by step, so a tile reads its 6 coefficients of each step side by side.
+   */
+  private static void packA(GemmJob job, int i0, int mc, int pc, int kc, float[] to, int at) {
+    float[] a = job.a;
+    int rs = job.rowStride;
+    int cs = job.colStride;
+    int i = 0;
+    int sixes = sixRowTiles(mc);
+    for (int t = 0; t < sixes; t++, i += 6) {
+      at = interleave(a, job.ao + (i0 + i) * rs + pc * cs, rs, cs, 6, kc, to, at);
+    }
+    for (; i + 4 <= mc; i += 4) {
+      at = interleave(a, job.ao + (i0 + i) * rs + pc * cs, rs, cs, 4, kc, to, at);
+    }
+    for (; i < mc; i++) {
+      at = interleave(a, job.ao + (i0 + i) * rs + pc * cs, rs, cs, 1, kc, to, at);
+    }
+  }
+
+  /**
+   * to[at + p * r + q] = A[q][p] for q < r, p < kc, A[q][p] = a[start + q * rs + p * cs];
+   * returns the next free index. Step by step, so the stores are consecutive; unrolled for the
+   * tiles' 6 and 4 rows (a loop over the rows, or an arraycopy call per step, cost up to 3×).
+   */
+  private static int interleave(float[] a, int start, int rs, int cs, int r, int kc, float[] to,
+      int at) {
+    if (r == 6) {
+      for (int p = 0, s = start; p < kc; p++, s += cs, at += 6) {
+        to[at] = a[s];
+        to[at + 1] = a[s + rs];
+        to[at + 2] = a[s + 2 * rs];
+        to[at + 3] = a[s + 3 * rs];
+        to[at + 4] = a[s + 4 * rs];
+        to[at + 5] = a[s + 5 * rs];
+      }
+    } else if (r == 4) {
+      for (int p = 0, s = start; p < kc; p++, s += cs, at += 4) {
+        to[at] = a[s];
+        to[at + 1] = a[s + rs];
+        to[at + 2] = a[s + 2 * rs];
+        to[at + 3] = a[s + 3 * rs];
+      }
+    } else {
+      for (int p = 0, s = start; p < kc; p++, s += cs) {
+        for (int q = 0; q < r; q++) {
+          to[at++] = a[s + q * rs];
+        }
+      }
+    }
+    return at;
+  }
+
+  /**
    * Rows [i0, i1) of the column tile at j: 6-row and 4-row register tiles, then single rows. Row
    * p of the tile's columns of B starts at {@code src[base + p * stride]}.
    */
@@ -91,22 +201,28 @@ final class VectorRowKernel implements RowKernel {
       int stride) {
     int i = i0;
     int sixes = sixRowTiles(i1 - i0);
+    int rs = job.rowStride;
+    int cs = job.colStride;
+    int n = job.n;
     for (int t = 0; t < sixes; t++, i += 6) {
       if (WIDE) {
         tile6x4(job, i, j, src, base, stride);
       } else {
-        tile6x2(job, i, j, src, base, stride);
+        tile6x2(job.a, job.ao + i * rs, rs, cs, job.k, src, base, stride, job.c,
+            job.co + i * n + j, n, job.accumulate);
       }
     }
     for (; i + 4 <= i1; i += 4) {
       if (WIDE) {
         tile4x4(job, i, j, src, base, stride);
       } else {
-        tile4x2(job, i, j, src, base, stride);
+        tile4x2(job.a, job.ao + i * rs, rs, cs, job.k, src, base, stride, job.c,
+            job.co + i * n + j, n, job.accumulate);
       }
     }
     for (; i < i1; i++) {
-      row1(job, i, j, WIDE ? 4 : 2, src, base, stride);
+      row1(job.a, job.ao + i * rs, cs, job.k, WIDE ? 4 : 2, src, base, stride, job.c,
+          job.co + i * n + j, job.accumulate);
     }
   }
 
@@ -115,10 +231,11 @@ final class VectorRowKernel implements RowKernel {
    * stream through consecutive addresses instead of addresses a whole B row apart, which for rows
    * of 1 KB or more fall into a few cache sets and evict each other.
    */
-  private static void packPanel(GemmJob job, int j, int width, float[] panel) {
+  private static void packPanel(GemmJob job, int pc, int kc, int j, int width, float[] panel,
+      int at) {
     float[][] rows = job.rows;
     // Vector copies: a System.arraycopy call per row cost more than the copy at these widths.
-    for (int p = 0, at = 0; p < job.k; p++, at += width) {
+    for (int p = pc; p < pc + kc; p++, at += width) {
       float[] from = rows != null ? rows[p] : job.b;
       int start = rows != null ? j : job.bo + p * job.n + j;
       for (int v = 0; v < width; v += L) {
@@ -504,8 +621,9 @@ final class VectorRowKernel implements RowKernel {
     c33.intoArray(c, r0 + 3 * n + 3 * L);
   }
 
-  /** Rows i..i+5, columns j..j+2L: 12 accumulators, the tile for 16-register machines (AVX2). */
-  private static void tile6x2(GemmJob job, int i, int j, float[] src, int base, int stride) {
+  /** Rows i..i+5 of C (row 0 at c0), 2 vectors of columns: 12 accumulators, the tile for 16-register machines (AVX2). A[r][p] = a[a0 + r * rs + p * cs]; row p of B's columns at src[base + p * stride]. */
+  private static void tile6x2(float[] a, int a0, int rs, int cs, int k, float[] src, int base,
+      int stride, float[] c, int c0, int n, boolean add) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -518,14 +636,9 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c41 = FloatVector.zero(S);
     FloatVector c50 = FloatVector.zero(S);
     FloatVector c51 = FloatVector.zero(S);
-    float[] a = job.a;
-    int rs = job.rowStride;
-    int cs = job.colStride;
-    int a0 = job.ao + i * rs;
-    for (int p = 0, col = base; p < job.k; p++, col += stride) {
+    for (int p = 0, col = base, at = a0; p < k; p++, col += stride, at += cs) {
       FloatVector b0 = FloatVector.fromArray(S, src, col);
       FloatVector b1 = FloatVector.fromArray(S, src, col + L);
-      int at = a0 + p * cs;
       FloatVector s;
       s = FloatVector.broadcast(S, a[at]);
       c00 = b0.fma(s, c00);
@@ -546,39 +659,37 @@ final class VectorRowKernel implements RowKernel {
       c50 = b0.fma(s, c50);
       c51 = b1.fma(s, c51);
     }
-    float[] c = job.c;
-    int n = job.n;
-    int r0 = job.co + i * n + j;
-    if (job.accumulate) {
-      c00 = c00.add(FloatVector.fromArray(S, c, r0));
-      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, r0 + n));
-      c11 = c11.add(FloatVector.fromArray(S, c, r0 + n + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, r0 + 2 * n));
-      c21 = c21.add(FloatVector.fromArray(S, c, r0 + 2 * n + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, r0 + 3 * n));
-      c31 = c31.add(FloatVector.fromArray(S, c, r0 + 3 * n + L));
-      c40 = c40.add(FloatVector.fromArray(S, c, r0 + 4 * n));
-      c41 = c41.add(FloatVector.fromArray(S, c, r0 + 4 * n + L));
-      c50 = c50.add(FloatVector.fromArray(S, c, r0 + 5 * n));
-      c51 = c51.add(FloatVector.fromArray(S, c, r0 + 5 * n + L));
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, c0));
+      c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, c0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, c0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * n + L));
+      c40 = c40.add(FloatVector.fromArray(S, c, c0 + 4 * n));
+      c41 = c41.add(FloatVector.fromArray(S, c, c0 + 4 * n + L));
+      c50 = c50.add(FloatVector.fromArray(S, c, c0 + 5 * n));
+      c51 = c51.add(FloatVector.fromArray(S, c, c0 + 5 * n + L));
     }
-    c00.intoArray(c, r0);
-    c01.intoArray(c, r0 + L);
-    c10.intoArray(c, r0 + n);
-    c11.intoArray(c, r0 + n + L);
-    c20.intoArray(c, r0 + 2 * n);
-    c21.intoArray(c, r0 + 2 * n + L);
-    c30.intoArray(c, r0 + 3 * n);
-    c31.intoArray(c, r0 + 3 * n + L);
-    c40.intoArray(c, r0 + 4 * n);
-    c41.intoArray(c, r0 + 4 * n + L);
-    c50.intoArray(c, r0 + 5 * n);
-    c51.intoArray(c, r0 + 5 * n + L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + n);
+    c11.intoArray(c, c0 + n + L);
+    c20.intoArray(c, c0 + 2 * n);
+    c21.intoArray(c, c0 + 2 * n + L);
+    c30.intoArray(c, c0 + 3 * n);
+    c31.intoArray(c, c0 + 3 * n + L);
+    c40.intoArray(c, c0 + 4 * n);
+    c41.intoArray(c, c0 + 4 * n + L);
+    c50.intoArray(c, c0 + 5 * n);
+    c51.intoArray(c, c0 + 5 * n + L);
   }
 
-  /** Rows i..i+3, columns j..j+2L. */
-  private static void tile4x2(GemmJob job, int i, int j, float[] src, int base, int stride) {
+  /** Rows i..i+3, 2 vectors of columns; as {@link #tile6x2}. */
+  private static void tile4x2(float[] a, int a0, int rs, int cs, int k, float[] src, int base,
+      int stride, float[] c, int c0, int n, boolean add) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -587,14 +698,9 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c21 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S);
     FloatVector c31 = FloatVector.zero(S);
-    float[] a = job.a;
-    int rs = job.rowStride;
-    int cs = job.colStride;
-    int a0 = job.ao + i * rs;
-    for (int p = 0, col = base; p < job.k; p++, col += stride) {
+    for (int p = 0, col = base, at = a0; p < k; p++, col += stride, at += cs) {
       FloatVector b0 = FloatVector.fromArray(S, src, col);
       FloatVector b1 = FloatVector.fromArray(S, src, col + L);
-      int at = a0 + p * cs;
       FloatVector s;
       s = FloatVector.broadcast(S, a[at]);
       c00 = b0.fma(s, c00);
@@ -609,44 +715,165 @@ final class VectorRowKernel implements RowKernel {
       c30 = b0.fma(s, c30);
       c31 = b1.fma(s, c31);
     }
-    float[] c = job.c;
-    int n = job.n;
-    int r0 = job.co + i * n + j;
-    if (job.accumulate) {
-      c00 = c00.add(FloatVector.fromArray(S, c, r0));
-      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, r0 + n));
-      c11 = c11.add(FloatVector.fromArray(S, c, r0 + n + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, r0 + 2 * n));
-      c21 = c21.add(FloatVector.fromArray(S, c, r0 + 2 * n + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, r0 + 3 * n));
-      c31 = c31.add(FloatVector.fromArray(S, c, r0 + 3 * n + L));
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, c0));
+      c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, c0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, c0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * n + L));
     }
-    c00.intoArray(c, r0);
-    c01.intoArray(c, r0 + L);
-    c10.intoArray(c, r0 + n);
-    c11.intoArray(c, r0 + n + L);
-    c20.intoArray(c, r0 + 2 * n);
-    c21.intoArray(c, r0 + 2 * n + L);
-    c30.intoArray(c, r0 + 3 * n);
-    c31.intoArray(c, r0 + 3 * n + L);
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + n);
+    c11.intoArray(c, c0 + n + L);
+    c20.intoArray(c, c0 + 2 * n);
+    c21.intoArray(c, c0 + 2 * n + L);
+    c30.intoArray(c, c0 + 3 * n);
+    c31.intoArray(c, c0 + 3 * n + L);
   }
 
-  /** One row of a column tile, for the rows the 6- and 4-row tiles leave. */
-  private static void row1(GemmJob job, int i, int j, int vectors, float[] src, int base,
-      int stride) {
-    int a0 = job.ao + i * job.rowStride;
+  /**
+   * 6 rows of C (row 0 at c0) by 2 vectors, from packed operands: A's micro-panel (6
+   * coefficients per step) at ap[a0], B's panel (2 vectors per step) at bp[b0]. The strides
+   * are constants, so C2 can hoist every bounds check out of the loop.
+   */
+  private static void packed6x2(float[] ap, int a0, float[] bp, int b0, int kc, float[] c,
+      int c0, int n, boolean add) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int col = b0 + p * (2 * L);
+      int at = a0 + p * 6;
+      FloatVector b0v = FloatVector.fromArray(S, bp, col);
+      FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
+      FloatVector s;
+      s = FloatVector.broadcast(S, ap[at]);
+      c00 = b0v.fma(s, c00);
+      c01 = b1v.fma(s, c01);
+      s = FloatVector.broadcast(S, ap[at + 1]);
+      c10 = b0v.fma(s, c10);
+      c11 = b1v.fma(s, c11);
+      s = FloatVector.broadcast(S, ap[at + 2]);
+      c20 = b0v.fma(s, c20);
+      c21 = b1v.fma(s, c21);
+      s = FloatVector.broadcast(S, ap[at + 3]);
+      c30 = b0v.fma(s, c30);
+      c31 = b1v.fma(s, c31);
+      s = FloatVector.broadcast(S, ap[at + 4]);
+      c40 = b0v.fma(s, c40);
+      c41 = b1v.fma(s, c41);
+      s = FloatVector.broadcast(S, ap[at + 5]);
+      c50 = b0v.fma(s, c50);
+      c51 = b1v.fma(s, c51);
+    }
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, c0));
+      c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, c0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, c0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * n + L));
+      c40 = c40.add(FloatVector.fromArray(S, c, c0 + 4 * n));
+      c41 = c41.add(FloatVector.fromArray(S, c, c0 + 4 * n + L));
+      c50 = c50.add(FloatVector.fromArray(S, c, c0 + 5 * n));
+      c51 = c51.add(FloatVector.fromArray(S, c, c0 + 5 * n + L));
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + n);
+    c11.intoArray(c, c0 + n + L);
+    c20.intoArray(c, c0 + 2 * n);
+    c21.intoArray(c, c0 + 2 * n + L);
+    c30.intoArray(c, c0 + 3 * n);
+    c31.intoArray(c, c0 + 3 * n + L);
+    c40.intoArray(c, c0 + 4 * n);
+    c41.intoArray(c, c0 + 4 * n + L);
+    c50.intoArray(c, c0 + 5 * n);
+    c51.intoArray(c, c0 + 5 * n + L);
+  }
+
+  /**
+   * 4 rows of C (row 0 at c0) by 2 vectors, from packed operands: A's micro-panel (4
+   * coefficients per step) at ap[a0], B's panel (2 vectors per step) at bp[b0]. The strides
+   * are constants, so C2 can hoist every bounds check out of the loop.
+   */
+  private static void packed4x2(float[] ap, int a0, float[] bp, int b0, int kc, float[] c,
+      int c0, int n, boolean add) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int col = b0 + p * (2 * L);
+      int at = a0 + p * 4;
+      FloatVector b0v = FloatVector.fromArray(S, bp, col);
+      FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
+      FloatVector s;
+      s = FloatVector.broadcast(S, ap[at]);
+      c00 = b0v.fma(s, c00);
+      c01 = b1v.fma(s, c01);
+      s = FloatVector.broadcast(S, ap[at + 1]);
+      c10 = b0v.fma(s, c10);
+      c11 = b1v.fma(s, c11);
+      s = FloatVector.broadcast(S, ap[at + 2]);
+      c20 = b0v.fma(s, c20);
+      c21 = b1v.fma(s, c21);
+      s = FloatVector.broadcast(S, ap[at + 3]);
+      c30 = b0v.fma(s, c30);
+      c31 = b1v.fma(s, c31);
+    }
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, c0));
+      c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, c0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, c0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * n + L));
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + n);
+    c11.intoArray(c, c0 + n + L);
+    c20.intoArray(c, c0 + 2 * n);
+    c21.intoArray(c, c0 + 2 * n + L);
+    c30.intoArray(c, c0 + 3 * n);
+    c31.intoArray(c, c0 + 3 * n + L);
+  }
+
+  /** One row of C (at c0), {@code vectors} vectors wide: A[p] = a[a0 + p * cs]. */
+  private static void row1(float[] a, int a0, int cs, int k, int vectors, float[] src, int base,
+      int stride, float[] c, int c0, boolean add) {
     for (int v = 0; v < vectors; v++) {
       FloatVector acc = FloatVector.zero(S);
-      for (int p = 0, col = base + v * L; p < job.k; p++, col += stride) {
-        FloatVector s = FloatVector.broadcast(S, job.a[a0 + p * job.colStride]);
-        acc = FloatVector.fromArray(S, src, col).fma(s, acc);
+      for (int p = 0, col = base + v * L, at = a0; p < k; p++, col += stride, at += cs) {
+        acc = FloatVector.fromArray(S, src, col).fma(FloatVector.broadcast(S, a[at]), acc);
       }
-      int at = job.co + i * job.n + j + v * L;
-      if (job.accumulate) {
-        acc = acc.add(FloatVector.fromArray(S, job.c, at));
+      int to = c0 + v * L;
+      if (add) {
+        acc = acc.add(FloatVector.fromArray(S, c, to));
       }
-      acc.intoArray(job.c, at);
+      acc.intoArray(c, to);
     }
   }
 

@@ -145,6 +145,19 @@ class GemmTest {
     assertEquals(false, GemmJob.mostlyZero(exactlyAtLimit, 0, 10, 1, 10, 10));
   }
 
+  /**
+   * Products the AVX2 path blocks and packs (at least 16 rows): more rows than one packed block
+   * of A (48), with 4-row and single-row leftovers; a shared dimension longer than one block
+   * (1024), so later blocks add to C; columns beyond the 2-vector panels.
+   */
+  @Test
+  void blockedProducts() {
+    for (int[] s : new int[][] {{101, 45, 1030}, {53, 32, 7}, {16, 16, 1}, {49, 70, 300}}) {
+      check(s[0], s[1], s[2], true, 1, 11);
+    }
+    check(202, 48, 1100, true, 2, 12);
+  }
+
   @Test
   void twoThreadsAgree() {
     for (boolean vector : new boolean[] {false, true}) {
