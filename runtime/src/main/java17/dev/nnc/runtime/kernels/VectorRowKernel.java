@@ -93,14 +93,23 @@ final class VectorRowKernel implements RowKernel {
   private static final int KC = 1024;
   /** Rows of A per packed block of the AVX2 path (24 to 144 measured within 1% of each other). */
   private static final int MC = 48;
+  /**
+   * A stored transposed (dW1 = xᵀ·dh) with at most this many steps is read in place: a step's
+   * coefficients are already side by side, and the block's few cache lines per step stay in L1
+   * across the column panels. xᵀ·dh at k = 32 ran 10% faster than from a packed copy, at k = 128
+   * 3%; at k = 1024 the lines no longer stay and it ran 15% slower (interleaved best-of-15).
+   */
+  private static final int IN_PLACE_A_STEPS = 128;
 
   /**
    * Rows [from, to), columns [0, tiled) on AVX2, blocked as in GotoBLAS: for each block of KC
    * steps of the shared dimension, B's block is copied into column panels 2 vectors wide, and
    * for each block of MC rows, A's block into micro-panels of 6 (or 4, or 1) rows stored step by
-   * step. The tiles ({@link #packed6x2}) then read both operands from consecutive addresses at
-   * constant strides, which lets C2 drop most bounds checks: 1024³ ran at 80 GFLOP/s where the
-   * same tiles reading A through its strides ran at 63 (interleaved best-of-25, Zen 3).
+   * step (unless A is stored transposed and short: {@link #IN_PLACE_A_STEPS}). The tiles
+   * ({@link #packed6x2}) then read B's panel at a constant stride, so C2 drops its bounds checks,
+   * and a step's coefficients of A side by side, checked twice per step (first and last) where
+   * reading them from six rows checked each: 1024³ ran at 80 GFLOP/s where the tiles reading A
+   * through its strides ran at 63 (interleaved best-of-25, Zen 3).
    */
   private static void blocked(GemmJob job, int from, int to, int tiled, int slot) {
     int k = job.k;
@@ -117,21 +126,30 @@ final class VectorRowKernel implements RowKernel {
       }
       for (int ic = from; ic < to; ic += mcMax) {
         int mc = Math.min(mcMax, to - ic);
-        packA(job, ic, mc, pc, kc, scratch, aBase);
+        boolean inPlaceA = job.rowStride == 1 && kc <= IN_PLACE_A_STEPS;
+        if (!inPlaceA) {
+          packA(job, ic, mc, pc, kc, scratch, aBase);
+        }
         float[] c = job.c;
         int n = job.n;
+        // Where the next row tile's coefficients start, and the distance between its steps.
+        float[] a = inPlaceA ? job.a : scratch;
+        int first = inPlaceA ? job.ao + ic + pc * job.colStride : aBase;
+        int cs = job.colStride;
         for (int j = 0; j < tiled; j += width) {
           int i = 0;
-          int at = aBase;
-          int sixes = sixRowTiles(mc);
-          for (int t = 0; t < sixes; t++, i += 6, at += 6 * kc) {
-            packed6x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
+          int at = first;
+          for (int t = sixRowTiles(mc); t > 0; t--, i += 6, at += inPlaceA ? 6 : 6 * kc) {
+            packed6x2(a, at, inPlaceA ? cs : 6, scratch, j * kc, kc, c, job.co + (ic + i) * n + j,
+                n, add);
           }
-          for (; i + 4 <= mc; i += 4, at += 4 * kc) {
-            packed4x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
+          for (; i + 4 <= mc; i += 4, at += inPlaceA ? 4 : 4 * kc) {
+            packed4x2(a, at, inPlaceA ? cs : 4, scratch, j * kc, kc, c, job.co + (ic + i) * n + j,
+                n, add);
           }
-          for (; i < mc; i++, at += kc) {
-            row1(scratch, at, 1, kc, 2, scratch, j * kc, width, c, job.co + (ic + i) * n + j, add);
+          for (; i < mc; i++, at += inPlaceA ? 1 : kc) {
+            row1(a, at, inPlaceA ? cs : 1, kc, 2, scratch, j * kc, width, c,
+                job.co + (ic + i) * n + j, add);
           }
         }
       }
@@ -736,12 +754,14 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /**
-   * 6 rows of C (row 0 at c0) by 2 vectors, from packed operands: A's micro-panel (6
-   * coefficients per step) at ap[a0], B's panel (2 vectors per step) at bp[b0]. The strides
-   * are constants, so C2 can hoist every bounds check out of the loop.
+   * 6 rows of C (row 0 at c0) by 2 vectors: A's 6 coefficients of step p side by side at
+   * ap[a0 + p * as], B's panel (2 vectors per step) at bp[b0 + p * 2L]. B's stride is a constant,
+   * so C2 hoists its bounds checks out of the loop. (Padding A's steps to 8 floats lets C2 hoist
+   * A's checks too, but it then schedules all six broadcasts first and spills accumulators to
+   * the stack: twice as slow.)
    */
-  private static void packed6x2(float[] ap, int a0, float[] bp, int b0, int kc, float[] c,
-      int c0, int n, boolean add) {
+  private static void packed6x2(float[] ap, int a0, int as, float[] bp, int b0, int kc,
+      float[] c, int c0, int n, boolean add) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -756,7 +776,7 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c51 = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       int col = b0 + p * (2 * L);
-      int at = a0 + p * 6;
+      int at = a0 + p * as;
       FloatVector b0v = FloatVector.fromArray(S, bp, col);
       FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
       FloatVector s;
@@ -807,13 +827,9 @@ final class VectorRowKernel implements RowKernel {
     c51.intoArray(c, c0 + 5 * n + L);
   }
 
-  /**
-   * 4 rows of C (row 0 at c0) by 2 vectors, from packed operands: A's micro-panel (4
-   * coefficients per step) at ap[a0], B's panel (2 vectors per step) at bp[b0]. The strides
-   * are constants, so C2 can hoist every bounds check out of the loop.
-   */
-  private static void packed4x2(float[] ap, int a0, float[] bp, int b0, int kc, float[] c,
-      int c0, int n, boolean add) {
+  /** 4 rows of C by 2 vectors, as {@link #packed6x2}. */
+  private static void packed4x2(float[] ap, int a0, int as, float[] bp, int b0, int kc,
+      float[] c, int c0, int n, boolean add) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -824,7 +840,7 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c31 = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       int col = b0 + p * (2 * L);
-      int at = a0 + p * 4;
+      int at = a0 + p * as;
       FloatVector b0v = FloatVector.fromArray(S, bp, col);
       FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
       FloatVector s;
