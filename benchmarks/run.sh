@@ -8,9 +8,10 @@
 # 2. builds benchmarks/target/benchmarks.jar (offline if possible; never `mvn install`);
 # 3. times the same MLP step in PyTorch and numpy's sgemm, one thread each
 #    (benchmarks/target/pytorch-0.json);
-# 4. runs every JMH benchmark except the Vector API MLP step (benchmarks/target/jmh.json);
+# 4. runs every JMH benchmark except the MLP steps of the rounds (benchmarks/target/jmh.json);
 # 5. runs PyTorch and numpy, then three paired rounds, each the judged nnc benchmarks (the Vector
-#    API MLP step and the 1024³ vector kernel, benchmarks/target/jmh-round-N.json) followed by
+#    API MLP step on 1 and 2 threads and the 1024³ vector kernel,
+#    benchmarks/target/jmh-round-N.json) followed by
 #    PyTorch and numpy again (benchmarks/target/pytorch-N+1.json): each round is compared with
 #    the peer runs just before and after it, minutes apart, so this shared machine's slow spells
 #    hit both sides alike;
@@ -58,9 +59,9 @@ fi
 peers() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" pytorch_mlp.py > "$1"; }
 peers target/pytorch-0.json
 
-step "4/6 JMH (single fork per benchmark), all but the paired benchmarks"
+step "4/6 JMH (single fork per benchmark), all but the benchmarks of the paired rounds"
 cat /proc/loadavg > target/loadavg-before.txt
-java -jar target/benchmarks.jar -e 'MlpVectorBench' -rf json -rff target/jmh.json "$@"
+java -jar target/benchmarks.jar -e 'MlpVectorBench|MlpThreadsBench' -rf json -rff target/jmh.json "$@"
 
 step "5/6 paired rounds: nnc's judged benchmarks, then PyTorch and numpy"
 rounds=3
@@ -68,9 +69,13 @@ peers target/pytorch-1.json
 round_files=""
 round_peers=target/pytorch-1.json
 for r in $(seq 1 $rounds); do
-  java -jar target/benchmarks.jar 'MlpVectorBench|\.GemmBench' \
+  java -jar target/benchmarks.jar 'MlpVectorBench|MlpThreadsBench' \
+    -rf json -rff "target/jmh-round-$r-steps.json"
+  java -jar target/benchmarks.jar '\.GemmBench' \
     -p kernel=vector -p threads=1 -p mkn=1024x1024x1024 \
-    -rf json -rff "target/jmh-round-$r.json"
+    -rf json -rff "target/jmh-round-$r-gemm.json"
+  "$python" -c 'import json, sys; json.dump([r for f in sys.argv[2:] for r in json.load(open(f))], open(sys.argv[1], "w"))' \
+    "target/jmh-round-$r.json" "target/jmh-round-$r-steps.json" "target/jmh-round-$r-gemm.json"
   peers "target/pytorch-$((r + 1)).json"
   round_files="$round_files${round_files:+,}target/jmh-round-$r.json"
   round_peers="$round_peers,target/pytorch-$((r + 1)).json"
