@@ -93,10 +93,7 @@ def machine_info():
 def load_peers(paths):
     """PyTorch/numpy timings from one or more runs of pytorch_mlp.py, combined in the peer's
     favour: the fastest MLP step and the highest sgemm rate of the runs."""
-    runs = []
-    for path in paths:
-        with open(path) as f:
-            runs.append(json.load(f))
+    runs = load_peer_runs(paths)
     pt = dict(runs[-1])
     pt["runs"] = len(runs)
     pt["mlp_step_seconds"] = {

@@ -32,23 +32,34 @@ public final class Gemm {
     return n < NARROW && m >= NARROW;
   }
 
+  /**
+   * A narrow C[m×n] (+)= A·B for {@link #nn} (B stored [k×n]) and {@link #nt} (B stored [n×k],
+   * {@code bTransposed}). On the vector kernel B's k rows are padded to whole vectors, so row i
+   * of C is one or two accumulators; otherwise Cᵀ = Bᵀ·Aᵀ, with Aᵀ packed as k rows of m.
+   */
+  private static void narrowProduct(GemmJob job, int m, int n, int k, float[] a, int ao,
+      float[] b, int bo, boolean bTransposed, float[] c, int co, boolean accumulate) {
+    int width = Kernels.narrowWidth(n);
+    job.b = null;
+    if (width > 0) {
+      job.rows = bTransposed ? job.pack(b, bo, n, k, true, width)
+          : job.pack(b, bo, k, n, false, width);
+      job.runNarrowRows(m, n, k, a, ao, c, co, accumulate);
+    } else {
+      job.rows = job.pack(a, ao, m, k, true);
+      // Cᵀ's left factor L[j][p], the j-th column of the product's right factor at step p:
+      // b[bo + j * k + p] for nt, b[bo + p * n + j] for nn.
+      job.transposed(m, n, k, b, bo, bTransposed ? k : 1, bTransposed ? 1 : n, c, co,
+          accumulate);
+    }
+  }
+
   /** C[m×n] (+)= A[m×k] · B[k×n]. */
   public static void nn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
     if (narrow(m, n)) {
-      int width = Kernels.narrowWidth(n);
-      if (width > 0) {
-        // B's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
-        job.rows = job.pack(b, bo, k, n, false, width);
-        job.b = null;
-        job.runNarrowRows(m, n, k, a, ao, c, co, accumulate);
-      } else {
-        // Cᵀ = Bᵀ·Aᵀ: Bᵀ[j][p] = b[bo + p * n + j]; Aᵀ packed as k rows of m.
-        job.rows = job.pack(a, ao, m, k, true);
-        job.b = null;
-        job.transposed(m, n, k, b, bo, 1, n, c, co, accumulate);
-      }
+      narrowProduct(job, m, n, k, a, ao, b, bo, false, c, co, accumulate);
       return;
     }
     job.set(m, n, k, a, ao, k, 1, c, co, accumulate);
@@ -62,18 +73,7 @@ public final class Gemm {
       int co, boolean accumulate) {
     GemmJob job = GemmJob.current();
     if (narrow(m, n)) {
-      int width = Kernels.narrowWidth(n);
-      if (width > 0) {
-        // Bᵀ's k rows, n wide, padded to whole vectors: row i of C is one or two accumulators.
-        job.rows = job.pack(b, bo, n, k, true, width);
-        job.b = null;
-        job.runNarrowRows(m, n, k, a, ao, c, co, accumulate);
-      } else {
-        // Cᵀ = B·Aᵀ: B[j][p] = b[bo + j * k + p]; Aᵀ packed as k rows of m.
-        job.rows = job.pack(a, ao, m, k, true);
-        job.b = null;
-        job.transposed(m, n, k, b, bo, k, 1, c, co, accumulate);
-      }
+      narrowProduct(job, m, n, k, a, ao, b, bo, true, c, co, accumulate);
       return;
     }
     job.rows = job.pack(b, bo, n, k, true);

@@ -118,24 +118,24 @@ final class VectorRowKernel implements RowKernel {
     int mcMax = Math.min(MC, to - from);
     float[] scratch = job.scratch(slot, kcMax * tiled + mcMax * kcMax);
     int aBase = kcMax * tiled;
+    float[] c = job.c;
+    int n = job.n;
+    int cs = job.colStride;
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
       boolean add = job.accumulate || pc > 0;
+      boolean inPlaceA = job.rowStride == 1 && kc <= IN_PLACE_A_STEPS;
+      // The row tiles' coefficients: in A itself, or in the packed block at aBase.
+      float[] a = inPlaceA ? job.a : scratch;
       for (int j = 0; j < tiled; j += width) {
         packPanel(job, pc, kc, j, width, scratch, j * kc);
       }
       for (int ic = from; ic < to; ic += mcMax) {
         int mc = Math.min(mcMax, to - ic);
-        boolean inPlaceA = job.rowStride == 1 && kc <= IN_PLACE_A_STEPS;
         if (!inPlaceA) {
           packA(job, ic, mc, pc, kc, scratch, aBase);
         }
-        float[] c = job.c;
-        int n = job.n;
-        // Where the next row tile's coefficients start, and the distance between its steps.
-        float[] a = inPlaceA ? job.a : scratch;
-        int first = inPlaceA ? job.ao + ic + pc * job.colStride : aBase;
-        int cs = job.colStride;
+        int first = inPlaceA ? job.ao + ic + pc * cs : aBase;
         for (int j = 0; j < tiled; j += width) {
           int i = 0;
           int at = first;
