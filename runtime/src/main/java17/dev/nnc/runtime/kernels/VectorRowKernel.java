@@ -127,9 +127,7 @@ final class VectorRowKernel implements RowKernel {
       boolean inPlaceA = job.rowStride == 1 && kc <= IN_PLACE_A_STEPS;
       // The row tiles' coefficients: in A itself, or in the packed block at aBase.
       float[] a = inPlaceA ? job.a : scratch;
-      for (int j = 0; j < tiled; j += width) {
-        packPanel(job, pc, kc, j, width, scratch, j * kc);
-      }
+      packPanels(job, pc, kc, tiled, width, scratch);
       for (int ic = from; ic < to; ic += mcMax) {
         int mc = Math.min(mcMax, to - ic);
         if (!inPlaceA) {
@@ -259,6 +257,25 @@ final class VectorRowKernel implements RowKernel {
       int start = rows != null ? j : job.bo + p * job.n + j;
       for (int v = 0; v < width; v += L) {
         FloatVector.fromArray(S, from, start + v).intoArray(panel, at + v);
+      }
+    }
+  }
+
+  /**
+   * Copies B's steps [pc, pc + kc), columns [0, tiled) into column panels {@code width} wide,
+   * panel j / width at {@code j * kc}: row by row, so B is read front to back once.
+   */
+  private static void packPanels(GemmJob job, int pc, int kc, int tiled, int width,
+      float[] panels) {
+    float[][] rows = job.rows;
+    for (int p = pc; p < pc + kc; p++) {
+      float[] from = rows != null ? rows[p] : job.b;
+      int start = rows != null ? 0 : job.bo + p * job.n;
+      int at = (p - pc) * width;
+      for (int j = 0; j < tiled; j += width, at += kc * width) {
+        for (int v = 0; v < width; v += L) {
+          FloatVector.fromArray(S, from, start + j + v).intoArray(panels, at + v);
+        }
       }
     }
   }
