@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * time into GFLOP/s. Shapes are "m×k×n": 1024³ and the MLP's first layer at batch 128.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)

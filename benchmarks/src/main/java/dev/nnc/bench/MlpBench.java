@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * model generated from {@link Programs#MLP} (compiled in memory in setup) against plain Java loops.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)

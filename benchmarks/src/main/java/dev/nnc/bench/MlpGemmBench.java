@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (tn, n=10). Dense N(0,1) operands.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 4, time = 1)

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * only type), then update the weights. Slow, so only at batch 1 and 32.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)

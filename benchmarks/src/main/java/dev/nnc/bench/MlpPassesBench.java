@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * the Vector API kernel that {@code nnc train} uses by default.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)

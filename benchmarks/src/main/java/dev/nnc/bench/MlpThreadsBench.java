@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * kernel that {@code nnc train} uses by default.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)

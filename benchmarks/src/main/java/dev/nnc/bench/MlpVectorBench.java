@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * JVM has {@code --add-modules jdk.incubator.vector}, as {@code nnc train} does by default).
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 8, time = 1)
