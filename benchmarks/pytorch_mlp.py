@@ -7,6 +7,9 @@ at batch 1, 32, 128 and 1024 on one thread: zero_grad(set_to_none=True), forward
 backward, step. Also times numpy's float32 1024^3 matrix product (OpenBLAS sgemm) on one
 thread: the machine's practical limit for a single-threaded f32 kernel.
 
+With arguments it times only the parts named: `batch=N` (the MLP step at batch N, repeatable)
+and `sgemm`; run.sh's paired rounds time each part right next to nnc's benchmark of it.
+
 Run it as benchmarks/run.sh does (see PEERS.md: Debian's OpenBLAS misdetects AVX-512 Xeons, so
 on a CPU with avx512f run.sh also sets OPENBLAS_CORETYPE=SkylakeX):
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 pytorch_mlp.py
@@ -90,7 +93,21 @@ def openblas_core():
     return None
 
 
+def parts(args):
+    """The batch sizes and whether to time sgemm, from the arguments (all of them without)."""
+    if not args:
+        return (1, 32, 128, 1024), True
+    batches = []
+    for arg in args:
+        if arg.startswith("batch=") and arg[6:].isdigit() and int(arg[6:]) > 0:
+            batches.append(int(arg[6:]))
+        elif arg != "sgemm":
+            sys.exit(f"pytorch_mlp.py: unknown argument {arg!r} (expected batch=N or sgemm)")
+    return tuple(batches), "sgemm" in args
+
+
 def main():
+    batches, with_sgemm = parts(sys.argv[1:])
     torch.set_num_threads(1)
     result = {
         "torch": torch.__version__,
@@ -102,17 +119,18 @@ def main():
         "mlp_step_seconds": {},
         "mlp_step_reps": {},
     }
-    for batch in (1, 32, 128, 1024):
+    for batch in batches:
         seconds, reps = mlp_step(batch)
         result["mlp_step_seconds"][str(batch)] = seconds
         result["mlp_step_reps"][str(batch)] = reps
         print(f"torch MLP step batch {batch}: {seconds * 1e6:.1f} us (median of {reps})",
               file=sys.stderr)
-    seconds, reps = sgemm()
-    result["sgemm_1024_seconds"] = seconds
-    result["sgemm_1024_gflops"] = 2 * 1024 ** 3 / seconds / 1e9
-    print(f"numpy sgemm 1024^3: {seconds * 1e3:.2f} ms = {result['sgemm_1024_gflops']:.1f} GFLOP/s",
-          file=sys.stderr)
+    if with_sgemm:
+        seconds, reps = sgemm()
+        result["sgemm_1024_seconds"] = seconds
+        result["sgemm_1024_gflops"] = 2 * 1024 ** 3 / seconds / 1e9
+        print(f"numpy sgemm 1024^3: {seconds * 1e3:.2f} ms = "
+              f"{result['sgemm_1024_gflops']:.1f} GFLOP/s", file=sys.stderr)
     result["blas_libraries"] = loaded_blas()
     result["openblas_core"] = openblas_core()
     print(json.dumps(result, indent=2))

@@ -3,9 +3,9 @@
 
   report.py JMH_JSON PEER_JSONS OUTPUT_MD [LOADAVG_BEFORE_FILE [ROUND_JMH_JSONS ROUND_PEER_JSONS]]
 
-The file lists are comma-separated. PEER_JSONS are all runs of pytorch_mlp.py; ROUND_PEER_JSONS
-are those around the paired rounds, one more than ROUND_JMH_JSONS: round i (JMH file i) ran
-between peer files i and i + 1.
+The file lists are comma-separated. PEER_JSONS are all runs of pytorch_mlp.py (whole runs and
+the rounds' merged parts); ROUND_PEER_JSONS has one file per round, the peer's parts timed next to
+nnc's benchmarks of round i (JMH file i).
 
 Every time is a median: of the timed calls (JMH sample mode, PyTorch, numpy) or, for JMH's
 average-time benchmarks, of the measurement iterations; ratios only combine numbers measured in
@@ -43,7 +43,7 @@ def load_jmh(path, confidence=CONFIDENCE, spread=SPREAD):
         metric = run["primaryMetric"]
         scale = UNIT_SECONDS[metric["scoreUnit"]]
         params = tuple(sorted((run.get("params") or {}).items()))
-        lo, hi = metric.get("scoreConfidence", [float("nan")] * 2)
+        lo, hi = (float(x) for x in metric.get("scoreConfidence", ["nan", "nan"]))
         confidence[(name, params)] = (lo * scale, hi * scale)
         if run.get("mode") == "sample":
             percentiles = metric["scorePercentiles"]
@@ -123,15 +123,15 @@ def load_peers(paths):
 
 
 class Rounds:
-    """The paired rounds: nnc's judged benchmarks, each run between two runs of the peers.
+    """The paired rounds: each judged nnc benchmark timed next to its peer counterpart.
 
-    A ratio is computed per round against the faster of the peer runs just before and just after
-    it (minutes apart, so a slow spell of this shared machine hits both sides alike), and the
-    judged ratio is the median over the rounds."""
+    A ratio is computed per round between nnc's figure and the peer's, timed seconds apart (so a
+    slow spell of this shared machine hits both sides alike as far as possible), and the judged
+    ratio is the median over the rounds."""
 
     def __init__(self, jmh_paths, peer_runs):
-        self.jmh = [load_jmh(p, {}) for p in jmh_paths]
-        self.peers = peer_runs  # one more than rounds
+        self.jmh = [load_jmh(p, {}, {}) for p in jmh_paths]
+        self.peers = peer_runs  # one per round
 
     def __len__(self):
         return len(self.jmh)
@@ -139,24 +139,22 @@ class Rounds:
     def step(self, batch, key):
         """Per round: (nnc seconds, peer seconds) for the MLP step at this batch size."""
         out = []
-        for i, run in enumerate(self.jmh):
+        for run, peer in zip(self.jmh, self.peers):
             gen = run.get(key)
-            before = self.peers[i]["mlp_step_seconds"].get(str(batch))
-            after = self.peers[i + 1]["mlp_step_seconds"].get(str(batch))
-            if gen is None or before is None or after is None:
+            torch_s = peer["mlp_step_seconds"].get(str(batch))
+            if gen is None or torch_s is None:
                 return []
-            out.append((gen, min(before, after)))
+            out.append((gen, torch_s))
         return out
 
     def kernel(self, key):
         """Per round: (nnc seconds, numpy seconds) for the 1024³ product."""
         out = []
-        for i, run in enumerate(self.jmh):
+        for run, peer in zip(self.jmh, self.peers):
             gen = run.get(key)
-            if gen is None:
+            if gen is None or "sgemm_1024_seconds" not in peer:
                 return []
-            out.append((gen, min(self.peers[i]["sgemm_1024_seconds"],
-                                 self.peers[i + 1]["sgemm_1024_seconds"])))
+            out.append((gen, peer["sgemm_1024_seconds"]))
         return out
 
 
@@ -391,22 +389,24 @@ def main():
             load_before = " ".join(f.read().split()[:3])
     peer_runs = "; ".join(
         "run " + str(i + 1) + ": MLP step " + ", ".join(
-            f"b{b} {fmt_time(t)}" for b, t in steps.items()) + f", sgemm {g:.1f} GFLOP/s"
+            f"b{b} {fmt_time(steps[b])}" for b in sorted(steps, key=int)) + f", sgemm {g:.1f} GFLOP/s"
         for i, (steps, g) in enumerate(zip(pt["all_mlp_step_seconds"], pt["all_sgemm_gflops"])))
     rounds_md = ""
     if len(rounds):
         rounds_md = (f"The judged rows against PyTorch and numpy (the Vector API MLP steps and the "
-                     f"1024³ kernel) and the thread rows come from {len(rounds)} paired rounds: the peers ran before "
-                     "every round and after the last, each round's nnc figure is compared with the "
-                     "faster of the peer runs just before and just after it (minutes apart, so a "
-                     "slow spell of this shared machine affects both sides), and the judged ratio "
-                     "is the median of the rounds' ratios. ")
+                     f"1024³ kernel) and the thread rows come from {len(rounds)} paired rounds: in "
+                     "each round every judged nnc benchmark ran right next to its counterpart "
+                     "(the MLP step at one batch size in nnc, then in PyTorch, the other way round "
+                     "in even rounds; the 1024³ product next to numpy's), seconds apart, so a slow "
+                     "spell of this shared machine hits both sides alike as far as possible; the "
+                     "judged ratio is the median of the rounds' ratios. ")
     md = f"""# nnc benchmarks
 
 Generated by `benchmarks/run.sh` on {time.strftime('%Y-%m-%d %H:%M %Z')}; do not edit by hand,
 rerun the command instead. Every number below comes from that one run: JMH (`@Fork(1)`,
 `benchmarks/target/jmh*.json`) and `benchmarks/pytorch_mlp.py` (`benchmarks/target/pytorch-*.json`),
-which ran {pt['runs']} times. Both sides report the median call after warm-up: JMH times every
+{pt['runs']} sets of peer timings (whole runs of the script, and per round the parts timed next
+to nnc's). Both sides report the median call after warm-up: JMH times every
 MLP step and matrix product one by one (sample mode) as the script times PyTorch's steps and
 numpy's products; only the scalar functions and compile times, too short or too few to time one
 by one, are medians of JMH's 1-second iteration averages.

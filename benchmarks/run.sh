@@ -9,15 +9,15 @@
 # 3. times the same MLP step in PyTorch and numpy's sgemm, one thread each
 #    (benchmarks/target/pytorch-0.json);
 # 4. runs every JMH benchmark except the MLP steps of the rounds (benchmarks/target/jmh.json);
-# 5. runs PyTorch and numpy, then three paired rounds, each the judged nnc benchmarks (the Vector
-#    API MLP step on 1 and 2 threads and the 1024³ vector kernel,
-#    benchmarks/target/jmh-round-N.json) followed by
-#    PyTorch and numpy again (benchmarks/target/pytorch-N+1.json): each round is compared with
-#    the peer runs just before and after it, minutes apart, so this shared machine's slow spells
-#    hit both sides alike;
+# 5. runs PyTorch and numpy once more, then five paired rounds of the judged benchmarks: each
+#    MLP step batch size (Vector API kernel, 1 thread) is timed in nnc and then in PyTorch (the
+#    other way round in even rounds), seconds apart, and the 1024³ vector kernel next to numpy's
+#    sgemm; the 1- and 2-thread steps run in every round too
+#    (benchmarks/target/jmh-round-N.json, benchmarks/target/pytorch-round-N.json). This shared
+#    machine has slow spells of seconds to minutes, so each pair shares one as far as possible;
 # 6. writes BENCHMARKS.md with benchmarks/report.py (judged ratios: median of the rounds).
 #
-# About 20 minutes on a 2-core machine. Timings are never asserted anywhere: this is not a test.
+# About 25 minutes on a 2-core machine. Timings are never asserted anywhere: this is not a test.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -56,32 +56,70 @@ rm -f target/jmh-round-*.json target/pytorch-*.json
 if grep -qw avx512f /proc/cpuinfo; then
   export OPENBLAS_CORETYPE=SkylakeX
 fi
-peers() { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" pytorch_mlp.py > "$1"; }
+# peers FILE [PARTS...]: pytorch_mlp.py (all parts unless named) on one thread, JSON into FILE.
+peers() {
+  local file=$1; shift
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" pytorch_mlp.py "$@" > "$file"
+}
 peers target/pytorch-0.json
 
 step "4/6 JMH (single fork per benchmark), all but the benchmarks of the paired rounds"
 cat /proc/loadavg > target/loadavg-before.txt
 java -jar target/benchmarks.jar -e 'MlpVectorBench|MlpThreadsBench' -rf json -rff target/jmh.json "$@"
 
-step "5/6 paired rounds: nnc's judged benchmarks, then PyTorch and numpy"
-rounds=3
+step "5/6 paired rounds: each judged nnc benchmark next to its PyTorch or numpy counterpart"
+rounds=5
 peers target/pytorch-1.json
+jmh() { java -jar target/benchmarks.jar "$@"; }
+merge_jmh() {
+  "$python" -c 'import json, sys; json.dump([r for f in sys.argv[2:] for r in json.load(open(f))], open(sys.argv[1], "w"))' "$@"
+}
+merge_peers() {
+  "$python" -c '
+import json, sys
+out = None
+for path in sys.argv[2:]:
+    part = json.load(open(path))
+    if out is None:
+        out = part
+        continue
+    for key in ("mlp_step_seconds", "mlp_step_reps"):
+        out[key].update(part[key])
+    out.update({k: v for k, v in part.items() if k.startswith("sgemm")})
+json.dump(out, open(sys.argv[1], "w"), indent=2)' "$@"
+}
+# pair NAME NNC_ARGS... -- PEER_ARGS...: nnc's JMH run and the peer's, in the round's order.
+pair() {
+  local name=$1; shift
+  local nnc=()
+  while [ "$1" != "--" ]; do nnc+=("$1"); shift; done
+  shift
+  local peer=("$@")
+  if [ $((r % 2)) -eq 1 ]; then
+    jmh "${nnc[@]}" -rf json -rff "target/round-$r/nnc-$name.json"
+    peers "target/round-$r/peer-$name.json" "${peer[@]}"
+  else
+    peers "target/round-$r/peer-$name.json" "${peer[@]}"
+    jmh "${nnc[@]}" -rf json -rff "target/round-$r/nnc-$name.json"
+  fi
+}
+rm -rf target/round-*
 round_files=""
-round_peers=target/pytorch-1.json
+round_peers=""
 for r in $(seq 1 $rounds); do
-  java -jar target/benchmarks.jar 'MlpVectorBench|MlpThreadsBench' \
-    -rf json -rff "target/jmh-round-$r-steps.json"
-  java -jar target/benchmarks.jar '\.GemmBench' \
-    -p kernel=vector -p threads=1 -p mkn=1024x1024x1024 \
-    -rf json -rff "target/jmh-round-$r-gemm.json"
-  "$python" -c 'import json, sys; json.dump([r for f in sys.argv[2:] for r in json.load(open(f))], open(sys.argv[1], "w"))' \
-    "target/jmh-round-$r.json" "target/jmh-round-$r-steps.json" "target/jmh-round-$r-gemm.json"
-  peers "target/pytorch-$((r + 1)).json"
+  mkdir -p "target/round-$r"
+  for b in 1 32 128 1024; do
+    pair "b$b" MlpVectorBench -p "batch=$b" -- "batch=$b"
+  done
+  pair gemm '\.GemmBench' -p kernel=vector -p threads=1 -p mkn=1024x1024x1024 -- sgemm
+  jmh MlpThreadsBench -rf json -rff "target/round-$r/nnc-threads.json"
+  merge_jmh "target/jmh-round-$r.json" target/round-$r/nnc-*.json
+  merge_peers "target/pytorch-round-$r.json" target/round-$r/peer-b*.json "target/round-$r/peer-gemm.json"
   round_files="$round_files${round_files:+,}target/jmh-round-$r.json"
-  round_peers="$round_peers,target/pytorch-$((r + 1)).json"
+  round_peers="$round_peers${round_peers:+,}target/pytorch-round-$r.json"
 done
 
 step "6/6 report"
-"$python" report.py target/jmh.json "target/pytorch-0.json,$round_peers" "$root/BENCHMARKS.md" \
+"$python" report.py target/jmh.json "target/pytorch-0.json,target/pytorch-1.json,$round_peers" "$root/BENCHMARKS.md" \
   target/loadavg-before.txt "$round_files" "$round_peers"
 echo "wrote $root/BENCHMARKS.md" >&2
