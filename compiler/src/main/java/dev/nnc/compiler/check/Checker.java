@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +49,8 @@ public final class Checker {
   private final Map<String, Decl> decls = new LinkedHashMap<>();
   /** The class count of each label variable, for checking it against the scores it indexes. */
   private final Map<Node, Integer> labelClasses = new HashMap<>();
+  /** Layers some model instantiates; the others get a warning that their bodies went unchecked. */
+  private final Set<String> instantiated = new HashSet<>();
   /** The functions and layers being inlined, innermost last; recursion is an error. */
   private final Set<String> inlining = new LinkedHashSet<>();
   /** The calls being inlined, outermost first, to report a too-deep chain where it starts. */
@@ -132,6 +135,13 @@ public final class Checker {
         if (ir != null) {
           models.add(ir);
         }
+      }
+    }
+    for (Decl decl : program.decls()) {
+      if (decl instanceof Decl.Layer layer && decls.get(layer.name()) == layer
+          && !instantiated.contains(layer.name())) {
+        diagnostics.warning(layer.nameSpan(), "layer " + layer.name()
+            + " is never instantiated in a model, so its body is not checked");
       }
     }
     return new CheckedProgram(program, functions, models);
@@ -267,6 +277,7 @@ public final class Checker {
   }
 
   private Instance instantiate(Decl.Layer layer, Expr.Call call, String name, Scope scope) {
+    instantiated.add(layer.name());
     if (scope.params == null) {
       error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model");
       return null;
