@@ -10,6 +10,7 @@ import dev.nnc.runtime.data.Dataset;
 import dev.nnc.runtime.data.Normalizer;
 import dev.nnc.runtime.io.Json;
 import dev.nnc.runtime.io.SafeTensors;
+import dev.nnc.runtime.kernels.WarmUp;
 import java.util.List;
 import java.util.Map;
 import java.nio.file.Files;
@@ -77,6 +78,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    WarmUp.start();
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     if (!Files.isRegularFile(weights)) {
       throw new UserError(weights + ": no such file");

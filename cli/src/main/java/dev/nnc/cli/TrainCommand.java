@@ -9,6 +9,7 @@ import dev.nnc.runtime.data.Split;
 import dev.nnc.runtime.io.Checkpoint;
 import dev.nnc.runtime.io.Json;
 import dev.nnc.runtime.io.SafeTensors;
+import dev.nnc.runtime.kernels.WarmUp;
 import dev.nnc.runtime.optim.LrSchedule;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
@@ -83,6 +84,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    WarmUp.start();
     if (epochs < 1 || batch < 1) {
       throw new UserError("--epochs and --batch must be at least 1", 2);
     }
