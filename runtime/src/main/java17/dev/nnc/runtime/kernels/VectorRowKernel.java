@@ -60,15 +60,17 @@ final class VectorRowKernel implements RowKernel {
       } else {
         // AVX-512 reads B in place, as do a few rows on AVX2, where packing costs about as much
         // as the product (dW2 = hᵀ·dlogits, computed transposed, has 10 rows); B's rows packed
-        // apart (nt) are first copied into one contiguous panel.
+        // apart (nt) are first copied into contiguous column panels.
         boolean inPlace = job.rows == null;
-        float[] panel = inPlace ? null : job.scratch(slot, k * width);
+        float[] panels = inPlace ? null : job.scratch(slot, k * tiled);
+        if (!inPlace) {
+          packPanels(job, 0, k, tiled, width, panels);
+        }
         for (int j = 0; j < tiled; j += width) {
           if (inPlace) {
             tileRows(job, from, to, j, job.b, job.bo + j, n);
           } else {
-            packPanel(job, 0, k, j, width, panel, 0);
-            tileRows(job, from, to, j, panel, 0, width);
+            tileRows(job, from, to, j, panels, j * k, width);
           }
         }
       }
@@ -244,26 +246,11 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /**
-   * Copies B's columns [j, j + width), all k rows, into one contiguous panel: the tiles then
-   * stream through consecutive addresses instead of addresses a whole B row apart, which for rows
-   * of 1 KB or more fall into a few cache sets and evict each other.
-   */
-  private static void packPanel(GemmJob job, int pc, int kc, int j, int width, float[] panel,
-      int at) {
-    float[][] rows = job.rows;
-    // Vector copies: a System.arraycopy call per row cost more than the copy at these widths.
-    for (int p = pc; p < pc + kc; p++, at += width) {
-      float[] from = rows != null ? rows[p] : job.b;
-      int start = rows != null ? j : job.bo + p * job.n + j;
-      for (int v = 0; v < width; v += L) {
-        FloatVector.fromArray(S, from, start + v).intoArray(panel, at + v);
-      }
-    }
-  }
-
-  /**
    * Copies B's steps [pc, pc + kc), columns [0, tiled) into column panels {@code width} wide,
-   * panel j / width at {@code j * kc}: row by row, so B is read front to back once.
+   * panel j / width at {@code j * kc}: the tiles then stream through consecutive addresses
+   * instead of addresses a whole B row apart, which for rows of 1 KB or more fall into a few
+   * cache sets and evict each other. Row by row, so B is read front to back once; vector copies,
+   * as a System.arraycopy call per row cost more than the copy at these widths.
    */
   private static void packPanels(GemmJob job, int pc, int kc, int tiled, int width,
       float[] panels) {
