@@ -26,7 +26,7 @@ public final class WarmUp {
 
   /**
    * The product set, {form, m, n, k}, on dense operands: packed blocks of 6-, 4- and 1-row tiles
-   * (nn, nt, and tn with a short transposed A read in place), fewer rows than a packed block,
+   * (nn, nt and tn: every form packs both operands), fewer rows than a packed block,
    * columns left over after the tiles, and narrow products of 10 and 6 columns (nn, nt, tn). All
    * below {@link Parallel#MIN_PARALLEL_WORK}. No mostly-zero operand: warming the portable
    * kernel's zero-skipping loops on these small shapes left C2 code that ran MNIST's sparse

@@ -96,22 +96,14 @@ final class VectorRowKernel implements RowKernel {
   /** Rows of A per packed block of the AVX2 path (24 to 144 measured within 1% of each other). */
   private static final int MC = 48;
   /**
-   * A stored transposed (dW1 = xᵀ·dh) with at most this many steps is read in place: a step's
-   * coefficients are already side by side, and the block's few cache lines per step stay in L1
-   * across the column panels. xᵀ·dh at k = 32 ran 10% faster than from a packed copy, at k = 128
-   * 3%; at k = 1024 the lines no longer stay and it ran 15% slower (interleaved best-of-15).
-   */
-  private static final int IN_PLACE_A_STEPS = 128;
-
-  /**
    * Rows [from, to), columns [0, tiled) on AVX2, blocked as in GotoBLAS: for each block of KC
    * steps of the shared dimension, B's block is copied into column panels 2 vectors wide, and
    * for each block of MC rows, A's block into micro-panels of 6 (or 4, or 1) rows stored step by
-   * step (unless A is stored transposed and short: {@link #IN_PLACE_A_STEPS}). The tiles
-   * ({@link #packed6x2}) then read B's panel at a constant stride, so C2 drops its bounds checks,
-   * and a step's coefficients of A side by side, checked twice per step (first and last) where
-   * reading them from six rows checked each: 1024³ ran at 80 GFLOP/s where the tiles reading A
-   * through its strides ran at 63 (interleaved best-of-25, Zen 3).
+   * step. The tiles ({@link #packed6x2}) then read a step's coefficients of A side by side at a
+   * constant stride: 1024³ ran at 80 GFLOP/s where tiles reading A through its strides ran at 63
+   * (interleaved best-of-25, Zen 3). A stored transposed is packed too: reading xᵀ in place for
+   * dW1 = xᵀ·dh at k = 32 saved 3% of that product against the tiles below, at k = 128 nothing,
+   * and it needed a second copy of each tile with a variable stride.
    */
   private static void blocked(GemmJob job, int from, int to, int tiled, int slot) {
     int k = job.k;
@@ -122,34 +114,24 @@ final class VectorRowKernel implements RowKernel {
     int aBase = kcMax * tiled;
     float[] c = job.c;
     int n = job.n;
-    int cs = job.colStride;
     for (int pc = 0; pc < k; pc += kcMax) {
       int kc = Math.min(kcMax, k - pc);
       boolean add = job.accumulate || pc > 0;
-      boolean inPlaceA = job.rowStride == 1 && kc <= IN_PLACE_A_STEPS;
-      // The row tiles' coefficients: in A itself, or in the packed block at aBase.
-      float[] a = inPlaceA ? job.a : scratch;
       packPanels(job, pc, kc, tiled, width, scratch);
       for (int ic = from; ic < to; ic += mcMax) {
         int mc = Math.min(mcMax, to - ic);
-        if (!inPlaceA) {
-          packA(job, ic, mc, pc, kc, scratch, aBase);
-        }
-        int first = inPlaceA ? job.ao + ic + pc * cs : aBase;
+        packA(job, ic, mc, pc, kc, scratch, aBase);
         for (int j = 0; j < tiled; j += width) {
           int i = 0;
-          int at = first;
-          for (int t = sixRowTiles(mc); t > 0; t--, i += 6, at += inPlaceA ? 6 : 6 * kc) {
-            packed6x2(a, at, inPlaceA ? cs : 6, scratch, j * kc, kc, c, job.co + (ic + i) * n + j,
-                n, add);
+          int at = aBase;
+          for (int t = sixRowTiles(mc); t > 0; t--, i += 6, at += 6 * kc) {
+            packed6x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
           }
-          for (; i + 4 <= mc; i += 4, at += inPlaceA ? 4 : 4 * kc) {
-            packed4x2(a, at, inPlaceA ? cs : 4, scratch, j * kc, kc, c, job.co + (ic + i) * n + j,
-                n, add);
+          for (; i + 4 <= mc; i += 4, at += 4 * kc) {
+            packed4x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
           }
-          for (; i < mc; i++, at += inPlaceA ? 1 : kc) {
-            row1(a, at, inPlaceA ? cs : 1, kc, 2, scratch, j * kc, width, c,
-                job.co + (ic + i) * n + j, add);
+          for (; i < mc; i++, at += kc) {
+            row1(scratch, at, 1, kc, 2, scratch, j * kc, width, c, job.co + (ic + i) * n + j, add);
           }
         }
       }
@@ -759,13 +741,18 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /**
-   * 6 rows of C (row 0 at c0) by 2 vectors: A's 6 coefficients of step p side by side at
-   * ap[a0 + p * as], B's panel (2 vectors per step) at bp[b0 + p * 2L]. B's stride is a constant,
-   * so C2 hoists its bounds checks out of the loop. (Padding A's steps to 8 floats lets C2 hoist
-   * A's checks too, but it then schedules all six broadcasts first and spills accumulators to
-   * the stack: twice as slow.)
+   * 6 rows of C (row 0 at c0) by 2 vectors: A's 6 coefficients of each step side by side from
+   * ap[a0], B's panel (2 vectors per step) from bp[b0]. The loop counts through A's index with
+   * the constant stride 6, so C2 hoists A's bounds checks out of the loop and keeps B's two
+   * checks per step, which also keep the broadcasts in order between the FMAs: 31 instructions
+   * per step for 12 FMAs (JDK 17; gcc's loop for the same tile has 23). Counting steps instead
+   * (A at a0 + 6p) keeps A's two checks and an index multiply: 37. With no check left (A padded
+   * to 8 per step, or B's index derived from A's) C2 loads all six broadcasts first and spills
+   * accumulators: 2× slower. The count matters when another thread shares the core: this loop
+   * ran products as fast as the step-counting one on a quiet core and took about 15% less time
+   * during the machine's slow spells (interleaved pairs; see the README's Speed section).
    */
-  private static void packed6x2(float[] ap, int a0, int as, float[] bp, int b0, int kc,
+  private static void packed6x2(float[] ap, int a0, float[] bp, int b0, int kc,
       float[] c, int c0, int n, boolean add) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
@@ -779,11 +766,12 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c41 = FloatVector.zero(S);
     FloatVector c50 = FloatVector.zero(S);
     FloatVector c51 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int col = b0 + p * (2 * L);
-      int at = a0 + p * as;
+    int col = b0;
+    int end = a0 + 6 * kc;
+    for (int at = a0; at < end; at += 6) {
       FloatVector b0v = FloatVector.fromArray(S, bp, col);
       FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
+      col += 2 * L;
       FloatVector s;
       s = FloatVector.broadcast(S, ap[at]);
       c00 = b0v.fma(s, c00);
@@ -833,7 +821,7 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /** 4 rows of C by 2 vectors, as {@link #packed6x2}. */
-  private static void packed4x2(float[] ap, int a0, int as, float[] bp, int b0, int kc,
+  private static void packed4x2(float[] ap, int a0, float[] bp, int b0, int kc,
       float[] c, int c0, int n, boolean add) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
@@ -843,11 +831,12 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c21 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S);
     FloatVector c31 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int col = b0 + p * (2 * L);
-      int at = a0 + p * as;
+    int col = b0;
+    int end = a0 + 4 * kc;
+    for (int at = a0; at < end; at += 4) {
       FloatVector b0v = FloatVector.fromArray(S, bp, col);
       FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
+      col += 2 * L;
       FloatVector s;
       s = FloatVector.broadcast(S, ap[at]);
       c00 = b0v.fma(s, c00);
