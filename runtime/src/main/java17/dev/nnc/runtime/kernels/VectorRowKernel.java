@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The register-blocked kernel: a tile of 6 rows of C stays in vector registers while the shared
  * dimension runs, so each row of B is loaded once per 6 rows of A and every load feeds six fused
  * multiply-adds. The tile is 4 vectors wide on AVX-512 (24 of its 32 registers) and 2 vectors on
- * AVX2 (12 of 16); 4-row tiles and single rows take the remainder. The 6-row tile measured about
+ * AVX2 (12 of 16; 4-row tiles throughout on JDKs other than 17, see {@link #SIX_ROW_TILES});
+ * 4-row tiles and single rows take the remainder. The 6-row tile measured about
  * 10% faster than the 4-row one on the MLP's two large products. AVX-512 reads B in place
  * (vector loads take any offset), column tiles the outer loop so that one tile of B stays in
  * cache while all row blocks pass over it; AVX2 copies both operands into packed blocks first
@@ -33,7 +34,7 @@ final class VectorRowKernel implements RowKernel {
    * 6 on JDK 17, 4 on other versions, unless the system property {@code nnc.vector.tileRows}
    * says 6 or 4 (AVX-512 tiles are always 6 rows). JDK 25's C2 spills two of the 6-row tile's
    * accumulators to the stack, and the MLP's large products ran at 34–38 GFLOP/s with 6-row tiles
-   * against 47–58 with 4-row ones; on JDK 17 the 6-row tiles ran 8–10% faster (same minutes,
+   * against 47–58 with 4-row ones; on JDK 17 the 6-row tiles ran 7–13% faster (same minutes,
    * best of 6 rounds). Versions in between were not measured; the 4-row tiles lose less if
    * guessed wrong. Both heights sum every element in the same order, so results are the same.
    */
@@ -270,7 +271,10 @@ final class VectorRowKernel implements RowKernel {
     }
   }
 
-  /** How many 6-row tiles to use for this many rows: 8 or 9 rows go to two 4-row tiles instead. */
+  /**
+   * How many 6-row tiles to use for this many rows: 8 or 9 rows go to two 4-row tiles instead,
+   * and every row to 4-row tiles where {@link #SIX_ROW_TILES} is off.
+   */
   private static int sixRowTiles(int rows) {
     if (!SIX_ROW_TILES) {
       return 0;
