@@ -56,8 +56,16 @@ public final class SourceFile {
     end = Math.max(start, Math.min(end, text.length()));
     int line = lineOf(start);
     int endLine = lineOf(Math.max(start, end - 1));
-    return new SourceSpan(name, start, end, line, start - lineStarts[line - 1] + 1,
-        endLine, Math.max(start, end - 1) - lineStarts[endLine - 1] + 1);
+    return new SourceSpan(name, start, end, line, column(line, start), endLine,
+        column(endLine, Math.max(start, end - 1)));
+  }
+
+  /**
+   * The 1-based column of {@code offset} on {@code line}; an offset on the line's terminator
+   * (its '\n', or the '\r' of "\r\n") is just past the line's text.
+   */
+  private int column(int line, int offset) {
+    return Math.min(offset - lineStarts[line - 1], line(line).length()) + 1;
   }
 
   private int lineOf(int offset) {
