@@ -96,6 +96,8 @@ public final class Checker {
   private static final class Scope {
     final Graph graph;
     final Map<String, Binding> names = new LinkedHashMap<>();
+    /** The names looked up so far, for the warnings about unused model-level names. */
+    final Set<String> used = new HashSet<>();
     final Map<String, Integer> sizes;
     /** Collects parameters created by layer instances (models only). */
     final List<ModelIr.ParamVar> params;
@@ -499,11 +501,39 @@ public final class Checker {
     if (loss != null && diagnostics.errorCount() == before) {
       GradientPaths.check(loss, diagnostics);
     }
+    if (diagnostics.errorCount() == before) {
+      warnUnused(model, scope);
+    }
     finishedNodes += graph.size();
     if (diagnostics.errorCount() != before) {
       return null;
     }
     return new ModelIr(model, graph, data, params, outputs, loss, optimizer);
+  }
+
+  /**
+   * Warns about the model's lets and parameters that nothing reads: a layer instance never
+   * called still owns parameters that are initialized and saved but never trained. Only for a
+   * model without errors, where every use has been looked up.
+   */
+  private void warnUnused(Decl.Model model, Scope scope) {
+    for (Stmt stmt : model.body()) {
+      if (stmt instanceof Stmt.Let let && !scope.used.contains(let.name())) {
+        if (scope.names.get(let.name()) instanceof Instance i) {
+          List<String> owned = new ArrayList<>();
+          for (String member : i.members().keySet()) {
+            owned.add(let.name() + "." + member);
+          }
+          diagnostics.warning(let.nameSpan(), "layer instance " + let.name() + " is never called"
+              + (owned.isEmpty() ? "" : ", so " + String.join(", ", owned) + " are never trained"));
+        } else {
+          diagnostics.warning(let.nameSpan(), "'" + let.name() + "' is never used");
+        }
+      } else if (stmt instanceof Stmt.ParamDecl p && !scope.used.contains(p.name())) {
+        diagnostics.warning(p.nameSpan(), "parameter " + p.name()
+            + " is never used, so it is never trained");
+      }
+    }
   }
 
   private void checkOptimizer(Stmt.Optimizer opt) {
@@ -634,6 +664,7 @@ public final class Checker {
 
   private Value member(Expr.Member member, Scope scope) {
     if (member.target() instanceof Expr.Name n && scope.names.get(n.name()) instanceof Instance i) {
+      scope.used.add(n.name());
       Binding b = i.members().get(member.member());
       if (b == null) {
         error(member.memberSpan(), i.path() + " (a " + i.layer().name() + ") has no parameter '"
@@ -691,6 +722,9 @@ public final class Checker {
   private Value call(Expr.Call call, Scope scope) {
     String name = call.callee();
     Binding local = scope.names.get(name);
+    if (local != null) {
+      scope.used.add(name);
+    }
     if (local instanceof Instance instance) {
       Node node = callLayer(instance, call, scope);
       return node == null ? null : new Value(node, false);
@@ -893,6 +927,7 @@ public final class Checker {
   private Binding lookup(String name, SourceSpan span, Scope scope) {
     Binding b = scope.names.get(name);
     if (b != null) {
+      scope.used.add(name);
       return b;
     }
     if (decls.containsKey(name) || Builtins.TABLE.containsKey(name)) {
