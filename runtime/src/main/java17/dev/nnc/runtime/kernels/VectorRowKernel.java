@@ -773,7 +773,7 @@ final class VectorRowKernel implements RowKernel {
    * ap[a0], B's panel (2 vectors per step) from bp[b0]. The loop counts through A's index with
    * the constant stride 6, so C2 hoists A's bounds checks out of the loop and keeps B's two
    * checks per step, which also keep the broadcasts in order between the FMAs: 31 instructions
-   * per step for 12 FMAs (JDK 17; gcc's loop for the same tile has 23). Counting steps instead
+   * per step for 12 FMAs (JDK 17; gcc's loop for the same tile has 24). Counting steps instead
    * (A at a0 + 6p) keeps A's two checks and an index multiply: 37. With no check left (A padded
    * to 8 per step, or B's index derived from A's) C2 loads all six broadcasts first and spills
    * accumulators: 2× slower. The count matters when another thread shares the core: this loop
