@@ -148,7 +148,9 @@ class GemmTest {
   /**
    * Products the AVX2 path blocks and packs (at least 16 rows): more rows than one packed block
    * of A (48), with 4-row and single-row leftovers; a shared dimension longer than one block
-   * (1024), so later blocks add to C; columns beyond the 2-vector panels.
+   * (1024), so later blocks add to C; columns beyond the 2-vector panels. With A stored
+   * transposed (tn), 49 and 101 rows put the last 6- and 4-row micro-panels at the array's end,
+   * where the vector copies of A stop and the last steps are copied one float at a time.
    */
   @Test
   void blockedProducts() {
