@@ -258,6 +258,9 @@ final class VectorRowKernel implements RowKernel {
    */
   private static int vectorSteps(int start, int cs, int kc, int aLength, int at, int r,
       int toLength) {
+    if (start + (long) (kc - 1) * cs + L <= aLength && at + (long) (kc - 1) * r + L <= toLength) {
+      return kc;
+    }
     long byA = cs == 0 ? kc : ((long) aLength - L - start) / cs + 1;
     long byTo = ((long) toLength - L - at) / r + 1;
     long steps = Math.min(kc, Math.min(byA, byTo));
