@@ -42,8 +42,7 @@ public final class Gemm {
     int width = Kernels.narrowWidth(n);
     job.b = null;
     if (width > 0) {
-      job.rows = bTransposed ? job.pack(b, bo, n, k, true, width)
-          : job.pack(b, bo, k, n, false, width);
+      job.packNarrow(b, bo, n, k, bTransposed, width);
       job.runNarrowRows(m, n, k, a, ao, c, co, accumulate);
     } else {
       job.rows = job.pack(a, ao, m, k, true);

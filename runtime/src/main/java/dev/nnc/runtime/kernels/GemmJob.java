@@ -28,8 +28,11 @@ final class GemmJob {
   float[] c;
   int co;
   boolean accumulate;
-  /** C is at most two vectors wide, {@link #rows} padded: {@link RowKernel#narrowRows}. */
+  /** C is at most two vectors wide, B in {@link #narrowB}: {@link RowKernel#narrowRows}. */
   boolean narrowRows;
+  /** A narrow product's B, k rows of {@link #narrowWidth} floats (zero-padded) one after another. */
+  float[] narrowB = new float[0];
+  int narrowWidth;
   /**
    * A is mostly zeros, so the portable kernel, which skips zero coefficients, runs even when the
    * vector kernel is on (MNIST pixels are about 80% zeros: its first layer's two large products
@@ -105,9 +108,28 @@ final class GemmJob {
   }
 
   /**
+   * Copies the right operand of a narrow product, stored [k×n] (or [n×k] with {@code
+   * transposed}), into {@link #narrowB}: k rows of {@code width} floats, zero-padded, in one
+   * array, so the tiles read B's rows at a constant stride.
+   */
+  void packNarrow(float[] b, int bo, int n, int k, boolean transposed, int width) {
+    if (narrowB.length < k * width) {
+      narrowB = new float[k * width];
+    }
+    float[] to = narrowB;
+    for (int p = 0; p < k; p++) {
+      int row = p * width;
+      for (int j = 0; j < n; j++) {
+        to[row + j] = b[transposed ? bo + j * k + p : bo + p * n + j];
+      }
+      java.util.Arrays.fill(to, row + n, row + width, 0f);
+    }
+    narrowWidth = width;
+  }
+
+  /**
    * Computes a narrow C[m×n] (+)= A·B, A stored row-major [m×k], with the vector kernel's
-   * {@link RowKernel#narrowRows}; B's k rows must have been packed with {@link #pack} at
-   * {@link Kernels#narrowWidth}.
+   * {@link RowKernel#narrowRows}; B must have been copied with {@link #packNarrow}.
    */
   void runNarrowRows(int m, int n, int k, float[] a, int ao, float[] c, int co,
       boolean accumulate) {

@@ -375,14 +375,23 @@ final class VectorRowKernel implements RowKernel {
 
   /**
    * Rows i..i+7 of a narrow product: eight independent accumulators (enough to hide the
-   * multiply-add latency), one load of B's padded row and eight broadcasts of A per step.
+   * multiply-add latency), one load of B's padded row and eight broadcasts of A per step. A's
+   * rows are read at the step index plus a fixed offset each, so C2 checks their bounds once,
+   * before the loop; B's index advances apart and keeps its check.
    */
   private static void narrow8(GemmJob job, int i, float[] scratch) {
     float[] a = job.a;
     int rs = job.rowStride;
-    int cs = job.colStride;
-    int a0 = job.ao + i * rs;
-    float[][] rows = job.rows;
+    int r0 = job.ao + i * rs;
+    int r1 = r0 + rs;
+    int r2 = r1 + rs;
+    int r3 = r2 + rs;
+    int r4 = r3 + rs;
+    int r5 = r4 + rs;
+    int r6 = r5 + rs;
+    int r7 = r6 + rs;
+    float[] bp = job.narrowB;
+    int width = job.narrowWidth;
     FloatVector c0 = FloatVector.zero(S);
     FloatVector c1 = FloatVector.zero(S);
     FloatVector c2 = FloatVector.zero(S);
@@ -391,17 +400,16 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c5 = FloatVector.zero(S);
     FloatVector c6 = FloatVector.zero(S);
     FloatVector c7 = FloatVector.zero(S);
-    for (int p = 0; p < job.k; p++) {
-      FloatVector b = FloatVector.fromArray(S, rows[p], 0);
-      int at = a0 + p * cs;
-      c0 = b.fma(FloatVector.broadcast(S, a[at]), c0);
-      c1 = b.fma(FloatVector.broadcast(S, a[at + rs]), c1);
-      c2 = b.fma(FloatVector.broadcast(S, a[at + 2 * rs]), c2);
-      c3 = b.fma(FloatVector.broadcast(S, a[at + 3 * rs]), c3);
-      c4 = b.fma(FloatVector.broadcast(S, a[at + 4 * rs]), c4);
-      c5 = b.fma(FloatVector.broadcast(S, a[at + 5 * rs]), c5);
-      c6 = b.fma(FloatVector.broadcast(S, a[at + 6 * rs]), c6);
-      c7 = b.fma(FloatVector.broadcast(S, a[at + 7 * rs]), c7);
+    for (int p = 0, col = 0; p < job.k; p++, col += width) {
+      FloatVector b = FloatVector.fromArray(S, bp, col);
+      c0 = b.fma(FloatVector.broadcast(S, a[r0 + p]), c0);
+      c1 = b.fma(FloatVector.broadcast(S, a[r1 + p]), c1);
+      c2 = b.fma(FloatVector.broadcast(S, a[r2 + p]), c2);
+      c3 = b.fma(FloatVector.broadcast(S, a[r3 + p]), c3);
+      c4 = b.fma(FloatVector.broadcast(S, a[r4 + p]), c4);
+      c5 = b.fma(FloatVector.broadcast(S, a[r5 + p]), c5);
+      c6 = b.fma(FloatVector.broadcast(S, a[r6 + p]), c6);
+      c7 = b.fma(FloatVector.broadcast(S, a[r7 + p]), c7);
     }
     c0.intoArray(scratch, 0);
     c1.intoArray(scratch, L);
@@ -418,14 +426,20 @@ final class VectorRowKernel implements RowKernel {
 
   /**
    * Rows i..i+5 of a narrow product 2 vectors wide (more than 8 columns on AVX2): 12
-   * accumulators, two loads of B's padded row and six broadcasts of A per step.
+   * accumulators, two loads of B's padded row and six broadcasts of A per step, A and B indexed
+   * as in {@link #narrow8}.
    */
   private static void narrow6x2(GemmJob job, int i, float[] scratch) {
     float[] a = job.a;
     int rs = job.rowStride;
-    int cs = job.colStride;
-    int a0 = job.ao + i * rs;
-    float[][] rows = job.rows;
+    int r0 = job.ao + i * rs;
+    int r1 = r0 + rs;
+    int r2 = r1 + rs;
+    int r3 = r2 + rs;
+    int r4 = r3 + rs;
+    int r5 = r4 + rs;
+    float[] bp = job.narrowB;
+    int width = job.narrowWidth;
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -438,26 +452,25 @@ final class VectorRowKernel implements RowKernel {
     FloatVector c41 = FloatVector.zero(S);
     FloatVector c50 = FloatVector.zero(S);
     FloatVector c51 = FloatVector.zero(S);
-    for (int p = 0; p < job.k; p++) {
-      FloatVector b0 = FloatVector.fromArray(S, rows[p], 0);
-      FloatVector b1 = FloatVector.fromArray(S, rows[p], L);
-      int at = a0 + p * cs;
-      FloatVector s = FloatVector.broadcast(S, a[at]);
+    for (int p = 0, col = 0; p < job.k; p++, col += width) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, col);
+      FloatVector b1 = FloatVector.fromArray(S, bp, col + L);
+      FloatVector s = FloatVector.broadcast(S, a[r0 + p]);
       c00 = b0.fma(s, c00);
       c01 = b1.fma(s, c01);
-      s = FloatVector.broadcast(S, a[at + rs]);
+      s = FloatVector.broadcast(S, a[r1 + p]);
       c10 = b0.fma(s, c10);
       c11 = b1.fma(s, c11);
-      s = FloatVector.broadcast(S, a[at + 2 * rs]);
+      s = FloatVector.broadcast(S, a[r2 + p]);
       c20 = b0.fma(s, c20);
       c21 = b1.fma(s, c21);
-      s = FloatVector.broadcast(S, a[at + 3 * rs]);
+      s = FloatVector.broadcast(S, a[r3 + p]);
       c30 = b0.fma(s, c30);
       c31 = b1.fma(s, c31);
-      s = FloatVector.broadcast(S, a[at + 4 * rs]);
+      s = FloatVector.broadcast(S, a[r4 + p]);
       c40 = b0.fma(s, c40);
       c41 = b1.fma(s, c41);
-      s = FloatVector.broadcast(S, a[at + 5 * rs]);
+      s = FloatVector.broadcast(S, a[r5 + p]);
       c50 = b0.fma(s, c50);
       c51 = b1.fma(s, c51);
     }
@@ -481,17 +494,18 @@ final class VectorRowKernel implements RowKernel {
   /** One row of a narrow product, 1 or 2 vectors wide, for the rows the tiles leave. */
   private static void narrow1(GemmJob job, int i, int vectors, float[] scratch) {
     int a0 = job.ao + i * job.rowStride;
+    float[] bp = job.narrowB;
+    int width = job.narrowWidth;
     for (int v = 0; v < vectors; v++) {
       FloatVector acc = FloatVector.zero(S);
-      for (int p = 0; p < job.k; p++) {
-        acc = FloatVector.fromArray(S, job.rows[p], v * L)
-            .fma(FloatVector.broadcast(S, job.a[a0 + p * job.colStride]), acc);
+      for (int p = 0, col = v * L; p < job.k; p++, col += width) {
+        acc = FloatVector.fromArray(S, bp, col)
+            .fma(FloatVector.broadcast(S, job.a[a0 + p]), acc);
       }
       acc.intoArray(scratch, v * L);
     }
     storeNarrow(job, scratch, 0, vectors * L, i);
   }
-
 
   /** Rows i..i+5, columns j..j+4L: 24 accumulators, 4 loads of B and 6 broadcasts per step. */
   private static void tile6x4(GemmJob job, int i, int j, float[] src, int base, int stride) {
