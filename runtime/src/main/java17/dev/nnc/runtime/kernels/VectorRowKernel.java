@@ -120,20 +120,26 @@ final class VectorRowKernel implements RowKernel {
   /**
    * Rows [from, to), columns [0, tiled) on AVX2, blocked as in GotoBLAS: for each block of KC
    * steps of the shared dimension, B's block is copied into column panels 2 vectors wide, and
-   * for each block of MC rows, A's block into micro-panels of 6 (or 4, or 1) rows stored step by
-   * step. The tiles ({@link #packed6x2}) then read a step's coefficients of A side by side at a
-   * constant stride: 1024³ ran at 80 GFLOP/s where tiles reading A through its strides ran at 63
-   * (interleaved best-of-25, Zen 3). A stored transposed is packed too: reading xᵀ in place for
-   * dW1 = xᵀ·dh at k = 32 saved 3% of that product against the tiles below, at k = 128 nothing,
-   * and it needed a second copy of each tile with a variable stride.
+   * for each block of MC rows, A's block is copied so that the tiles read A's coefficients at
+   * constant distances from one index: 1024³ ran at 80 GFLOP/s where tiles reading A through its
+   * strides ran at 63 (interleaved best-of-25, Zen 3). A row-major A (x in x·W1) is copied row by
+   * row, rows {@link #ROW_STRIDE} apart ({@link #copyRows}, tiles {@link #rows6x2}); an A stored
+   * transposed (xᵀ in xᵀ·dh) into micro-panels of 6 (or 4, or 1) rows stored step by step
+   * ({@link #packA}, tiles {@link #packed6x2}), since there a step's coefficients are what lies
+   * side by side. Each layout is the one its A copies into fastest: x·W1 with the row copies took
+   * 6–9% less time than with micro-panels at 32, 128 and 1024 rows (paired rounds, A/A control),
+   * the tiles themselves running at the same speed. Reading xᵀ in place for dW1 = xᵀ·dh at k = 32
+   * saved 3% of that product against the tiles below, at k = 128 nothing, and it needed a second
+   * copy of each tile with a variable stride.
    */
   private static void blocked(GemmJob job, int from, int to, int tiled, int slot) {
     int k = job.k;
     int width = 2 * L;
     int kcMax = Math.min(KC, k);
     int mcMax = Math.min(MC, to - from);
+    boolean aRows = job.colStride == 1;
     // L floats of slack: packA's vector copies write up to L - 1 past the last step.
-    float[] scratch = job.scratch(slot, kcMax * tiled + mcMax * kcMax + L);
+    float[] scratch = job.scratch(slot, kcMax * tiled + mcMax * (aRows ? ROW_STRIDE : kcMax) + L);
     int aBase = kcMax * tiled;
     float[] c = job.c;
     int n = job.n;
@@ -143,17 +149,33 @@ final class VectorRowKernel implements RowKernel {
       packPanels(job, pc, kc, tiled, width, scratch);
       for (int ic = from; ic < to; ic += mcMax) {
         int mc = Math.min(mcMax, to - ic);
-        packA(job, ic, mc, pc, kc, scratch, aBase);
+        if (aRows) {
+          copyRows(job, ic, mc, pc, kc, scratch, aBase);
+        } else {
+          packA(job, ic, mc, pc, kc, scratch, aBase);
+        }
+        // A's micro-panels: rows ROW_STRIDE apart, or a row's coefficients r floats apart.
+        int rowStep = aRows ? ROW_STRIDE : kc;
         for (int j = 0; j < tiled; j += width) {
           int i = 0;
           int at = aBase;
-          for (int t = sixRowTiles(mc); t > 0; t--, i += 6, at += 6 * kc) {
-            packed6x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
+          for (int t = sixRowTiles(mc); t > 0; t--, i += 6, at += 6 * rowStep) {
+            int c0 = job.co + (ic + i) * n + j;
+            if (aRows) {
+              rows6x2(scratch, at, scratch, j * kc, kc, c, c0, n, add);
+            } else {
+              packed6x2(scratch, at, scratch, j * kc, kc, c, c0, n, add);
+            }
           }
-          for (; i + 4 <= mc; i += 4, at += 4 * kc) {
-            packed4x2(scratch, at, scratch, j * kc, kc, c, job.co + (ic + i) * n + j, n, add);
+          for (; i + 4 <= mc; i += 4, at += 4 * rowStep) {
+            int c0 = job.co + (ic + i) * n + j;
+            if (aRows) {
+              rows4x2(scratch, at, scratch, j * kc, kc, c, c0, n, add);
+            } else {
+              packed4x2(scratch, at, scratch, j * kc, kc, c, c0, n, add);
+            }
           }
-          for (; i < mc; i++, at += kc) {
+          for (; i < mc; i++, at += rowStep) {
             row1(scratch, at, 1, kc, 2, scratch, j * kc, width, c, job.co + (ic + i) * n + j, add);
           }
         }
@@ -162,9 +184,30 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /**
+   * Distance between A's rows in the row layout of the AVX2 path (row-major A): KC and 16 floats
+   * more, so that six rows are not a multiple of 4 KB apart and do not share L1 cache sets. A
+   * constant, so the tiles address a row as a fixed displacement from one index.
+   */
+  private static final int ROW_STRIDE = KC + 16;
+
+  /**
+   * Copies rows [i0, i0 + mc), steps [pc, pc + kc) of a row-major A to {@code to}, row i at
+   * {@code at + i * ROW_STRIDE}: straight row copies. Interleaving them step by step (the
+   * micro-panels {@link #packed6x2} reads) is a transpose, at about 0.57 ns a float in Java
+   * against 0.1 for these copies, and took 8% of x·W1.
+   */
+  private static void copyRows(GemmJob job, int i0, int mc, int pc, int kc, float[] to, int at) {
+    for (int i = 0; i < mc; i++) {
+      System.arraycopy(job.a, job.ao + (i0 + i) * job.rowStride + pc, to, at + i * ROW_STRIDE, kc);
+    }
+  }
+
+
+  /**
    * Copies A's rows [i0, i0 + mc), steps [pc, pc + kc) into micro-panels at {@code to}: the
    * 6-row tiles' rows (then 4-row tiles', then single rows, as {@link #sixRowTiles} splits them)
-   * interleaved step by step, so a tile reads its 6 coefficients of each step side by side.
+   * interleaved step by step, so a tile reads its 6 coefficients of each step side by side. Used
+   * for an A stored transposed; a row-major A goes to {@link #copyRows}.
    */
   private static void packA(GemmJob job, int i0, int mc, int pc, int kc, float[] to, int at) {
     float[] a = job.a;
@@ -185,50 +228,16 @@ final class VectorRowKernel implements RowKernel {
 
   /**
    * to[at + p * r + q] = A[q][p] for q < r, p < kc, A[q][p] = a[start + q * rs + p * cs];
-   * returns the next free index. Step by step, so the stores are consecutive, and unrolled for
-   * the tiles' 6 and 4 rows: a loop over the rows with strided stores (or an arraycopy call per
-   * step) made whole products up to 5% slower. Copying A costs about as much per float as a
-   * 16-column share of the product's multiply-adds, so with B 256 columns wide it is a fixed part
-   * of every product: x·W1 and xᵀ·dh at 1024 rows ran 8–10% faster with the copy skipped (results
-   * wrong, only timed). The two layouts the products use have loops of their own. Row-major A ({@code cs == 1}, x in x·W1) indexes
-   * each row by the step plus a fixed offset, so C2 hoists the bounds checks (generic strides left
-   * every read checked): x·W1 at 1024 rows about 3% faster. A stored transposed ({@code rs == 1},
-   * xᵀ in xᵀ·dh) has a step's coefficients side by side and copies them with one vector: half the
-   * time of the scalar copy (0.29 against 0.58 ns a float), xᵀ·dh about 7% faster at 32, 128 and
-   * 1024 rows. (Vector transposes for the row-major case, with rearranges and blends or with
-   * gathers, were no faster than the scalar loop.)
+   * returns the next free index. For A stored transposed (xᵀ in xᵀ·dh; a row-major A is copied
+   * row by row instead, see {@link #copyRows}). Step by step, so the stores are consecutive: a
+   * loop over the rows with strided stores (or an arraycopy call per step) made whole products
+   * up to 5% slower. With {@code rs == 1} a step's coefficients are side by side and one vector
+   * copies them: half the time of the scalar copy (0.29 against 0.58 ns a float), xᵀ·dh about 7%
+   * faster at 32, 128 and 1024 rows.
    */
   private static int interleave(float[] a, int start, int rs, int cs, int r, int kc, float[] to,
       int at) {
-    if (r == 6 && cs == 1) {
-      int s1 = start + rs;
-      int s2 = s1 + rs;
-      int s3 = s2 + rs;
-      int s4 = s3 + rs;
-      int s5 = s4 + rs;
-      for (int p = 0; p < kc; p++) {
-        int o = at + 6 * p;
-        to[o] = a[start + p];
-        to[o + 1] = a[s1 + p];
-        to[o + 2] = a[s2 + p];
-        to[o + 3] = a[s3 + p];
-        to[o + 4] = a[s4 + p];
-        to[o + 5] = a[s5 + p];
-      }
-      at += 6 * kc;
-    } else if (r == 4 && cs == 1) {
-      int s1 = start + rs;
-      int s2 = s1 + rs;
-      int s3 = s2 + rs;
-      for (int p = 0; p < kc; p++) {
-        int o = at + 4 * p;
-        to[o] = a[start + p];
-        to[o + 1] = a[s1 + p];
-        to[o + 2] = a[s2 + p];
-        to[o + 3] = a[s3 + p];
-      }
-      at += 4 * kc;
-    } else if (rs == 1 && r > 1 && r <= L) {
+    if (rs == 1 && r > 1 && r <= L) {
       // One vector copy per step: its last L - r lanes are overwritten by the next step, or by
       // the next micro-panel, or land in the slack at the end of the scratch array.
       int copies = vectorSteps(start, cs, kc, a.length, at, r, to.length);
@@ -963,6 +972,131 @@ final class VectorRowKernel implements RowKernel {
     c30.intoArray(c, c0 + 3 * n);
     c31.intoArray(c, c0 + 3 * n + L);
   }
+  /**
+   * {@link #packed6x2} for A in the row layout ({@link #copyRows}): step p's coefficients are
+   * ap[a0 + p + q * ROW_STRIDE], so the loop counts through A's index with stride 1 and reads each
+   * row at a constant displacement; the same 31 instructions per step (JDK 17) and the same speed
+   * as the interleaved micro-panels (interleaved best-of rounds of the tile alone, Zen 3).
+   */
+  private static void rows6x2(float[] ap, int a0, float[] bp, int b0, int kc,
+      float[] c, int c0, int n, boolean add) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    int col = b0;
+    int end = a0 + kc;
+    for (int at = a0; at < end; at++) {
+      FloatVector b0v = FloatVector.fromArray(S, bp, col);
+      FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
+      col += 2 * L;
+      FloatVector s;
+      s = FloatVector.broadcast(S, ap[at]);
+      c00 = b0v.fma(s, c00);
+      c01 = b1v.fma(s, c01);
+      s = FloatVector.broadcast(S, ap[at + ROW_STRIDE]);
+      c10 = b0v.fma(s, c10);
+      c11 = b1v.fma(s, c11);
+      s = FloatVector.broadcast(S, ap[at + 2 * ROW_STRIDE]);
+      c20 = b0v.fma(s, c20);
+      c21 = b1v.fma(s, c21);
+      s = FloatVector.broadcast(S, ap[at + 3 * ROW_STRIDE]);
+      c30 = b0v.fma(s, c30);
+      c31 = b1v.fma(s, c31);
+      s = FloatVector.broadcast(S, ap[at + 4 * ROW_STRIDE]);
+      c40 = b0v.fma(s, c40);
+      c41 = b1v.fma(s, c41);
+      s = FloatVector.broadcast(S, ap[at + 5 * ROW_STRIDE]);
+      c50 = b0v.fma(s, c50);
+      c51 = b1v.fma(s, c51);
+    }
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, c0));
+      c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, c0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, c0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * n + L));
+      c40 = c40.add(FloatVector.fromArray(S, c, c0 + 4 * n));
+      c41 = c41.add(FloatVector.fromArray(S, c, c0 + 4 * n + L));
+      c50 = c50.add(FloatVector.fromArray(S, c, c0 + 5 * n));
+      c51 = c51.add(FloatVector.fromArray(S, c, c0 + 5 * n + L));
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + n);
+    c11.intoArray(c, c0 + n + L);
+    c20.intoArray(c, c0 + 2 * n);
+    c21.intoArray(c, c0 + 2 * n + L);
+    c30.intoArray(c, c0 + 3 * n);
+    c31.intoArray(c, c0 + 3 * n + L);
+    c40.intoArray(c, c0 + 4 * n);
+    c41.intoArray(c, c0 + 4 * n + L);
+    c50.intoArray(c, c0 + 5 * n);
+    c51.intoArray(c, c0 + 5 * n + L);
+  }
+
+  /** {@link #packed4x2} for A in the row layout, as {@link #rows6x2}. */
+  private static void rows4x2(float[] ap, int a0, float[] bp, int b0, int kc,
+      float[] c, int c0, int n, boolean add) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    int col = b0;
+    int end = a0 + kc;
+    for (int at = a0; at < end; at++) {
+      FloatVector b0v = FloatVector.fromArray(S, bp, col);
+      FloatVector b1v = FloatVector.fromArray(S, bp, col + L);
+      col += 2 * L;
+      FloatVector s;
+      s = FloatVector.broadcast(S, ap[at]);
+      c00 = b0v.fma(s, c00);
+      c01 = b1v.fma(s, c01);
+      s = FloatVector.broadcast(S, ap[at + ROW_STRIDE]);
+      c10 = b0v.fma(s, c10);
+      c11 = b1v.fma(s, c11);
+      s = FloatVector.broadcast(S, ap[at + 2 * ROW_STRIDE]);
+      c20 = b0v.fma(s, c20);
+      c21 = b1v.fma(s, c21);
+      s = FloatVector.broadcast(S, ap[at + 3 * ROW_STRIDE]);
+      c30 = b0v.fma(s, c30);
+      c31 = b1v.fma(s, c31);
+    }
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, c0));
+      c01 = c01.add(FloatVector.fromArray(S, c, c0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, c0 + n));
+      c11 = c11.add(FloatVector.fromArray(S, c, c0 + n + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c21 = c21.add(FloatVector.fromArray(S, c, c0 + 2 * n + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c31 = c31.add(FloatVector.fromArray(S, c, c0 + 3 * n + L));
+    }
+    c00.intoArray(c, c0);
+    c01.intoArray(c, c0 + L);
+    c10.intoArray(c, c0 + n);
+    c11.intoArray(c, c0 + n + L);
+    c20.intoArray(c, c0 + 2 * n);
+    c21.intoArray(c, c0 + 2 * n + L);
+    c30.intoArray(c, c0 + 3 * n);
+    c31.intoArray(c, c0 + 3 * n + L);
+  }
+
 
   /** One row of C (at c0), {@code vectors} vectors wide: A[p] = a[a0 + p * cs]. */
   private static void row1(float[] a, int a0, int cs, int k, int vectors, float[] src, int base,
