@@ -165,13 +165,8 @@ final class GemmJob {
    * or with {@code transpose} its columns (the rows of its transpose).
    */
   float[][] pack(float[] b, int bo, int rows, int cols, boolean transpose) {
-    return pack(b, bo, rows, cols, transpose, transpose ? rows : cols);
-  }
-
-  /** As {@link #pack(float[], int, int, int, boolean)}, each row zero-padded to {@code width}. */
-  float[][] pack(float[] b, int bo, int rows, int cols, boolean transpose, int width) {
     int outRows = transpose ? cols : rows;
-    int outCols = transpose ? rows : cols;
+    int width = transpose ? rows : cols;
     if (packed.length < outRows) {
       float[][] grown = new float[Math.max(outRows, packed.length * 2)][];
       System.arraycopy(packed, 0, grown, 0, packed.length);
@@ -181,7 +176,6 @@ final class GemmJob {
       if (packed[p] == null || packed[p].length < width) {
         packed[p] = new float[Math.max(width, packed[p] == null ? 0 : packed[p].length * 2)];
       }
-      java.util.Arrays.fill(packed[p], outCols, width, 0f);
     }
     if (transpose) {
       // In blocks of 16 source rows: each packed row then receives a whole cache line at once,
