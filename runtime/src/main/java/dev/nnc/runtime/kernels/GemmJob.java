@@ -117,10 +117,13 @@ final class GemmJob {
       narrowB = new float[k * width];
     }
     float[] to = narrowB;
+    // B[p][j] = b[bo + p * pStride + j * jStride]
+    int pStride = transposed ? 1 : n;
+    int jStride = transposed ? k : 1;
     for (int p = 0; p < k; p++) {
       int row = p * width;
-      for (int j = 0; j < n; j++) {
-        to[row + j] = b[transposed ? bo + j * k + p : bo + p * n + j];
+      for (int j = 0, from = bo + p * pStride; j < n; j++, from += jStride) {
+        to[row + j] = b[from];
       }
       java.util.Arrays.fill(to, row + n, row + width, 0f);
     }

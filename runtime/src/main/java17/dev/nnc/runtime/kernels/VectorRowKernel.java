@@ -154,7 +154,7 @@ final class VectorRowKernel implements RowKernel {
         } else {
           packA(job, ic, mc, pc, kc, scratch, aBase);
         }
-        // A's micro-panels: rows ROW_STRIDE apart, or a row's coefficients r floats apart.
+        // Floats of A's copy per row of C: a row of the row layout, or kc in the micro-panels.
         int rowStep = aRows ? ROW_STRIDE : kc;
         for (int j = 0; j < tiled; j += width) {
           int i = 0;
@@ -201,7 +201,6 @@ final class VectorRowKernel implements RowKernel {
       System.arraycopy(job.a, job.ao + (i0 + i) * job.rowStride + pc, to, at + i * ROW_STRIDE, kc);
     }
   }
-
 
   /**
    * Copies A's rows [i0, i0 + mc), steps [pc, pc + kc) into micro-panels at {@code to}: the
@@ -263,17 +262,17 @@ final class VectorRowKernel implements RowKernel {
 
   /**
    * How many of the steps p < kc, reading L floats at {@code start + p * cs} and writing L at
-   * {@code at + p * r}, stay inside both arrays (the steps advance through both, so a prefix).
+   * {@code at + p * r}, stay inside both arrays (cs, r ≥ 1: the steps advance through both, so a
+   * prefix). The first test is the usual case, all of them, without dividing.
    */
   private static int vectorSteps(int start, int cs, int kc, int aLength, int at, int r,
       int toLength) {
     if (start + (long) (kc - 1) * cs + L <= aLength && at + (long) (kc - 1) * r + L <= toLength) {
       return kc;
     }
-    long byA = cs == 0 ? kc : ((long) aLength - L - start) / cs + 1;
-    long byTo = ((long) toLength - L - at) / r + 1;
-    long steps = Math.min(kc, Math.min(byA, byTo));
-    return start + L > aLength || at + L > toLength ? 0 : (int) Math.max(0, steps);
+    long byA = Math.floorDiv((long) aLength - L - start, cs) + 1;
+    long byTo = Math.floorDiv((long) toLength - L - at, r) + 1;
+    return (int) Math.max(0, Math.min(kc, Math.min(byA, byTo)));
   }
 
   /**
