@@ -9,6 +9,7 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.kernels.Gemm;
+import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,16 @@ public final class BreastCancer implements Model {
   private float t8;
 
   private float[] dz = new float[0];
+
+  /**
+   * The learning rate while trainStep runs a plain SGD step, else 0.
+   */
+  private float sgdRate;
+
+  /**
+   * The parameters the optimizer updates after a plain SGD backward pass.
+   */
+  private final List<Parameter> sgdParameters = List.of(b_);
 
   /**
    * Grows the per-example buffers when a larger batch arrives.
@@ -171,8 +182,13 @@ public final class BreastCancer implements Model {
       }
     }
     // line 11: let z = x @ w + b; -- matmul gate
-    float[] dw = this.w.gradF32();
-    Gemm.tn(30, 1, n, x, 0, dz, 0, dw, 0, false);
+    if (sgdRate != 0) {
+      // plain SGD in trainStep: the product updates w itself, no gradient is stored
+      Gemm.tnUpdate(30, 1, n, x, 0, dz, 0, this.w.f32(), 0, -sgdRate);
+    } else {
+      float[] dw = this.w.gradF32();
+      Gemm.tn(30, 1, n, x, 0, dz, 0, dw, 0, false);
+    }
   }
 
   /**
@@ -239,6 +255,31 @@ public final class BreastCancer implements Model {
     prepare(batch);
     computeLoss(batch);
     computeGradients(batch);
+    return loss;
+  }
+
+  /**
+   * One training step. With plain SGD ({@link Optimizer#sgdRate}) the backward pass
+   * itself applies the step to
+   * {@code w}:
+   * W -= rate * x^T g in the product that would compute the gradient, which is then
+   * not stored. The optimizer updates the other parameters.
+   */
+  @Override
+  public double trainStep(Batch batch, Optimizer optimizer) {
+    float rate = (float) optimizer.sgdRate();
+    if (!(rate > 0)) {
+      return Model.super.trainStep(batch, optimizer);
+    }
+    prepare(batch);
+    computeLoss(batch);
+    sgdRate = rate;
+    try {
+      computeGradients(batch);
+    } finally {
+      sgdRate = 0;
+    }
+    optimizer.step(sgdParameters);
     return loss;
   }
 

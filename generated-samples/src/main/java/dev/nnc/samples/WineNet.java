@@ -9,6 +9,7 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.kernels.Gemm;
+import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,16 @@ public final class WineNet implements Model {
   private float[] t15 = new float[0];
 
   private float[] t16 = new float[0];
+
+  /**
+   * The learning rate while trainStep runs a plain SGD step, else 0.
+   */
+  private float sgdRate;
+
+  /**
+   * The parameters the optimizer updates after a plain SGD backward pass.
+   */
+  private final List<Parameter> sgdParameters = List.of(hidden_b, classify_b);
 
   /**
    * Grows the per-example buffers when a larger batch arrives.
@@ -241,10 +252,20 @@ public final class WineNet implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
-    float[] dhidden_W = this.hidden_W.gradF32();
-    Gemm.tn(13, 32, n, x, 0, t16, 0, dhidden_W, 0, false);
-    float[] dclassify_W = this.classify_W.gradF32();
-    Gemm.tn(32, 3, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
+    if (sgdRate != 0) {
+      // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
+      Gemm.tnUpdate(13, 32, n, x, 0, t16, 0, this.hidden_W.f32(), 0, -sgdRate);
+    } else {
+      float[] dhidden_W = this.hidden_W.gradF32();
+      Gemm.tn(13, 32, n, x, 0, t16, 0, dhidden_W, 0, false);
+    }
+    if (sgdRate != 0) {
+      // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
+      Gemm.tnUpdate(32, 3, n, t3, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
+    } else {
+      float[] dclassify_W = this.classify_W.gradF32();
+      Gemm.tn(32, 3, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
+    }
   }
 
   /**
@@ -327,6 +348,32 @@ public final class WineNet implements Model {
     prepare(batch);
     computeLoss(batch);
     computeGradients(batch);
+    return loss;
+  }
+
+  /**
+   * One training step. With plain SGD ({@link Optimizer#sgdRate}) the backward pass
+   * itself applies the step to
+   * {@code hidden.W},
+   * {@code classify.W}:
+   * W -= rate * x^T g in the product that would compute the gradient, which is then
+   * not stored. The optimizer updates the other parameters.
+   */
+  @Override
+  public double trainStep(Batch batch, Optimizer optimizer) {
+    float rate = (float) optimizer.sgdRate();
+    if (!(rate > 0)) {
+      return Model.super.trainStep(batch, optimizer);
+    }
+    prepare(batch);
+    computeLoss(batch);
+    sgdRate = rate;
+    try {
+      computeGradients(batch);
+    } finally {
+      sgdRate = 0;
+    }
+    optimizer.step(sgdParameters);
     return loss;
   }
 

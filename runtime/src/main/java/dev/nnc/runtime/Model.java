@@ -49,7 +49,12 @@ public interface Model {
   /** The optimizer declared in the source, or null. */
   OptimizerSpec defaultOptimizer();
 
-  /** One training step: gradients, then an optimizer update; returns the batch's mean loss. */
+  /**
+   * One training step: gradients, then an optimizer update; returns the batch's mean loss. With
+   * plain SGD ({@link Optimizer#sgdRate}) a generated model applies the step to its weight
+   * matrices inside the products that would compute their gradients, so those gradient arrays
+   * are left as they were; {@link #forwardBackward} always computes every gradient.
+   */
   default double trainStep(Batch batch, Optimizer optimizer) {
     double loss = forwardBackward(batch);
     optimizer.step(parameters());

@@ -221,15 +221,32 @@ final class Code {
             GEMM, rows, k, name.apply(r), name.apply(l), out).build();
       }
     }
-    if (a.op() == Op.BATCH_SUM && a.input(0) instanceof Node.Apply o && o.op() == Op.OUTER
-        && stored(o.input(0)) && stored(o.input(1)) && o.input(0).batched()
-        && o.input(1).batched()) {
+    if (isWeightGradient(a)) {
+      Node.Apply o = (Node.Apply) a.input(0);
       int rows = o.input(0).shape().size();
       int cols = o.input(1).shape().size();
       return CodeBlock.builder().addStatement("$T.tn($L, $L, n, $L, 0, $L, 0, $L, 0, false)",
           GEMM, rows, cols, name.apply(o.input(0)), name.apply(o.input(1)), out).build();
     }
     return null;
+  }
+
+  /** A weight gradient {@code batch_sum(outer(x, g))} that {@link #gemm} computes as Xᵀ·G. */
+  boolean isWeightGradient(Node n) {
+    return type == ElementType.F32 && n instanceof Node.Apply a && a.op() == Op.BATCH_SUM
+        && a.input(0) instanceof Node.Apply o && o.op() == Op.OUTER && stored(o.input(0))
+        && stored(o.input(1)) && o.input(0).batched() && o.input(1).batched();
+  }
+
+  /**
+   * The plain SGD step {@code weights += −rate · Xᵀ·G} for a node {@link #isWeightGradient}: the
+   * product that would compute the gradient updates the weights instead.
+   */
+  CodeBlock sgdStep(Node.Apply a, Function<Node, String> name, String weights, String rate) {
+    Node.Apply o = (Node.Apply) a.input(0);
+    return CodeBlock.builder().addStatement("$T.tnUpdate($L, $L, n, $L, 0, $L, 0, $L, 0, -$L)",
+        GEMM, o.input(0).shape().size(), o.input(1).shape().size(), name.apply(o.input(0)),
+        name.apply(o.input(1)), weights, rate).build();
   }
 
   /** sum over the batch: out[i] = sum_b x[b][i]; an outer product is summed without storing it. */

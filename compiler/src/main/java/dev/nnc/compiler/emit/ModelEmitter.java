@@ -44,6 +44,7 @@ public final class ModelEmitter {
   private static final ClassName SLOT = ClassName.get(RUNTIME, "Slot");
   private static final ClassName BATCH = ClassName.get(RUNTIME, "Batch");
   private static final ClassName OPTIMIZER_SPEC = ClassName.get(RUNTIME + ".optim", "OptimizerSpec");
+  private static final ClassName OPTIMIZER = ClassName.get(RUNTIME + ".optim", "Optimizer");
   private static final ClassName NN_MATH = ClassName.get(RUNTIME, "NnMath");
   /** Cost units (see FunctionEmitter) per method before a pass is split. */
   private static final int CHUNK_BUDGET = 120;
@@ -57,6 +58,11 @@ public final class ModelEmitter {
   private final NameAllocator names = new NameAllocator();
   private final Map<Node, String> nodeNames = new IdentityHashMap<>();
   private final Map<Node, ModelIr.ParamVar> gradientOf = new IdentityHashMap<>();
+  /**
+   * Weight gradients whose plain SGD step trainStep applies inside the product that computes
+   * them (see {@link #findSgdSteps}), in parameter order.
+   */
+  private final Map<Node, ModelIr.ParamVar> sgdSteps = new java.util.LinkedHashMap<>();
   private final Map<ModelIr.ParamVar, String> paramFields = new IdentityHashMap<>();
   private final List<Node> objectivePass;
   private final List<Node> outputPass;
@@ -154,7 +160,8 @@ public final class ModelEmitter {
         "forwardBackward", "output", "defaultOptimizer", "initialize", "trainStep", "batch",
         "predict", "prepare", "outputCopy",
         "ensureCapacity", "capacity", "n", "b", "i", "j", "k", "p", "o", "r", "sum", "max", "best",
-        "scale", "batchSize", "INPUTS", "OUTPUTS", "PARAMETERS")) {
+        "scale", "batchSize", "INPUTS", "OUTPUTS", "PARAMETERS", "sgdRate", "sgdParameters",
+        "optimizer", "rate")) {
       names.newName(reserved, "$" + reserved);
     }
     for (String pass : List.of("computeLoss", "computeOutputs", "computeGradients",
@@ -183,6 +190,7 @@ public final class ModelEmitter {
         gradientOf.put(g, model.params().get(i));
       }
     }
+    findSgdSteps();
     int t = 1;
     for (Node n : concat(objectivePass, outputPass, backwardPass)) {
       if (n == derived.objective()) {
@@ -216,6 +224,53 @@ public final class ModelEmitter {
         .skipJavaLangImports(true)
         .indent("  ")
         .build();
+  }
+
+  /**
+   * Finds the weights whose plain SGD step can replace the storing of their gradient: the
+   * gradient is computed in place by one product Xᵀ·G ({@link Code#isWeightGradient}), and
+   * nothing the backward pass computes after it, nor another parameter's gradient, reads the
+   * weights, which the step changes there.
+   */
+  private void findSgdSteps() {
+    List<Node> order = new ArrayList<>();
+    Set<Node> inLoops = new HashSet<>();
+    for (Fusion.Group g : plans.get(backwardPass)) {
+      order.addAll(g.nodes());
+      if (g.fused()) {
+        inLoops.addAll(g.nodes());
+      }
+    }
+    for (int i = 0; i < model.params().size(); i++) {
+      ModelIr.ParamVar p = model.params().get(i);
+      Node g = derived.gradients().get(i);
+      if (gradientOf.get(g) != p || !code.isWeightGradient(g) || inLoops.contains(g)) {
+        continue;
+      }
+      boolean readLater = false;
+      for (Node later : order.subList(order.indexOf(g) + 1, order.size())) {
+        readLater |= reads(later, p.var());
+      }
+      for (Node other : derived.gradients()) {
+        readLater |= other != g && (other == p.var() || reads(other, p.var()));
+      }
+      if (!readLater) {
+        sgdSteps.put(g, p);
+      }
+    }
+  }
+
+  /** Whether statement {@code n} reads {@code var}, directly or through a view. */
+  private static boolean reads(Node n, Node var) {
+    if (!(n instanceof Node.Apply a)) {
+      return false;
+    }
+    for (Node in : a.inputs()) {
+      if (in == var || in instanceof Node.Apply v && Code.isView(v) && reads(v, var)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @SafeVarargs
@@ -449,6 +504,19 @@ public final class ModelEmitter {
         out.add("// $L\n", comment);
         last = comment;
       }
+      if (sgdSteps.containsKey(n)) {
+        ModelIr.ParamVar p = sgdSteps.get(n);
+        out.beginControlFlow("if (sgdRate != 0)");
+        out.add("// plain SGD in trainStep: the product updates $L itself, no gradient is stored\n",
+            Code.sanitize(p.var().name()));
+        out.add(code.sgdStep((Node.Apply) n, this::ref, "this." + paramFields.get(p) + ".f32()",
+            "sgdRate"));
+        out.nextControlFlow("else");
+        declareGradient(out, n);
+        out.add(code.statement((Node.Apply) n, this::ref, false, true));
+        out.endControlFlow();
+        continue;
+      }
       declareGradient(out, n);
       out.add(code.statement((Node.Apply) n, this::ref, false, true));
     }
@@ -531,6 +599,52 @@ public final class ModelEmitter {
     return b.build();
   }
 
+  /**
+   * trainStep with plain SGD: the backward pass applies the step to the weights in
+   * {@link #sgdSteps} itself, and the optimizer updates the other parameters.
+   */
+  private void addSgdTrainStep(TypeSpec.Builder cls) {
+    List<String> fused = new ArrayList<>();
+    CodeBlock.Builder rest = CodeBlock.builder().add("$T.of(", List.class);
+    boolean first = true;
+    for (ModelIr.ParamVar p : model.params()) {
+      if (sgdSteps.containsValue(p)) {
+        fused.add("{@code " + Code.javadocSafe(p.var().name()) + "}");
+      } else {
+        rest.add(first ? "$L" : ", $L", paramFields.get(p));
+        first = false;
+      }
+    }
+    String weights = String.join(",\n", fused);
+    cls.addField(FieldSpec.builder(TypeName.FLOAT, "sgdRate", Modifier.PRIVATE)
+        .addJavadoc("The learning rate while trainStep runs a plain SGD step, else 0.\n").build());
+    cls.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER),
+        "sgdParameters", Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("The parameters the optimizer updates after a plain SGD backward pass.\n")
+        .initializer(rest.add(")").build()).build());
+    cls.addMethod(MethodSpec.methodBuilder("trainStep").addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC).returns(double.class).addParameter(BATCH, "batch")
+        .addParameter(OPTIMIZER, "optimizer")
+        .addJavadoc("One training step. With plain SGD ({@link $T#sgdRate}) the backward pass\n"
+            + "itself applies the step to\n$L:\nW -= rate * x^T g in the product that would"
+            + " compute the gradient, which is then\nnot stored. The optimizer updates the other"
+            + " parameters.\n", OPTIMIZER, weights)
+        .addStatement("float rate = (float) optimizer.sgdRate()")
+        .beginControlFlow("if (!(rate > 0))")
+        .addStatement("return $T.super.trainStep(batch, optimizer)", MODEL)
+        .endControlFlow()
+        .addStatement("prepare(batch)")
+        .addStatement("$L(batch)", names.get("$pass:computeLoss"))
+        .addStatement("sgdRate = rate")
+        .beginControlFlow("try")
+        .addStatement("$L(batch)", names.get("$pass:computeGradients"))
+        .nextControlFlow("finally")
+        .addStatement("sgdRate = 0")
+        .endControlFlow()
+        .addStatement("optimizer.step(sgdParameters)")
+        .addStatement("return $L", nodeNames.get(derived.objective())).build());
+  }
+
   private void addApi(TypeSpec.Builder cls) {
     cls.addMethod(MethodSpec.methodBuilder("name").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(String.class)
@@ -557,6 +671,9 @@ public final class ModelEmitter {
         .addStatement("$L(batch)", names.get("$pass:computeLoss"))
         .addStatement("$L(batch)", names.get("$pass:computeGradients"))
         .addStatement("return $L", nodeNames.get(derived.objective())).build());
+    if (!sgdSteps.isEmpty()) {
+      addSgdTrainStep(cls);
+    }
     cls.addMethod(MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(BATCH, "batch")
         .addStatement("prepare(batch)")

@@ -82,6 +82,21 @@ public final class Gemm {
     Parallel.run(job, m, (long) m * n * k);
   }
 
+  /**
+   * C[m×n] += alpha · Aᵀ·B, with A stored as [k×m] and B as [k×n]: a weight's plain SGD step
+   * fused into its gradient's product ({@code W += −rate · xᵀ·g}), so the gradient is never
+   * stored and read back. B is first scaled into a copy (k·n multiplies, against the product's
+   * m·n·k multiply-adds); the product then accumulates into C on every kernel path.
+   */
+  public static void tnUpdate(int m, int n, int k, float[] a, int ao, float[] b, int bo,
+      float[] c, int co, float alpha) {
+    float[] scaled = GemmJob.current().scaled(k * n);
+    for (int i = 0; i < k * n; i++) {
+      scaled[i] = alpha * b[bo + i];
+    }
+    tn(m, n, k, a, ao, scaled, 0, c, co, true);
+  }
+
   /** C[m×n] (+)= Aᵀ · B, with A stored as [k×m] and B as [k×n]. */
   public static void tn(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {

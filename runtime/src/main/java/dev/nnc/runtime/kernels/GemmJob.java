@@ -13,6 +13,8 @@ final class GemmJob {
   private final float[][] accumulators = new float[2][];
   /** Cᵀ of a narrow product before it is transposed into C. */
   private float[] transposedOut = new float[0];
+  /** The scaled right operand of {@link Gemm#tnUpdate}. */
+  private float[] scaled = new float[0];
 
   /** The right operand as separate rows (packed), or null when it is read in place from b. */
   float[][] rows;
@@ -213,6 +215,14 @@ final class GemmJob {
       return;
     }
     computeScalar(from, to, slot);
+  }
+
+  /** The scratch array for {@link Gemm#tnUpdate}'s scaled B, at least {@code size} long. */
+  float[] scaled(int size) {
+    if (scaled.length < size) {
+      scaled = new float[size];
+    }
+    return scaled;
   }
 
   /** Thread {@code slot}'s scratch array, at least {@code size} long. */

@@ -12,6 +12,16 @@ public interface Optimizer {
 
   double learningRate();
 
+  /**
+   * The learning rate if one step is exactly {@code w −= rate · g} for every parameter (plain
+   * SGD: no momentum, no weight decay, no state), else NaN. A generated model's {@code
+   * trainStep} then applies the step to a weight inside the product that computes its gradient
+   * and skips storing that gradient.
+   */
+  default double sgdRate() {
+    return Double.NaN;
+  }
+
   void setLearningRate(double lr);
 
   /** The number of steps taken so far. */

@@ -21,6 +21,11 @@ public final class Sgd extends StatefulOptimizer {
   }
 
   @Override
+  public double sgdRate() {
+    return momentum == 0 && weightDecay == 0 ? lr : Double.NaN;
+  }
+
+  @Override
   public void step(List<Parameter> params) {
     step++;
     // An indexed loop: an iterator here would be the only allocation of a training step.

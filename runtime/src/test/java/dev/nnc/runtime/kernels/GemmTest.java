@@ -72,6 +72,17 @@ class GemmTest {
         }
       }
     }
+    // tnUpdate: C += alpha·Aᵀ·B, the fused SGD step (alpha = −rate), on the same kernel path
+    float alpha = -0.375f;
+    float[] updated = base.clone();
+    Gemm.tnUpdate(m, n, k, at, 0, b, 0, updated, 0, alpha);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        assertEquals(base[i * n + j] + alpha * reference(at, 1, m, b, n, 1, i, j, k),
+            updated[i * n + j], 1e-4 * (1 + k), "tnUpdate[" + i + "," + j + "] m=" + m + " n=" + n
+            + " k=" + k + " vector=" + vector + " threads=" + threads);
+      }
+    }
   }
 
   @Test

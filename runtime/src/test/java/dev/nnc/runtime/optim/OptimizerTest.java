@@ -48,6 +48,20 @@ class OptimizerTest {
   }
 
   @Test
+  void onlyPlainSgdOffersItsRateForFusedSteps() {
+    assertEquals(0.1, OptimizerSpec.parse("sgd", Map.of("lr", 0.1)).create().sgdRate());
+    Optimizer sgd = OptimizerSpec.parse("sgd", Map.of()).create();
+    sgd.setLearningRate(0.25);
+    assertEquals(0.25, sgd.sgdRate(), "follows the schedule's rate");
+    for (String spec : new String[] {"momentum", "nesterov", "adam", "adamw"}) {
+      assertTrue(Double.isNaN(OptimizerSpec.parse(spec, Map.of()).create().sgdRate()), spec);
+    }
+    assertTrue(Double.isNaN(OptimizerSpec.parse("sgd", Map.of("momentum", 0.5)).create().sgdRate()));
+    assertTrue(Double.isNaN(
+        OptimizerSpec.parse("sgd", Map.of("weight_decay", 1e-4)).create().sgdRate()));
+  }
+
+  @Test
   void sgdWithL2WeightDecay() {
     // g' = g + 0.1 w: [0.6, -1.2] then [0.194, 0.012]
     check("sgd", Map.of("lr", 0.1, "weight_decay", 0.1), new double[] {0.94, -1.88}, new double[] {0.9206, -1.8812});
