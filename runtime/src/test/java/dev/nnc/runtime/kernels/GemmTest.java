@@ -156,6 +156,28 @@ class GemmTest {
     assertEquals(false, GemmJob.mostlyZero(exactlyAtLimit, 0, 10, 1, 10, 10));
   }
 
+  /** The sparse check stops once the answer is known: the same answer as counting the sample. */
+  @Test
+  void mostlyZeroStopsEarlyWithTheAnswerOfTheWholeSample() {
+    Random r = new Random(12);
+    for (int t = 0; t < 300; t++) {
+      int m = 1 + r.nextInt(300);
+      int k = 1 + r.nextInt(40);
+      float[] a = random(m * k, r, 0.45 + 0.3 * r.nextDouble());
+      int step = (int) Math.max(1, (long) m * k / 1024);
+      long seen = 0;
+      long nonzero = 0;
+      for (int i = 0; i < m; i += step) {
+        for (int p = 0; p < k; p++) {
+          nonzero += a[i * k + p] != 0 ? 1 : 0;
+        }
+        seen += k;
+      }
+      assertEquals(nonzero * 5 <= seen * 2, GemmJob.mostlyZero(a, 0, k, 1, m, k),
+          "m=" + m + " k=" + k + " nonzero " + nonzero + " of " + seen);
+    }
+  }
+
   /**
    * Products the AVX2 path blocks and packs (at least 16 rows): more rows than one packed block
    * of A (48), with 4-row and single-row leftovers; a shared dimension longer than one block
