@@ -32,7 +32,7 @@ final class GemmJob {
   boolean accumulate;
   /** C is at most two vectors wide, B in {@link #narrowB}: {@link RowKernel#narrowRows}. */
   boolean narrowRows;
-  /** A narrow product's B, k rows of {@link #narrowWidth} floats (zero-padded) one after another. */
+  /** A narrow product's B, k rows of {@link #narrowWidth} floats (padded) one after another. */
   float[] narrowB = new float[0];
   int narrowWidth;
   /**
@@ -115,7 +115,7 @@ final class GemmJob {
 
   /**
    * Copies the right operand of a narrow product, stored [k×n] (or [n×k] with {@code
-   * transposed}), into {@link #narrowB}: k rows of {@code width} floats, zero-padded, in one
+   * transposed}), into {@link #narrowB}: k rows of {@code width} floats, padded, in one
    * array, so the tiles read B's rows at a constant stride.
    */
   void packNarrow(float[] b, int bo, int n, int k, boolean transposed, int width) {
@@ -123,10 +123,14 @@ final class GemmJob {
       narrowB = new float[k * width];
     }
     float[] to = narrowB;
+    // A row-major B goes to the vector kernel's whole-vector copies (a short scalar loop per row
+    // cost 45% of h·W2 at batch 32); the rows it leaves, and a transposed B, are copied here.
+    RowKernel vector = Kernels.vector();
+    int first = transposed || vector == null ? 0 : vector.copyNarrowRows(b, bo, n, k, to, width);
     // B[p][j] = b[bo + p * pStride + j * jStride]
     int pStride = transposed ? 1 : n;
     int jStride = transposed ? k : 1;
-    for (int p = 0; p < k; p++) {
+    for (int p = first; p < k; p++) {
       int row = p * width;
       for (int j = 0, from = bo + p * pStride; j < n; j++, from += jStride) {
         to[row + j] = b[from];
@@ -163,15 +167,17 @@ final class GemmJob {
     float[] out = transposedOut;
     set(n, m, k, left, lo, rowStride, colStride, out, 0, false);
     Parallel.run(this, n, (long) m * n * k);
-    for (int i = 0; i < m; i++) {
-      int row = co + i * n;
+    // Column j of C at a time: the inner loop runs over C's many rows (n is below 16), so its
+    // bookkeeping is paid n times, not m times, and Cᵀ is read front to back.
+    for (int j = 0; j < n; j++) {
+      int from = j * m;
       if (accumulate) {
-        for (int j = 0; j < n; j++) {
-          c[row + j] += out[j * m + i];
+        for (int i = 0, at = co + j; i < m; i++, at += n) {
+          c[at] += out[from + i];
         }
       } else {
-        for (int j = 0; j < n; j++) {
-          c[row + j] = out[j * m + i];
+        for (int i = 0, at = co + j; i < m; i++, at += n) {
+          c[at] = out[from + i];
         }
       }
     }
@@ -194,7 +200,16 @@ final class GemmJob {
         packed[p] = new float[Math.max(width, packed[p] == null ? 0 : packed[p].length * 2)];
       }
     }
-    if (transpose) {
+    if (transpose && cols <= 16) {
+      // Short source rows (dlogits·W2ᵀ: 10 floats): a few packed rows, each filled by one long
+      // loop over all source rows, which stay in L1.
+      for (int p = 0; p < cols; p++) {
+        float[] to = packed[p];
+        for (int j = 0, from = bo + p; j < rows; j++, from += cols) {
+          to[j] = b[from];
+        }
+      }
+    } else if (transpose) {
       // In blocks of 16 source rows: each packed row then receives a whole cache line at once,
       // and the 16 source lines being read stay in L1.
       for (int j0 = 0; j0 < rows; j0 += 16) {

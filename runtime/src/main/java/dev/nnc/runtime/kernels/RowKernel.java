@@ -13,10 +13,18 @@ interface RowKernel {
 
   /**
    * Rows [from, to) of a narrow product, C no wider than two vectors: the right operand's rows are
-   * packed and zero-padded to {@link Kernels#narrowWidth} floats, so row i of C is one or two
-   * accumulators. Each row's vectors are stored into the calling thread's scratch and their
+   * packed and padded (with zeros, or the next row's values) to {@link Kernels#narrowWidth}
+   * floats, so row i of C is one or two accumulators. Each row's vectors are stored into the calling thread's scratch and their
    * first n lanes copied to C, so no masked store is needed (how well those compile varies by
    * JDK).
    */
   void narrowRows(GemmJob job, int from, int to, int slot);
+
+  /**
+   * Copies rows of a row-major B[k×n] (n below {@code width}) to {@code to}, row p at
+   * {@code p * width}, as whole vectors: lanes past n hold what follows B's row in b (the next
+   * row's values), whose products {@link #narrowRows} never stores. Returns how many leading rows
+   * it copied; the caller copies the rest, whose vectors would read past b's end.
+   */
+  int copyNarrowRows(float[] b, int bo, int n, int k, float[] to, int width);
 }

@@ -367,6 +367,17 @@ final class VectorRowKernel implements RowKernel {
     }
   }
 
+  @Override
+  public int copyNarrowRows(float[] b, int bo, int n, int k, float[] to, int width) {
+    int p = 0;
+    for (int from = bo; p < k && from + width <= b.length; p++, from += n) {
+      for (int v = 0; v < width; v += L) {
+        FloatVector.fromArray(S, b, from + v).intoArray(to, p * width + v);
+      }
+    }
+    return p;
+  }
+
   /** Copies the first n lanes of scratch row r (rows {@code width} apart) into C's row i. */
   private static void storeNarrow(GemmJob job, float[] scratch, int r, int width, int i) {
     float[] c = job.c;
