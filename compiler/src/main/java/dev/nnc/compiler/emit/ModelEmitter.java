@@ -504,21 +504,20 @@ public final class ModelEmitter {
         out.add("// $L\n", comment);
         last = comment;
       }
-      if (sgdSteps.containsKey(n)) {
-        ModelIr.ParamVar p = sgdSteps.get(n);
+      ModelIr.ParamVar sgd = sgdSteps.get(n);
+      if (sgd != null) {
         out.beginControlFlow("if (sgdRate != 0)");
         out.add("// plain SGD in trainStep: the product updates $L itself, no gradient is stored\n",
-            Code.sanitize(p.var().name()));
-        out.add(code.sgdStep((Node.Apply) n, this::ref, "this." + paramFields.get(p) + ".f32()",
+            Code.sanitize(sgd.var().name()));
+        out.add(code.sgdStep((Node.Apply) n, this::ref, "this." + paramFields.get(sgd) + ".f32()",
             "sgdRate"));
         out.nextControlFlow("else");
-        declareGradient(out, n);
-        out.add(code.statement((Node.Apply) n, this::ref, false, true));
-        out.endControlFlow();
-        continue;
       }
       declareGradient(out, n);
       out.add(code.statement((Node.Apply) n, this::ref, false, true));
+      if (sgd != null) {
+        out.endControlFlow();
+      }
     }
     return out.build();
   }
