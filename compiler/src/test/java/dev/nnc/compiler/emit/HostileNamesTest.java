@@ -130,7 +130,7 @@ class HostileNamesTest {
         fn Float(x: [2], W: [2, 2]) = sum(W @ x);
         fn Object(x) = x * 2;
         fn class(x) = x * 3;
-        fn math(x) = tan(x);
+        fn mathematics(x) = tan(x);
         fn dev(x) = x;
         fn java(x) = x;
         """);
