@@ -1,5 +1,6 @@
 /*
- * The .nn language (see ../shared/LANGUAGE.md, the contract).
+ * The grammar of the .nn language; docs/language.md is the user's reference for what each
+ * construct means, how it is checked and how it is differentiated.
  *
  * Every alternative that the AST builder must tell apart carries a label, so
  * each gets its own visitor method. Only `fn`, `let`, `return`, `layer` and

@@ -34,7 +34,7 @@ public final class NnMath {
   /**
    * max(x, 0); NaN stays NaN. Written without a branch (as are {@link #step}) so that C2
    * compiles a loop of them to vector max instructions: with a branch, ReLU over random signs
-   * mispredicts half the time and ran about 10 times slower.
+   * mispredicts half the time (figures in docs/performance.md, "The generated code").
    */
   public static double relu(double x) {
     return Math.max(x, 0.0);

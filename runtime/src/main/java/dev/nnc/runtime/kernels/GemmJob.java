@@ -91,9 +91,8 @@ final class GemmJob {
 
   /**
    * Whether at least 60% of A[m×k] is zero, judged from about 1024 entries (every few rows, all
-   * of each): a pass over all of A cost a tenth of a small product's time, most of it in
-   * mispredicted branches, and 4096 entries still cost 3–4 µs a product (7 µs of the MLP's
-   * 400 µs step at batch 32, its two large products). It stops as soon as more than 40% of the
+   * of each): a pass over all of A, or a larger sample, costs a visible share of a small product
+   * (see docs/performance.md, "Mostly-zero operands"). It stops as soon as more than 40% of the
    * entries it would look at have been found nonzero (the same answer), so a dense A costs 40%
    * of the sample.
    */
@@ -123,8 +122,9 @@ final class GemmJob {
       narrowB = new float[k * width];
     }
     float[] to = narrowB;
-    // A row-major B goes to the vector kernel's whole-vector copies (a short scalar loop per row
-    // cost 45% of h·W2 at batch 32); the rows it leaves, and a transposed B, are copied here.
+    // A row-major B goes to the vector kernel's whole-vector copies (short scalar loops per row
+    // dominated the small products; see docs/performance.md); the rows it leaves, and a
+    // transposed B, are copied here.
     RowKernel vector = Kernels.vector();
     int first = transposed || vector == null ? 0 : vector.copyNarrowRows(b, bo, n, k, to, width);
     // B[p][j] = b[bo + p * pStride + j * jStride]

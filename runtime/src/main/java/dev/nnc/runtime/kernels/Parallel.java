@@ -15,9 +15,9 @@ public final class Parallel {
   /**
    * How long either thread spins before it parks: the worker waiting for its next product, the
    * caller waiting for the worker's half. A training step runs its large products a few hundred
-   * microseconds apart; a parked thread on this 2-core virtual machine took long to wake (a
-   * batch-128 MLP step on 2 threads: 886–941 µs spinning up to 0.2–1 ms, 981–1417 µs parking at
-   * once; 1 thread 1391–1478 µs; interleaved in one JVM). OpenMP runtimes spin similarly.
+   * microseconds apart, and a parked thread can take long to wake, so spinning first made the
+   * two-thread step faster (see docs/performance.md, "Two threads"). OpenMP runtimes spin
+   * similarly.
    */
   private static final long SPIN_NANOS = 1_000_000;
 

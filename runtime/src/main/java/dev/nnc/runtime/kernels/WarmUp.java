@@ -5,19 +5,17 @@ import java.util.Random;
 /**
  * Runs small matrix products through the vector kernel's paths, so that HotSpot compiles them
  * before a training loop needs them. Until C2 compiles them the Vector API's operations run as
- * Java objects: the first epoch of the MNIST sample took 2.5 s against 1.0–1.1 s for the next
- * ones, its vector tiles reaching C2 1.4 s into training. Started on a second thread while the
- * program loads data and compiles its model, the warm-up costs no wall time on a machine with a
- * spare core: MNIST's first epoch 2.3–2.5 s against 2.7–3.0 s without, later epochs unchanged;
- * the digits sample's 20 epochs 0.5–0.7 s against 1.0 s (alternating runs of {@code nnc
- * train}, 3 pairs for MNIST, 2 for digits).
+ * Java objects, and a first epoch is much slower than the next ones. Started on a second thread
+ * while the program loads data and compiles its model, the warm-up costs no wall time on a
+ * machine with a spare core and shortens the first epoch (figures in docs/performance.md,
+ * "Warm-up").
  *
  * <p>Every product here is below {@link Parallel}'s threshold, so the warm-up never shares the
  * worker thread with a caller; each thread has its own {@link GemmJob}, so products computed
  * meanwhile on other threads are unaffected (tested).
  */
 public final class WarmUp {
-  /** Rounds of the product set: enough calls of each tile for C2 (about 0.2 s once compiled). */
+  /** Rounds of the product set: enough calls of each tile for C2 to compile it. */
   static final int ROUNDS = 400;
 
   static final int NN = 0;
@@ -30,7 +28,7 @@ public final class WarmUp {
    * columns left over after the tiles, and narrow products of 10 and 6 columns (nn, nt, tn). All
    * below {@link Parallel#MIN_PARALLEL_WORK}. No mostly-zero operand: warming the portable
    * kernel's zero-skipping loops on these small shapes left C2 code that ran MNIST's sparse
-   * products slower for good (its second epoch 1.6–1.7 s against 1.4–1.5 s, 3 pairs).
+   * products slower for the rest of the run (see docs/performance.md, "Warm-up").
    */
   static final int[][] PRODUCTS = {
       {NN, 53, 32, 64}, {TN, 53, 32, 32}, {NT, 53, 32, 24}, {NN, 10, 36, 64}, {NN, 24, 10, 64},

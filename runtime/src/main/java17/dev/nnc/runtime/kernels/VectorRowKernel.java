@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * dimension runs, so each row of B is loaded once per 6 rows of A and every load feeds six fused
  * multiply-adds. The tile is 4 vectors wide on AVX-512 (24 of its 32 registers) and 2 vectors on
  * AVX2 (12 of 16; 4-row tiles throughout on JDKs other than 17, see {@link #SIX_ROW_TILES});
- * 4-row tiles and single rows take the remainder. The 6-row tile measured about
- * 10% faster than the 4-row one on the MLP's two large products. AVX-512 reads B in place
+ * 4-row tiles and single rows take the remainder; the 6-row tile is the faster of the two where
+ * C2 keeps its accumulators in registers (see docs/performance.md). AVX-512 reads B in place
  * (vector loads take any offset), column tiles the outer loop so that one tile of B stays in
  * cache while all row blocks pass over it; AVX2 copies both operands into packed blocks first
  * (see {@link #blocked}). Products at most two vectors wide have tiles of their own
@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * loaded only when that module is present.
  *
  * <p>Every vector lives in one method: a vector passed to or returned from a call that C2 does
- * not inline is boxed, and a boxed accumulator in the inner loop is about 20 times slower (seen
+ * not inline is boxed, and a boxed accumulator in the inner loop is many times slower (seen
  * when an on-stack-replacement compile of the loop ran first). So accumulators start at zero
  * and C's old values are added at the store, not loaded through a helper.
  */
@@ -33,10 +33,10 @@ final class VectorRowKernel implements RowKernel {
    * Whether the AVX2 tiles are 6 rows high (12 accumulators, all 16 registers in use) or 4 (8):
    * 6 on JDK 17, 4 on other versions, unless the system property {@code nnc.vector.tileRows}
    * says 6 or 4 (AVX-512 tiles are always 6 rows). JDK 25's C2 spills two of the 6-row tile's
-   * accumulators to the stack, and the MLP's large products ran at 34–38 GFLOP/s with 6-row tiles
-   * against 47–58 with 4-row ones; on JDK 17 the 6-row tiles ran 7–13% faster (same minutes,
-   * best of 6 rounds). Versions in between were not measured; the 4-row tiles lose less if
-   * guessed wrong. Both heights sum every element in the same order, so results are the same.
+   * accumulators to the stack, which makes 4-row tiles faster there, while on JDK 17 the 6-row
+   * tiles are faster (figures in docs/performance.md). Versions in between were not measured;
+   * the 4-row tiles lose less if guessed wrong. Both heights sum every element in the same
+   * order, so results are the same.
    */
   private static final boolean SIX_ROW_TILES = sixRowTilesDefault();
   /** Fewer rows than this read B in place on AVX2 too. */
@@ -111,26 +111,24 @@ final class VectorRowKernel implements RowKernel {
   }
 
   /**
-   * Steps of the shared dimension per block of the AVX2 path: with the whole of k = 784 or 1024
-   * in one block, the MLP's products and 1024³ ran 3–8% faster than with blocks of 256 to 768.
+   * Steps of the shared dimension per block of the AVX2 path: the whole of k = 784 or 1024 in one
+   * block, which measured faster than smaller blocks (docs/performance.md).
    */
   private static final int KC = 1024;
-  /** Rows of A per packed block of the AVX2 path (24 to 144 measured within 1% of each other). */
+  /** Rows of A per packed block of the AVX2 path (any value from 24 to 144 performs alike). */
   private static final int MC = 48;
   /**
    * Rows [from, to), columns [0, tiled) on AVX2, blocked as in GotoBLAS: for each block of KC
    * steps of the shared dimension, B's block is copied into column panels 2 vectors wide, and
    * for each block of MC rows, A's block is copied so that the tiles read A's coefficients at
-   * constant distances from one index: 1024³ ran at 80 GFLOP/s where tiles reading A through its
-   * strides ran at 63 (interleaved best-of-25, Zen 3). A row-major A (x in x·W1) is copied row by
+   * constant distances from one index, which lets C2 drop most bounds checks (figures in
+   * docs/performance.md). A row-major A (x in x·W1) is copied row by
    * row, rows {@link #ROW_STRIDE} apart ({@link #copyRows}, tiles {@link #rows6x2}); an A stored
    * transposed (xᵀ in xᵀ·dh) into micro-panels of 6 (or 4, or 1) rows stored step by step
    * ({@link #packA}, tiles {@link #packed6x2}), since there a step's coefficients are what lies
-   * side by side. Each layout is the one its A copies into fastest: x·W1 with the row copies took
-   * 6–9% less time than with micro-panels at 32, 128 and 1024 rows (paired rounds, A/A control),
-   * the tiles themselves running at the same speed. Reading xᵀ in place for dW1 = xᵀ·dh at k = 32
-   * saved 3% of that product against the tiles below, at k = 128 nothing, and it needed a second
-   * copy of each tile with a variable stride.
+   * side by side. Each layout is the one its A copies into fastest, the tiles themselves running
+   * at the same speed. Reading xᵀ in place for dW1 = xᵀ·dh saved too little to justify a second
+   * copy of each tile with a variable stride (docs/tuning-log.md).
    */
   private static void blocked(GemmJob job, int from, int to, int tiled, int slot) {
     int k = job.k;
@@ -193,8 +191,8 @@ final class VectorRowKernel implements RowKernel {
   /**
    * Copies rows [i0, i0 + mc), steps [pc, pc + kc) of a row-major A to {@code to}, row i at
    * {@code at + i * ROW_STRIDE}: straight row copies. Interleaving them step by step (the
-   * micro-panels {@link #packed6x2} reads) is a transpose, at about 0.57 ns a float in Java
-   * against 0.1 for these copies, and took 8% of x·W1.
+   * micro-panels {@link #packed6x2} reads) is a transpose, several times slower per float than
+   * these copies (docs/performance.md).
    */
   private static void copyRows(GemmJob job, int i0, int mc, int pc, int kc, float[] to, int at) {
     for (int i = 0; i < mc; i++) {
@@ -230,9 +228,8 @@ final class VectorRowKernel implements RowKernel {
    * returns the next free index. For A stored transposed (xᵀ in xᵀ·dh; a row-major A is copied
    * row by row instead, see {@link #copyRows}). Step by step, so the stores are consecutive: a
    * loop over the rows with strided stores (or an arraycopy call per step) made whole products
-   * up to 5% slower. With {@code rs == 1} a step's coefficients are side by side and one vector
-   * copies them: half the time of the scalar copy (0.29 against 0.58 ns a float), xᵀ·dh about 7%
-   * faster at 32, 128 and 1024 rows.
+   * slower. With {@code rs == 1} a step's coefficients are side by side and one vector copies
+   * them, in half the time of the scalar copy (docs/performance.md).
    */
   private static int interleave(float[] a, int start, int rs, int cs, int r, int kc, float[] to,
       int at) {
@@ -860,9 +857,9 @@ final class VectorRowKernel implements RowKernel {
    * per step for 12 FMAs (JDK 17; gcc's loop for the same tile has 24). Counting steps instead
    * (A at a0 + 6p) keeps A's two checks and an index multiply: 37. With no check left (A padded
    * to 8 per step, or B's index derived from A's) C2 loads all six broadcasts first and spills
-   * accumulators: 2× slower. The count matters when another thread shares the core: this loop
-   * ran products as fast as the step-counting one on a quiet core and took about 15% less time
-   * during the machine's slow spells (interleaved pairs; see the README's Speed section).
+   * accumulators, which is much slower. The count matters when another thread shares the core:
+   * this loop is as fast as the step-counting one on a quiet core and faster during the
+   * machine's slow spells (docs/performance.md).
    */
   private static void packed6x2(float[] ap, int a0, float[] bp, int b0, int kc,
       float[] c, int c0, int n, boolean add) {
@@ -986,7 +983,7 @@ final class VectorRowKernel implements RowKernel {
    * {@link #packed6x2} for A in the row layout ({@link #copyRows}): step p's coefficients are
    * ap[a0 + p + q * ROW_STRIDE], so the loop counts through A's index with stride 1 and reads each
    * row at a constant displacement; the same 31 instructions per step (JDK 17) and the same speed
-   * as the interleaved micro-panels (interleaved best-of rounds of the tile alone, Zen 3).
+   * as the interleaved micro-panels.
    */
   private static void rows6x2(float[] ap, int a0, float[] bp, int b0, int kc,
       float[] c, int c0, int n, boolean add) {
