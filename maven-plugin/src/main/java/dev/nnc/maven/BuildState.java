@@ -1,13 +1,13 @@
 package dev.nnc.maven;
 
+import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.io.AtomicFile;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -62,25 +62,25 @@ final class BuildState {
     return new BuildState(p.getProperty(CONFIG, ""), digests, outputs);
   }
 
-  void save(Path dir) {
+  /**
+   * Saves the state atomically. A state that cannot be saved only costs a full regeneration next
+   * time, so failures are returned as a message for a warning rather than failing the build.
+   */
+  String save(Path dir) {
     Properties p = new Properties();
     p.setProperty(CONFIG, configuration);
     digests.forEach((k, v) -> p.setProperty("digest." + k, v));
     outputs.forEach((k, v) -> p.setProperty("outputs." + k, String.join(",", v)));
+    StringWriter text = new StringWriter();
     try {
+      p.store(text, "nnc-maven-plugin incremental build state");
       Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, FILE, ".tmp");
-      try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-        p.store(out, "nnc-maven-plugin incremental build state");
-      }
-      try {
-        Files.move(temp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFile.writeString(dir.resolve(FILE), text.toString());
+      return null;
     } catch (IOException e) {
-      // A lost state file only costs a full regeneration next time.
+      return "nnc: cannot save the build state in " + dir + ": " + OutputFiles.reason(e);
+    } catch (NncException e) {
+      return "nnc: cannot save the build state: " + e.getMessage();
     }
   }
 
