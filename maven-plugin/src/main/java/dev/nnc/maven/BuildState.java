@@ -21,10 +21,10 @@ import java.util.TreeSet;
 
 /**
  * What the last build generated: the configuration digest, each {@code .nn} file's content
- * digest, and the files generated from it. Kept in {@code target/nnc-maven-plugin/state.properties}.
+ * digest, and the files generated from it. Kept in {@code target/nnc-maven-plugin/state.properties}
+ * (one file per plugin execution, so that two executions never take each other's files as stale).
  */
 final class BuildState {
-  private static final String FILE = "state.properties";
   private static final String CONFIG = "configuration";
 
   private final String configuration;
@@ -38,8 +38,7 @@ final class BuildState {
   }
 
   /** The saved state, or an empty one if there is none or it is unreadable. */
-  static BuildState load(Path dir) {
-    Path file = dir.resolve(FILE);
+  static BuildState load(Path file) {
     Properties p = new Properties();
     if (Files.isRegularFile(file)) {
       try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -66,7 +65,7 @@ final class BuildState {
    * Saves the state atomically. A state that cannot be saved only costs a full regeneration next
    * time, so failures are returned as a message for a warning rather than failing the build.
    */
-  String save(Path dir) {
+  String save(Path file) {
     Properties p = new Properties();
     p.setProperty(CONFIG, configuration);
     digests.forEach((k, v) -> p.setProperty("digest." + k, v));
@@ -74,11 +73,11 @@ final class BuildState {
     StringWriter text = new StringWriter();
     try {
       p.store(text, "nnc-maven-plugin incremental build state");
-      Files.createDirectories(dir);
-      AtomicFile.writeString(dir.resolve(FILE), text.toString());
+      Files.createDirectories(file.getParent());
+      AtomicFile.writeString(file, text.toString());
       return null;
     } catch (IOException e) {
-      return "nnc: cannot save the build state in " + dir + ": " + OutputFiles.reason(e);
+      return "nnc: cannot save the build state " + file + ": " + OutputFiles.reason(e);
     } catch (NncException e) {
       return "nnc: cannot save the build state: " + e.getMessage();
     }

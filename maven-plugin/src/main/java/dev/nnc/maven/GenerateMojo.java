@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -84,6 +85,9 @@ public final class GenerateMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}/nnc-maven-plugin", readonly = true)
   File stateDirectory;
 
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  MojoExecution execution;
+
   private final BuildContext buildContext;
 
   /** The build context reports files and markers to an IDE; on the command line it is inert. */
@@ -105,7 +109,7 @@ public final class GenerateMojo extends AbstractMojo {
     boolean tests = generatesTests();
     addSourceRoots(out, testOut, tests);
     IncrementalBuild.Options options = new IncrementalBuild.Options(absolute(sourceDirectory),
-        packageName, type, tests, out, testOut, stateDirectory.toPath(),
+        packageName, type, tests, out, testOut, stateFile("state", ".properties"),
         configuration(out, testOut, tests));
     IncrementalBuild.Result result = new IncrementalBuild(options, getLog(),
         new DiagnosticReporter(getLog(), buildContext),
@@ -163,6 +167,18 @@ public final class GenerateMojo extends AbstractMojo {
     }
   }
 
+  /**
+   * A file of the build state. Each execution of the goal has its own, so that two executions
+   * (say, models and functions from different folders into one output directory) never take
+   * each other's files as stale; {@code mvn nnc:generate} shares the bound execution's.
+   */
+  private Path stateFile(String name, String extension) {
+    String id = execution == null ? "default" : execution.getExecutionId();
+    String suffix = id.equals("default") || id.equals("default-cli") ? ""
+        : "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
+    return stateDirectory.toPath().resolve(name + suffix + extension);
+  }
+
   /** Everything besides the sources that decides the output; a change regenerates all. */
   private String configuration(Path out, Path testOut, boolean tests) {
     return String.join("|", pluginVersion(), packageName, precision, Boolean.toString(tests),
@@ -171,13 +187,13 @@ public final class GenerateMojo extends AbstractMojo {
 
   /** Counts for tools and the plugin's own integration tests. */
   private void recordLastRun(IncrementalBuild.Result result) throws MojoExecutionException {
+    Path file = stateFile("last-run", ".txt");
     try {
-      Files.createDirectories(stateDirectory.toPath());
-      AtomicFile.writeString(stateDirectory.toPath().resolve("last-run.txt"),
-          "regenerated=" + result.regenerated() + "\ndeleted=" + result.removed() + "\nerrors="
-              + result.errors() + "\n");
+      Files.createDirectories(file.getParent());
+      AtomicFile.writeString(file, "regenerated=" + result.regenerated() + "\ndeleted="
+          + result.removed() + "\nerrors=" + result.errors() + "\n");
     } catch (IOException e) {
-      throw new MojoExecutionException("nnc: cannot write " + stateDirectory + ": "
+      throw new MojoExecutionException("nnc: cannot write " + file + ": "
           + OutputFiles.reason(e), e);
     } catch (NncException e) {
       throw new MojoExecutionException("nnc: " + e.getMessage(), e);

@@ -31,7 +31,7 @@ import org.apache.maven.plugin.logging.Log;
 final class IncrementalBuild {
   /** What to build and where; {@code configuration} changes force a full regeneration. */
   record Options(Path sources, String packageName, ElementType type, boolean tests, Path out,
-      Path testOut, Path stateDirectory, String configuration) {}
+      Path testOut, Path stateFile, String configuration) {}
 
   /** What a run did: files seen, files regenerated, stale files removed, errors reported. */
   record Result(int files, int regenerated, int removed, int errors) {}
@@ -55,7 +55,7 @@ final class IncrementalBuild {
   Result run() throws MojoExecutionException, MojoFailureException {
     List<SourceTree.Source> sources =
         SourceTree.scan(options.sources(), options.packageName(), log::warn);
-    BuildState previous = BuildState.load(options.stateDirectory());
+    BuildState previous = BuildState.load(options.stateFile());
     Map<String, String> digests = digests(sources);
     Map<String, Compiler.CheckResult> checked = new TreeMap<>();
     Compiler.Generation generation = generate(sources, digests, previous, checked);
@@ -78,7 +78,7 @@ final class IncrementalBuild {
       removed += files.delete(entry) ? 1 : 0;
     }
     String unsaved = new BuildState(options.configuration(), digests, outputs)
-        .save(options.stateDirectory());
+        .save(options.stateFile());
     if (unsaved != null) {
       log.warn(unsaved);
     }

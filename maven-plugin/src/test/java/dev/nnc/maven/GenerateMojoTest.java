@@ -18,7 +18,9 @@ import java.util.Set;
 import org.apache.maven.artifact.Artifact;
 import org.apache.maven.artifact.DefaultArtifact;
 import org.apache.maven.artifact.handler.DefaultArtifactHandler;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.descriptor.MojoDescriptor;
 import org.apache.maven.project.MavenProject;
 import org.codehaus.plexus.logging.AbstractLogger;
 import org.codehaus.plexus.logging.Logger;
@@ -177,6 +179,26 @@ class GenerateMojoTest {
     IdeBuildContext ide = new IdeBuildContext();
     mojo(ide, artifact("org.junit.jupiter", "junit-jupiter-api", "test")).execute();
     assertEquals(2, ide.refreshed.size(), ide.refreshed.toString());
+  }
+
+  @Test
+  void twoExecutionsIntoOneOutputDirectoryKeepEachOthersFiles() throws Exception {
+    source("models/m.nn", "fn m(x) = x;\n");
+    source("functions/f.nn", "fn f(x) = x;\n");
+    for (int round = 0; round < 2; round++) {
+      for (String id : List.of("models", "functions")) {
+        GenerateMojo mojo = mojo(commandLineContext());
+        mojo.sourceDirectory = dir.resolve("src/main/nn/" + id).toFile();
+        mojo.packageName = "com.example." + id;
+        mojo.execution = new MojoExecution(new MojoDescriptor(), id);
+        mojo.execute();
+      }
+    }
+    Path out = dir.resolve("target/generated-sources/nnc/com/example");
+    assertTrue(Files.exists(out.resolve("models/M.java")), log.text());
+    assertTrue(Files.exists(out.resolve("functions/F.java")), log.text());
+    assertTrue(log.text().endsWith("[INFO] nnc: 1 .nn file up to date"), log.text());
+    assertTrue(Files.exists(dir.resolve("target/nnc-maven-plugin/state-models.properties")));
   }
 
   @Test

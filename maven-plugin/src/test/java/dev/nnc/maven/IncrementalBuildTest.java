@@ -46,7 +46,7 @@ class IncrementalBuildTest {
   private IncrementalBuild.Result build(boolean tests) throws Exception {
     log = new RecordingLog();
     IncrementalBuild.Options options = new IncrementalBuild.Options(src(), "p", ElementType.F32,
-        tests, out(), testOut(), dir.resolve("state"), "config|" + tests);
+        tests, out(), testOut(), dir.resolve("state/state.properties"), "config|" + tests);
     DefaultBuildContext context = new DefaultBuildContext();
     return new IncrementalBuild(options, log, new DiagnosticReporter(log, context),
         new OutputFiles(out(), testOut(), context)).run();
