@@ -95,6 +95,17 @@ final class BuildState {
     return outputs.getOrDefault(source, List.of());
   }
 
+  /**
+   * This state without the digests of {@code keys}, so that those files count as changed: after
+   * a failed build, the files that had errors are checked again (and their IDE markers renewed)
+   * next time even if the error was placed in a file that did not change.
+   */
+  BuildState forgetting(Set<String> keys) {
+    Map<String, String> kept = new LinkedHashMap<>(digests);
+    kept.keySet().removeAll(keys);
+    return new BuildState(configuration, kept, outputs);
+  }
+
   Set<String> sources() {
     Set<String> all = new TreeSet<>(digests.keySet());
     all.addAll(outputs.keySet());

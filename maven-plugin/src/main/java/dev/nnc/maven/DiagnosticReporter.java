@@ -4,6 +4,8 @@ import dev.nnc.compiler.diag.Diagnostic;
 import dev.nnc.compiler.diag.DiagnosticFormatter;
 import dev.nnc.compiler.diag.SourceFile;
 import java.io.File;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.maven.plugin.logging.Log;
 import org.sonatype.plexus.build.incremental.BuildContext;
 import org.sonatype.plexus.build.incremental.DefaultBuildContext;
@@ -18,6 +20,7 @@ final class DiagnosticReporter {
   private final BuildContext context;
   private final boolean ide;
   private int errors;
+  private final Set<String> filesWithErrors = new HashSet<>();
 
   DiagnosticReporter(Log log, BuildContext context) {
     this.log = log;
@@ -37,6 +40,7 @@ final class DiagnosticReporter {
     String text = DiagnosticFormatter.format(d, source).stripTrailing();
     if (error) {
       errors++;
+      filesWithErrors.add(d.span().file());
       log.error(text);
     } else {
       log.warn(text);
@@ -55,5 +59,10 @@ final class DiagnosticReporter {
 
   int errors() {
     return errors;
+  }
+
+  /** The files (as diagnostics name them) that had at least one error. */
+  Set<String> filesWithErrors() {
+    return Set.copyOf(filesWithErrors);
   }
 }

@@ -60,6 +60,7 @@ final class IncrementalBuild {
     Map<String, Compiler.CheckResult> checked = new TreeMap<>();
     Compiler.Generation generation = generate(sources, digests, previous, checked);
     if (generation == null) {
+      forgetFilesWithErrors(sources, previous);
       return new Result(sources.size(), 0, 0, reporter.errors());
     }
     Map<String, byte[]> writes = new LinkedHashMap<>();
@@ -83,6 +84,23 @@ final class IncrementalBuild {
       log.warn(unsaved);
     }
     return new Result(sources.size(), checked.size(), removed, 0);
+  }
+
+  /** Nothing was written, so the previous state still holds, less the files with errors. */
+  private void forgetFilesWithErrors(List<SourceTree.Source> sources, BuildState previous) {
+    Set<String> files = reporter.filesWithErrors();
+    Set<String> keys = new HashSet<>();
+    for (SourceTree.Source s : sources) {
+      if (files.contains(s.path().toString()) && previous.digest(s.key()) != null) {
+        keys.add(s.key());
+      }
+    }
+    if (!keys.isEmpty()) {
+      String unsaved = previous.forgetting(keys).save(options.stateFile());
+      if (unsaved != null) {
+        log.warn(unsaved);
+      }
+    }
   }
 
   private static Map<String, String> digests(List<SourceTree.Source> sources)

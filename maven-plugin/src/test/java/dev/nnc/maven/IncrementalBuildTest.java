@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sonatype.plexus.build.incremental.BuildContext;
 import org.sonatype.plexus.build.incremental.DefaultBuildContext;
 
 /**
@@ -44,10 +45,13 @@ class IncrementalBuildTest {
   }
 
   private IncrementalBuild.Result build(boolean tests) throws Exception {
+    return build(tests, new DefaultBuildContext());
+  }
+
+  private IncrementalBuild.Result build(boolean tests, BuildContext context) throws Exception {
     log = new RecordingLog();
     IncrementalBuild.Options options = new IncrementalBuild.Options(src(), "p", ElementType.F32,
         tests, out(), testOut(), dir.resolve("state/state.properties"), "config|" + tests);
-    DefaultBuildContext context = new DefaultBuildContext();
     return new IncrementalBuild(options, log, new DiagnosticReporter(log, context),
         new OutputFiles(out(), testOut(), context)).run();
   }
@@ -100,6 +104,24 @@ class IncrementalBuildTest {
     assertTrue(log.text().contains("n.nn:1:4: error: fn f would generate class p.F, which the"
         + " declaration at " + src().resolve("m.nn") + ":1:4 already generates"), log.text());
     assertEquals(before, generated("p/F.java"), "the unchanged file's class is kept");
+  }
+
+  @Test
+  void anErrorPlacedInAnUnchangedFileIsClearedWhenTheOtherFileGoes() throws Exception {
+    source("m.nn", "fn f(x) = x * x;\n");
+    build();
+    source("a.nn", "fn f(y) = y + 1;\n");
+    IdeBuildContext ide = new IdeBuildContext();
+    assertEquals(1, build(false, ide).errors());
+    assertEquals(1, ide.messages.size(), ide.messages.toString());
+    assertTrue(ide.messages.get(0).startsWith("m.nn:1:4:error:"),
+        "the later declaration, in the unchanged file, has the error: " + ide.messages);
+    Files.delete(src().resolve("a.nn"));
+    ide = new IdeBuildContext();
+    assertEquals(new IncrementalBuild.Result(1, 1, 0, 0), build(false, ide), log.text());
+    assertEquals(List.of(src().resolve("m.nn").toFile()), ide.removed,
+        "m.nn is checked again, so its marker goes");
+    assertTrue(ide.messages.isEmpty());
   }
 
   @Test
