@@ -67,6 +67,17 @@ final class IncrementalBuild {
     Map<String, List<String>> outputs = plan(sources, generation, checked.keySet(), previous,
         writes);
     List<String> stale = stale(previous, outputs);
+    int removed = apply(writes, stale);
+    save(new BuildState(options.configuration(), digests, outputs));
+    return new Result(sources.size(), checked.size(), removed, 0);
+  }
+
+  /**
+   * Writes and deletes, after checking that every file touched is one nnc generated; returns the
+   * number of files removed.
+   */
+  private int apply(Map<String, byte[]> writes, List<String> stale)
+      throws MojoExecutionException, MojoFailureException {
     List<String> refused = files.refusals(writes, stale);
     if (!refused.isEmpty()) {
       throw new MojoFailureException(String.join("\n", refused));
@@ -78,12 +89,14 @@ final class IncrementalBuild {
     for (String entry : stale) {
       removed += files.delete(entry) ? 1 : 0;
     }
-    String unsaved = new BuildState(options.configuration(), digests, outputs)
-        .save(options.stateFile());
+    return removed;
+  }
+
+  private void save(BuildState state) {
+    String unsaved = state.save(options.stateFile());
     if (unsaved != null) {
       log.warn(unsaved);
     }
-    return new Result(sources.size(), checked.size(), removed, 0);
   }
 
   /** Nothing was written, so the previous state still holds, less the files with errors. */
@@ -96,10 +109,7 @@ final class IncrementalBuild {
       }
     }
     if (!keys.isEmpty()) {
-      String unsaved = previous.forgetting(keys).save(options.stateFile());
-      if (unsaved != null) {
-        log.warn(unsaved);
-      }
+      save(previous.forgetting(keys));
     }
   }
 

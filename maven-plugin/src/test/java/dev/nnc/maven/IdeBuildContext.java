@@ -72,11 +72,13 @@ final class IdeBuildContext implements BuildContext {
   }
 
   @Override
+  @Deprecated // as in BuildContext; the plugin calls addMessage
   public void addWarning(File file, int line, int column, String message, Throwable cause) {
     addMessage(file, line, column, message, SEVERITY_WARNING, cause);
   }
 
   @Override
+  @Deprecated // as in BuildContext; the plugin calls addMessage
   public void addError(File file, int line, int column, String message, Throwable cause) {
     addMessage(file, line, column, message, SEVERITY_ERROR, cause);
   }
