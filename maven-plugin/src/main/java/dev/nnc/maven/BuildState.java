@@ -1,13 +1,13 @@
 package dev.nnc.maven;
 
+import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.io.AtomicFile;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -21,10 +21,10 @@ import java.util.TreeSet;
 
 /**
  * What the last build generated: the configuration digest, each {@code .nn} file's content
- * digest, and the files generated from it. Kept in {@code target/nnc-maven-plugin/state.properties}.
+ * digest, and the files generated from it. Kept in {@code target/nnc-maven-plugin/state.properties}
+ * (one file per plugin execution, so that two executions never take each other's files as stale).
  */
 final class BuildState {
-  private static final String FILE = "state.properties";
   private static final String CONFIG = "configuration";
 
   private final String configuration;
@@ -38,8 +38,7 @@ final class BuildState {
   }
 
   /** The saved state, or an empty one if there is none or it is unreadable. */
-  static BuildState load(Path dir) {
-    Path file = dir.resolve(FILE);
+  static BuildState load(Path file) {
     Properties p = new Properties();
     if (Files.isRegularFile(file)) {
       try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -62,25 +61,25 @@ final class BuildState {
     return new BuildState(p.getProperty(CONFIG, ""), digests, outputs);
   }
 
-  void save(Path dir) {
+  /**
+   * Saves the state atomically. A state that cannot be saved only costs a full regeneration next
+   * time, so failures are returned as a message for a warning rather than failing the build.
+   */
+  String save(Path file) {
     Properties p = new Properties();
     p.setProperty(CONFIG, configuration);
     digests.forEach((k, v) -> p.setProperty("digest." + k, v));
     outputs.forEach((k, v) -> p.setProperty("outputs." + k, String.join(",", v)));
+    StringWriter text = new StringWriter();
     try {
-      Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, FILE, ".tmp");
-      try (Writer out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-        p.store(out, "nnc-maven-plugin incremental build state");
-      }
-      try {
-        Files.move(temp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-      }
+      p.store(text, "nnc-maven-plugin incremental build state");
+      Files.createDirectories(file.getParent());
+      AtomicFile.writeString(file, text.toString());
+      return null;
     } catch (IOException e) {
-      // A lost state file only costs a full regeneration next time.
+      return "nnc: cannot save the build state " + file + ": " + OutputFiles.reason(e);
+    } catch (NncException e) {
+      return "nnc: cannot save the build state: " + e.getMessage();
     }
   }
 
@@ -94,6 +93,17 @@ final class BuildState {
 
   List<String> outputs(String source) {
     return outputs.getOrDefault(source, List.of());
+  }
+
+  /**
+   * This state without the digests of {@code keys}, so that those files count as changed: after
+   * a failed build, the files that had errors are checked again (and their IDE markers renewed)
+   * next time even if the error was placed in a file that did not change.
+   */
+  BuildState forgetting(Set<String> keys) {
+    Map<String, String> kept = new LinkedHashMap<>(digests);
+    kept.keySet().removeAll(keys);
+    return new BuildState(configuration, kept, outputs);
   }
 
   Set<String> sources() {

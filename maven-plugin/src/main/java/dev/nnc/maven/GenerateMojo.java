@@ -1,38 +1,41 @@
 package dev.nnc.maven;
 
 import dev.nnc.compiler.Compiler;
-import dev.nnc.compiler.diag.Diagnostic;
-import dev.nnc.compiler.emit.GradientTestEmitter;
 import dev.nnc.compiler.ir.ElementType;
+import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.io.AtomicFile;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
+import javax.inject.Inject;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
 import org.apache.maven.project.MavenProject;
 import org.sonatype.plexus.build.incremental.BuildContext;
 
 /**
  * Compiles every {@code .nn} file under {@code sourceDirectory} into Java sources under
- * {@code outputDirectory} (added as a compile source root), and optionally a JUnit 5
- * gradient-check test per generated class under {@code testOutputDirectory}. Work is skipped
- * when the inputs, the configuration and the plugin version are unchanged.
+ * {@code outputDirectory} (added as a compile source root), in {@code packageName} plus one
+ * subpackage per subfolder, and a JUnit Jupiter gradient-check test per generated class under
+ * {@code testOutputDirectory} when JUnit Jupiter is on the test class path. Work is skipped when
+ * the inputs, the configuration and the plugin are unchanged; only files nnc generated are ever
+ * replaced or deleted.
  */
-@Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
+@Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true,
+    // Collecting (not resolving) the dependencies shows whether JUnit Jupiter is a test
+    // dependency, without downloading anything or needing sibling modules built first.
+    requiresDependencyCollection = ResolutionScope.TEST)
 public final class GenerateMojo extends AbstractMojo {
-  /** Where the {@code .nn} sources are. */
+  /** Where the {@code .nn} sources are; subfolders become subpackages of {@code packageName}. */
   @Parameter(defaultValue = "${project.basedir}/src/main/nn", property = "nnc.sourceDirectory")
   File sourceDirectory;
 
@@ -46,7 +49,10 @@ public final class GenerateMojo extends AbstractMojo {
       property = "nnc.testOutputDirectory")
   File testOutputDirectory;
 
-  /** The Java package of the generated classes. */
+  /**
+   * The Java package of the classes generated from {@code .nn} files directly in
+   * {@code sourceDirectory}; a file in subfolder {@code a/b} goes to {@code packageName.a.b}.
+   */
   @Parameter(defaultValue = "nnc.generated", property = "nnc.packageName")
   String packageName;
 
@@ -54,9 +60,13 @@ public final class GenerateMojo extends AbstractMojo {
   @Parameter(defaultValue = "f32", property = "nnc.precision")
   String precision;
 
-  /** Whether to generate a JUnit 5 gradient-check test for every generated class. */
-  @Parameter(defaultValue = "true", property = "nnc.generateTests")
-  boolean generateTests;
+  /**
+   * Whether to generate a JUnit Jupiter gradient-check test for every generated class. Unset:
+   * when {@code org.junit.jupiter:junit-jupiter-api} is on the test class path (otherwise the
+   * tests are skipped with a warning); {@code true}: always; {@code false}: never.
+   */
+  @Parameter(property = "nnc.generateTests")
+  Boolean generateTests;
 
   /**
    * Whether to add the output directories to the project's source roots. False generates files
@@ -75,8 +85,16 @@ public final class GenerateMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}/nnc-maven-plugin", readonly = true)
   File stateDirectory;
 
-  @Component
-  BuildContext buildContext;
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  MojoExecution execution;
+
+  private final BuildContext buildContext;
+
+  /** The build context reports files and markers to an IDE; on the command line it is inert. */
+  @Inject
+  public GenerateMojo(BuildContext buildContext) {
+    this.buildContext = buildContext;
+  }
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
@@ -84,148 +102,118 @@ public final class GenerateMojo extends AbstractMojo {
       getLog().info("nnc: skipped");
       return;
     }
-    ElementType type = switch (precision) {
+    ElementType type = elementType();
+    checkPackageName();
+    Path out = absolute(outputDirectory);
+    Path testOut = absolute(testOutputDirectory);
+    boolean tests = generatesTests();
+    addSourceRoots(out, testOut, tests);
+    IncrementalBuild.Options options = new IncrementalBuild.Options(absolute(sourceDirectory),
+        packageName, type, tests, out, testOut, stateFile("state", ".properties"),
+        configuration(out, testOut, tests));
+    IncrementalBuild.Result result = new IncrementalBuild(options, getLog(),
+        new DiagnosticReporter(getLog(), buildContext),
+        new OutputFiles(out, testOut, buildContext)).run();
+    recordLastRun(result);
+    summarize(result, out);
+  }
+
+  private ElementType elementType() throws MojoExecutionException {
+    return switch (precision) {
       case "f32" -> ElementType.F32;
       case "f64" -> ElementType.F64;
       default -> throw new MojoExecutionException("nnc: precision must be f32 or f64, got '"
           + precision + "'");
     };
-    if (!packageName.isEmpty()
-        && !packageName.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+  }
+
+  private void checkPackageName() throws MojoExecutionException {
+    if (!PackageNames.isValid(packageName)) {
       throw new MojoExecutionException("nnc: packageName '" + packageName
           + "' is not a Java package name");
     }
-    Path out = outputDirectory.toPath().toAbsolutePath().normalize();
-    Path testOut = testOutputDirectory.toPath().toAbsolutePath().normalize();
+  }
+
+  private static Path absolute(File f) {
+    return f.toPath().toAbsolutePath().normalize();
+  }
+
+  /** Whether to generate gradient tests: as configured, else when JUnit Jupiter is there. */
+  private boolean generatesTests() {
+    boolean junit = TestClassPath.hasJUnitJupiter(project.getArtifacts());
+    if (generateTests == null) {
+      if (!junit) {
+        getLog().warn("nnc: no gradient-check tests generated: JUnit Jupiter is not on the test"
+            + " class path; to enable them add the test dependency "
+            + TestClassPath.JUPITER_GROUP + ":junit-jupiter, or set <generateTests>false"
+            + "</generateTests> to silence this warning");
+      }
+      return junit;
+    }
+    if (generateTests && !junit) {
+      getLog().warn("nnc: generateTests is true but JUnit Jupiter is not on the test class path:"
+          + " the generated gradient tests will not compile without "
+          + TestClassPath.JUPITER_GROUP + ":" + TestClassPath.JUPITER_API);
+    }
+    return generateTests;
+  }
+
+  private void addSourceRoots(Path out, Path testOut, boolean tests) {
     if (addSourceRoots) {
       project.addCompileSourceRoot(out.toString());
-      if (generateTests) {
+      if (tests) {
         project.addTestCompileSourceRoot(testOut.toString());
       }
     }
-    Path sources = sourceDirectory.toPath().toAbsolutePath().normalize();
-    List<Path> files = nnFiles(sources);
-    BuildState state = BuildState.load(stateDirectory.toPath());
-    String configuration = String.join("|", pluginVersion(), packageName, precision,
-        Boolean.toString(generateTests), out.toString(), testOut.toString());
-    boolean configChanged = !configuration.equals(state.configuration());
-    OutputFiles writer = new OutputFiles(out, testOut, buildContext);
+  }
 
-    Map<String, String> digests = new LinkedHashMap<>();
-    Map<String, List<String>> outputs = new LinkedHashMap<>();
-    int regenerated = 0;
-    int errors = 0;
-    for (Path file : files) {
-      String key = sources.relativize(file).toString().replace(File.separatorChar, '/');
-      String digest;
-      try {
-        digest = BuildState.digest(Files.readAllBytes(file));
-      } catch (IOException e) {
-        throw new MojoExecutionException("nnc: cannot read " + file + ": " + e.getMessage(), e);
-      }
-      digests.put(key, digest);
-      List<String> previous = state.outputs(key);
-      if (!configChanged && digest.equals(state.digest(key)) && writer.allExist(previous)) {
-        outputs.put(key, previous);
-        continue;
-      }
-      buildContext.removeMessages(file.toFile());
-      Compiler.CheckResult checked;
-      try {
-        checked = Compiler.check(file, file.toString());
-      } catch (IOException e) {
-        throw new MojoExecutionException("nnc: cannot read " + file + ": " + e.getMessage(), e);
-      }
-      if (!checked.ok()) {
-        for (Diagnostic d : checked.diagnostics()) {
-          report(file, d);
-          errors += d.severity() == Diagnostic.Severity.ERROR ? 1 : 0;
-        }
-        // Keep the previous outputs of a broken file; its digest is not recorded.
-        outputs.put(key, previous);
-        digests.put(key, "");
-        continue;
-      }
-      for (Diagnostic d : checked.diagnostics()) {
-        report(file, d);
-      }
-      List<String> written = new ArrayList<>();
-      for (Compiler.GeneratedSource s : Compiler.generate(checked, packageName, true, type)) {
-        String relative = s.qualifiedName().replace('.', '/') + ".java";
-        written.add("main:" + relative);
-        writer.write(false, relative, s.code());
-        if (generateTests) {
-          String test = s.qualifiedName() + "GradientTest";
-          String testRelative = test.replace('.', '/') + ".java";
-          written.add("test:" + testRelative);
-          writer.write(true, testRelative,
-              GradientTestEmitter.emit(s.qualifiedName(), file.getFileName().toString()).toString());
-        }
-      }
-      for (String old : previous) {
-        if (!written.contains(old)) {
-          writer.delete(old);
-        }
-      }
-      outputs.put(key, written);
-      regenerated++;
-    }
-    // Outputs of .nn files that are gone.
-    int deleted = 0;
-    for (String key : state.sources()) {
-      if (!digests.containsKey(key)) {
-        for (String old : state.outputs(key)) {
-          writer.delete(old);
-          deleted++;
-        }
-      }
-    }
-    if (configChanged && regenerated == 0 && !files.isEmpty()) {
-      getLog().debug("nnc: configuration changed");
-    }
-    new BuildState(configuration, digests, outputs).save(stateDirectory.toPath());
+  /**
+   * A file of the build state. Each execution of the goal has its own, so that two executions
+   * (say, models and functions from different folders into one output directory) never take
+   * each other's files as stale; {@code mvn nnc:generate} shares the bound execution's.
+   */
+  private Path stateFile(String name, String extension) {
+    String id = execution == null ? "default" : execution.getExecutionId();
+    String suffix = id.equals("default") || id.equals("default-cli") ? ""
+        : "-" + id.replaceAll("[^A-Za-z0-9._-]", "_");
+    return stateDirectory.toPath().resolve(name + suffix + extension);
+  }
+
+  /** Everything besides the sources that decides the output; a change regenerates all. */
+  private String configuration(Path out, Path testOut, boolean tests) {
+    return String.join("|", pluginVersion(), packageName, precision, Boolean.toString(tests),
+        out.toString(), testOut.toString());
+  }
+
+  /** Counts for tools and the plugin's own integration tests. */
+  private void recordLastRun(IncrementalBuild.Result result) throws MojoExecutionException {
+    Path file = stateFile("last-run", ".txt");
     try {
-      Files.createDirectories(stateDirectory.toPath());
-      Files.writeString(stateDirectory.toPath().resolve("last-run.txt"),
-          "regenerated=" + regenerated + "\ndeleted=" + deleted + "\nerrors=" + errors + "\n",
-          StandardCharsets.UTF_8);
+      Files.createDirectories(file.getParent());
+      AtomicFile.writeString(file, "regenerated=" + result.regenerated() + "\ndeleted="
+          + result.removed() + "\nerrors=" + result.errors() + "\n");
     } catch (IOException e) {
-      throw new MojoExecutionException("nnc: cannot write " + stateDirectory, e);
+      throw new MojoExecutionException("nnc: cannot write " + file + ": "
+          + OutputFiles.reason(e), e);
+    } catch (NncException e) {
+      throw new MojoExecutionException("nnc: " + e.getMessage(), e);
     }
+  }
+
+  private void summarize(IncrementalBuild.Result result, Path out) throws MojoFailureException {
+    int errors = result.errors();
     if (errors > 0) {
       throw new MojoFailureException("nnc: " + errors + " error" + (errors == 1 ? "" : "s")
           + " in .nn sources (see above)");
     }
-    if (regenerated == 0 && deleted == 0) {
-      getLog().info("nnc: " + files.size() + " .nn file" + (files.size() == 1 ? "" : "s")
-          + " up to date");
+    int files = result.files();
+    String nnFiles = files + " .nn file" + (files == 1 ? "" : "s");
+    if (result.regenerated() == 0 && result.removed() == 0) {
+      getLog().info("nnc: " + nnFiles + " up to date");
     } else {
-      getLog().info("nnc: compiled " + regenerated + " of " + files.size() + " .nn file"
-          + (files.size() == 1 ? "" : "s") + (deleted > 0 ? ", removed " + deleted
-          + " stale generated file" + (deleted == 1 ? "" : "s") : "") + " into " + out);
-    }
-  }
-
-  private void report(Path file, Diagnostic d) {
-    boolean error = d.severity() == Diagnostic.Severity.ERROR;
-    if (error) {
-      getLog().error(d.headline());
-    } else {
-      getLog().warn(d.headline());
-    }
-    buildContext.addMessage(file.toFile(), d.span().line(), d.span().column(), d.message(),
-        error ? BuildContext.SEVERITY_ERROR : BuildContext.SEVERITY_WARNING, null);
-  }
-
-  private static List<Path> nnFiles(Path dir) throws MojoExecutionException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(p -> p.toString().endsWith(".nn") && Files.isRegularFile(p))
-          .sorted().toList();
-    } catch (IOException e) {
-      throw new MojoExecutionException("nnc: cannot list " + dir + ": " + e.getMessage(), e);
+      getLog().info("nnc: compiled " + result.regenerated() + " of " + nnFiles
+          + (result.removed() > 0 ? ", removed " + result.removed() + " stale generated file"
+              + (result.removed() == 1 ? "" : "s") : "") + " into " + out);
     }
   }
 
