@@ -84,9 +84,17 @@ final class DotWriter {
       case CONSTANT -> "#ffffff";
       default -> GraphStyle.OP_FILL;
     };
-    String label = b.caption().isEmpty() ? "<<b>" + SvgWriter.escape(b.label()) + "</b>>"
-        : "<<b>" + SvgWriter.escape(b.label()) + "</b><br/><font point-size=\"9\" color=\""
-            + GraphStyle.MUTED + "\">" + SvgWriter.escape(b.caption()) + "</font>>";
+    StringBuilder label = new StringBuilder("<<b>").append(SvgWriter.escape(b.label()))
+        .append("</b>");
+    if (!b.caption().isEmpty()) {
+      label.append("<br/><font point-size=\"9\" color=\"").append(GraphStyle.MUTED).append("\">")
+          .append(SvgWriter.escape(b.caption())).append("</font>");
+    }
+    if (!b.shape().isEmpty()) {
+      label.append("<br/><font point-size=\"9\" color=\"").append(GraphStyle.OP_STROKE)
+          .append("\">").append(SvgWriter.escape(b.shape())).append("</font>");
+    }
+    label.append('>');
     out.append(indent).append(b.id()).append(" [label=").append(label).append(", fillcolor=\"")
         .append(fill).append("\"");
     if (b.line() > 0) {
@@ -97,8 +105,8 @@ final class DotWriter {
 
   /** A coloured HTML-like label line ({@code &#160;} keeps an empty line's height). */
   private static String html(String text, String colour) {
-    return "<font color=\"" + colour + "\">" + (text.isEmpty() ? "&#160;" : SvgWriter.escape(text))
-        + "</font>";
+    return "<font color=\"" + colour + "\">" + (text.isEmpty() ? "&#160;"
+        : SvgWriter.escape(text).replace("\n", "<br/>")) + "</font>";
   }
 
   private static String quote(String text) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
 import org.eclipse.elk.alg.layered.options.LayeredOptions;
 import org.eclipse.elk.alg.layered.options.LayerConstraint;
+import org.eclipse.elk.alg.layered.options.LayeringStrategy;
 import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
 import org.eclipse.elk.core.data.LayoutMetaDataService;
 import org.eclipse.elk.core.options.CoreOptions;
@@ -29,7 +30,7 @@ import org.eclipse.elk.graph.util.ElkGraphUtil;
 
 /**
  * Places a {@link Picture} left to right with Eclipse ELK's layered algorithm, in process:
- * inputs in the first layer, outputs in the last, each wire routed orthogonally through a label
+ * a function's inputs in the first layer (a model's weights next to their use), each wire routed orthogonally through a label
  * slot as wide as its texts, so the value sits above the wire and the gradient below it and no
  * two labels overlap. A box's inputs enter on its left in operand order (top to bottom), so
  * {@code a / b} shows which wire is which. Layer instances become nested boxes laid out with the
@@ -57,13 +58,20 @@ final class GraphLayout {
 
   private GraphLayout() {}
 
-  /** The size of a box: wide enough for its label and caption. */
+  /** The size of a box: wide enough for its label, caption and shape. */
   static Rect boxSize(Picture.Box b) {
     double w = Math.max(GraphStyle.width(b.label(), GraphStyle.LABEL_SIZE),
-        GraphStyle.width(b.caption(), GraphStyle.CAPTION_SIZE)) + 2 * GraphStyle.BOX_PAD;
+        Math.max(GraphStyle.width(b.caption(), GraphStyle.CAPTION_SIZE),
+            GraphStyle.width(b.shape(), GraphStyle.CAPTION_SIZE))) + 2 * GraphStyle.BOX_PAD;
     double h = GraphStyle.LABEL_SIZE + 2 * GraphStyle.BOX_PAD
-        + (b.caption().isEmpty() ? 0 : GraphStyle.CAPTION_SIZE + 2);
+        + (b.caption().isEmpty() ? 0 : GraphStyle.CAPTION_SIZE + 2)
+        + (b.shape().isEmpty() ? 0 : GraphStyle.CAPTION_SIZE + 2);
     return new Rect(0, 0, Math.max(w, 36), h);
+  }
+
+  /** The lines of a wire text ({@code \n} separates them); none for an empty text. */
+  static String[] lines(String text) {
+    return text.isEmpty() ? new String[0] : text.split("\n");
   }
 
   static Placed place(Picture picture) {
@@ -76,10 +84,13 @@ final class GraphLayout {
     root.setProperty(CoreOptions.SPACING_NODE_NODE, 18.0);
     root.setProperty(CoreOptions.SPACING_EDGE_LABEL, 2.0);
     root.setProperty(CoreOptions.SPACING_EDGE_EDGE, 8.0);
-    root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 28.0);
-    root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 12.0);
+    root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 14.0);
+    root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 8.0);
     root.setProperty(LayeredOptions.SPACING_EDGE_EDGE_BETWEEN_LAYERS, 8.0);
     root.setProperty(CoreOptions.PADDING, new org.eclipse.elk.core.math.ElkPadding(MARGIN));
+    // Each node as far right as its uses allow: a weight sits just before the op that reads it
+    // instead of pushing the model's input further left.
+    root.setProperty(LayeredOptions.LAYERING_STRATEGY, LayeringStrategy.LONGEST_PATH);
 
     Map<String, ElkNode> groups = new LinkedHashMap<>();
     for (Picture.Group g : picture.groups()) {
@@ -106,8 +117,6 @@ final class GraphLayout {
       node.setProperty(CoreOptions.PORT_CONSTRAINTS, PortConstraints.FIXED_ORDER);
       if (b.kind() == Picture.Kind.INPUT && picture.groups().isEmpty()) {
         node.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.FIRST);
-      } else if (b.kind() == Picture.Kind.OUTPUT) {
-        node.setProperty(LayeredOptions.LAYERING_LAYER_CONSTRAINT, LayerConstraint.LAST);
       }
       List<ElkPort> ports = new ArrayList<>();
       int count = slots.getOrDefault(b.id(), 0);
@@ -135,7 +144,7 @@ final class GraphLayout {
       ElkGraphUtil.updateContainment(edge);
       if (!w.value().isEmpty() || !w.gradient().isEmpty()) {
         ElkLabel label = ElkGraphUtil.createLabel(w.value() + "\n" + w.gradient(), edge);
-        label.setDimensions(labelWidth(w), labelHeight());
+        label.setDimensions(labelWidth(w), labelHeight(w));
         label.setProperty(CoreOptions.EDGE_LABELS_PLACEMENT, EdgeLabelPlacement.CENTER);
         label.setProperty(CoreOptions.EDGE_LABELS_INLINE, true);
       }
@@ -176,13 +185,24 @@ final class GraphLayout {
     return new Placed(picture, root.getWidth(), root.getHeight(), boxRects, routes, groupRects);
   }
 
+  /** As wide as the longest line of the wire's value and gradient. */
   static double labelWidth(Picture.Wire w) {
-    return Math.max(GraphStyle.width(w.value(), GraphStyle.WIRE_SIZE),
-        GraphStyle.width(w.gradient(), GraphStyle.WIRE_SIZE)) + 6;
+    double width = 0;
+    for (String text : new String[] {w.value(), w.gradient()}) {
+      for (String line : lines(text)) {
+        width = Math.max(width, GraphStyle.width(line, GraphStyle.WIRE_SIZE));
+      }
+    }
+    return width + 6;
   }
 
-  static double labelHeight() {
-    return 2 * (GraphStyle.WIRE_SIZE + 2) + GraphStyle.WIRE_GAP;
+  /**
+   * Tall enough for the value's lines above the wire and the gradient's below; symmetric, since
+   * the wire passes through the middle of its label.
+   */
+  static double labelHeight(Picture.Wire w) {
+    int lines = Math.max(lines(w.value()).length, lines(w.gradient()).length);
+    return 2 * lines * (GraphStyle.WIRE_SIZE + 2) + GraphStyle.WIRE_GAP;
   }
 
   private static void add(List<double[]> points, Rect origin, double x, double y) {

@@ -76,7 +76,7 @@ final class SvgWriter {
           .append(GraphStyle.GRADIENT).append("\" font-weight=\"bold\">gradient</tspan>"
               + " below it</text>\n");
     } else {
-      out.append("each wire is labelled with its let name and shape</text>\n");
+      out.append("the shape of each value is in its box; wires carry let names</text>\n");
     }
   }
 
@@ -96,13 +96,19 @@ final class SvgWriter {
     if (label != null) {
       double cx = label.x() + label.w() / 2;
       double y = lineAt(points, cx, label.y() + label.h() / 2);
-      if (!w.value().isEmpty()) {
-        text(out, "      ", cx, y - GraphStyle.WIRE_GAP / 2 - 3, GraphStyle.WIRE_SIZE, "middle",
-            GraphStyle.VALUE, "normal", w.value());
+      String[] above = GraphLayout.lines(w.value());
+      for (int i = 0; i < above.length; i++) {
+        double base = y - GraphStyle.WIRE_GAP / 2 - 3
+            - (above.length - 1 - i) * (GraphStyle.WIRE_SIZE + 2);
+        text(out, "      ", cx, base, GraphStyle.WIRE_SIZE, "middle", GraphStyle.VALUE, "normal",
+            above[i]);
       }
-      if (!w.gradient().isEmpty()) {
-        text(out, "      ", cx, y + GraphStyle.WIRE_GAP / 2 + GraphStyle.WIRE_SIZE, 
-            GraphStyle.WIRE_SIZE, "middle", GraphStyle.GRADIENT, "normal", w.gradient());
+      String[] below = GraphLayout.lines(w.gradient());
+      for (int i = 0; i < below.length; i++) {
+        double base = y + GraphStyle.WIRE_GAP / 2 + GraphStyle.WIRE_SIZE
+            + i * (GraphStyle.WIRE_SIZE + 2);
+        text(out, "      ", cx, base, GraphStyle.WIRE_SIZE, "middle", GraphStyle.GRADIENT,
+            "normal", below[i]);
       }
     }
     out.append("    </g>\n");
@@ -153,9 +159,16 @@ final class SvgWriter {
     double labelBase = r.y() + GraphStyle.BOX_PAD + GraphStyle.LABEL_SIZE * 0.8;
     text(out, "      ", cx, labelBase, GraphStyle.LABEL_SIZE, "middle", GraphStyle.INK, "bold",
         b.label());
+    double base = labelBase;
     if (!b.caption().isEmpty()) {
-      text(out, "      ", cx, labelBase + GraphStyle.CAPTION_SIZE + 4, GraphStyle.CAPTION_SIZE,
-          "middle", GraphStyle.MUTED, "normal", b.caption());
+      base += GraphStyle.CAPTION_SIZE + 4;
+      text(out, "      ", cx, base, GraphStyle.CAPTION_SIZE, "middle", GraphStyle.MUTED, "normal",
+          b.caption());
+    }
+    if (!b.shape().isEmpty()) {
+      base += GraphStyle.CAPTION_SIZE + (b.caption().isEmpty() ? 4 : 2);
+      text(out, "      ", cx, base, GraphStyle.CAPTION_SIZE, "middle", GraphStyle.OP_STROKE,
+          "normal", b.shape());
     }
     out.append("    </g>\n");
   }

@@ -4,12 +4,11 @@ import dev.nnc.compiler.ir.Shape;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.util.Locale;
 
 /**
  * Short, deterministic text for the numbers of a picture: a scalar to a few significant digits
- * ({@code -0.197}, {@code -12}), a small tensor as its entries, a larger one as its shape with
- * the mean and the range of its entries ({@code [256] mean 0.012, -1.3..2.1}).
+ * ({@code -0.197}, {@code -12}), a small tensor as its entries, a larger one as the mean and the
+ * range of its entries on two lines ({@code mean 0.012} over {@code -1.3..2.1}).
  */
 final class NumberText {
   /** Tensors with at most this many entries are written out in full. */
@@ -52,11 +51,11 @@ final class NumberText {
   }
 
   /**
-   * The values of a node: one number, the entries of a small tensor, or the shape, mean and range
-   * of a larger one. {@code examples} is how many examples' values {@code data} holds one after
-   * another (1 outside a batch); a summary covers all of them.
+   * The values of a node: one number, the entries of a small tensor, or the mean and range of a
+   * larger one (two lines). {@code examples} is how many examples' values {@code data} holds one
+   * after another (1 outside a batch); a summary covers all of them.
    */
-  static String values(double[] data, Shape shape, int examples, boolean withShape) {
+  static String values(double[] data, Shape shape, int examples) {
     if (data.length == 1) {
       return number(data[0]);
     }
@@ -73,15 +72,13 @@ final class NumberText {
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
-    String prefix = withShape ? shape + " " : "";
     if (nan) {
-      return prefix + "has NaN";
+      return "has NaN";
     }
     if (min == max) {
-      return prefix + "all " + number(min, 2);
+      return "all " + number(min, 2);
     }
-    return prefix + "mean " + number(sum / data.length, 2) + ", " + number(min, 2) + ".."
-        + number(max, 2);
+    return "mean " + number(sum / data.length, 2) + "\n" + number(min, 2) + ".." + number(max, 2);
   }
 
   /** A small tensor written out, nested like its shape: {@code [[1, 2], [3, 4]]}. */
@@ -106,10 +103,5 @@ final class NumberText {
       nest(data, shape, axis + 1, offset + i * stride, out);
     }
     out.append(']');
-  }
-
-  /** Like {@link String#format} in the root locale. */
-  static String format(String pattern, Object... args) {
-    return String.format(Locale.ROOT, pattern, args);
   }
 }

@@ -41,19 +41,23 @@ public record Picture(String title, List<Box> boxes, List<Wire> wires, List<Grou
    * @param id unique and stable: {@code n} and the graph node's id, or {@code out} and a number
    * @param label the big text: an input's name, an op such as {@code +}, {@code *-1} or
    *     {@code exp}, an output's name
-   * @param caption the small text under it: the {@code .nn} text of the operation, or an input's
-   *     shape; may be empty
+   * @param caption the small text under it: the line and {@code .nn} text of an operation; may
+   *     be empty
+   * @param shape the shape of the box's value ({@code [256]}, {@code class(10)} for a class
+   *     label), empty for a scalar
    * @param line the {@code .nn} line the box comes from, 0 if none
    * @param group the id of the box's {@link Group}, or null
    */
-  public record Box(String id, Kind kind, String label, String caption, int line, String group) {}
+  public record Box(String id, Kind kind, String label, String caption, String shape, int line,
+      String group) {}
 
   /**
    * One wire: the value of box {@code from} used as input {@code slot} of box {@code to}.
    *
-   * @param value the text above the wire (a let name, the value or its summary), may be empty
-   * @param gradient the text below: the gradient of the picture's result with respect to this
-   *     use of the value, empty where no gradient flows
+   * @param value the text above the wire: the let name of the value, then the value or, for a
+   *     larger tensor, its mean and range; lines are separated by {@code \n}; may be empty
+   * @param gradient the text below, formatted the same way: the gradient of the picture's result
+   *     with respect to this use of the value, empty where no gradient flows
    */
   public record Wire(String from, String to, int slot, String value, String gradient) {}
 

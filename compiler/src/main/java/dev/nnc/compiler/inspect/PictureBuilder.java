@@ -35,7 +35,7 @@ import java.util.Set;
  */
 public final class PictureBuilder {
   /** The longest {@code .nn} text shown under an operation. */
-  private static final int CAPTION = 26;
+  private static final int CAPTION = 18;
 
   /** A graph result drawn as an output box; the result is differentiated if {@code seed} is set. */
   private record Root(Node node, String label, int line, Node seed) {}
@@ -53,6 +53,7 @@ public final class PictureBuilder {
   private final Set<Node> hidden = new HashSet<>();
   private final Map<Node, String> labels = new IdentityHashMap<>();
   private final Map<Node, String> captions = new IdentityHashMap<>();
+  private final Map<Node, String> shapes = new IdentityHashMap<>();
   /** The let names of the forward nodes, taken before any gradient node can lend its name. */
   private final Map<Node, String> names = new IdentityHashMap<>();
   private LayerInstances instances;
@@ -82,7 +83,6 @@ public final class PictureBuilder {
     PictureBuilder b = new PictureBuilder(source, fn.graph(), values, 1);
     Node value = b.forward(List.of(fn.value()), simplify).get(0);
     for (Node.Var p : fn.params()) {
-      b.captions.put(p, p.shape().isScalar() ? "" : p.shape().toString());
     }
     Node seed = value.shape().isScalar() ? fn.graph().scalar(1)
         : fn.graph().constant(1, value.shape());
@@ -113,23 +113,21 @@ public final class PictureBuilder {
     }
     PictureBuilder b = new PictureBuilder(source, graph, byVar, values == null ? 1 : examples);
     for (ModelIr.DataVar d : model.data()) {
-      b.captions.put(d.var(), d.kind() == ModelIr.DataKind.LABEL ? "class(" + d.classes() + ")"
-          : d.var().shape().toString());
-    }
-    for (ModelIr.ParamVar p : model.params()) {
-      b.captions.put(p.var(), p.var().shape().toString());
+      if (d.kind() == ModelIr.DataKind.LABEL) {
+        b.shapes.put(d.var(), "class(" + d.classes() + ")");
+      }
     }
     List<Node> forward = new ArrayList<>();
     forward.add(model.loss());
     forward.addAll(model.outputs().values());
     forward = b.forward(forward, simplify);
     // The training objective is batch_sum(loss) / batchSize, as the generated code computes it;
-    // it is drawn as one "mean over batch" box fed by the per-example loss.
+    // it is drawn as one "batch mean" box fed by the per-example loss.
     Node loss = forward.get(0);
     Node.Apply sum = (Node.Apply) graph.apply(Op.BATCH_SUM, loss.origin(), loss);
     Node.Apply objective = (Node.Apply) graph.apply(Op.DIV, loss.origin(), sum, batchSize);
     b.uses.put(objective, List.of(new Use(loss, sum, 0)));
-    b.labels.put(objective, "mean over batch");
+    b.labels.put(objective, "batch mean");
     b.captions.put(objective, "");
     Map<String, Node> outputs = new LinkedHashMap<>();
     int k = 1;
@@ -204,16 +202,15 @@ public final class PictureBuilder {
       String group = instance == null ? null : "g_" + instance.name();
       int line = n.origin().line();
       if (n instanceof Node.Var v) {
-        boxes.add(new Picture.Box(id, Picture.Kind.INPUT, v.name(),
-            captions.getOrDefault(v, ""), line, group));
+        boxes.add(new Picture.Box(id, Picture.Kind.INPUT, v.name(), "", shape(v), line, group));
       } else if (n instanceof Node.Const c) {
         boxes.add(new Picture.Box(id, Picture.Kind.CONSTANT, NumberText.number(c.value()), "",
-            line, group));
+            shape(c), line, group));
       } else {
         Node.Apply a = (Node.Apply) n;
         String caption = captions.containsKey(a) ? captions.get(a) : caption(a.origin());
         boxes.add(new Picture.Box(id, Picture.Kind.OP, labels.getOrDefault(a, OpLabel.of(a)),
-            caption, line, group));
+            caption, shape(a), line, group));
       }
     }
     List<Picture.Wire> wires = new ArrayList<>();
@@ -233,14 +230,14 @@ public final class PictureBuilder {
     int k = 0;
     for (Root r : roots) {
       String id = "out" + k++;
-      boxes.add(new Picture.Box(id, Picture.Kind.OUTPUT, r.label(), "", r.line(), null));
+      boxes.add(new Picture.Box(id, Picture.Kind.OUTPUT, r.label(), "", shape(r.node()), r.line(),
+          null));
       String gradient = "";
       if (interpreter != null && r.seed() != null) {
-        gradient = NumberText.values(interpreter.value(r.seed()), r.seed().shape(), 1, false);
+        gradient = NumberText.values(interpreter.value(r.seed()), r.seed().shape(), 1);
       }
-      String value = interpreter == null ? shapeText(r.node())
-          : NumberText.values(interpreter.value(r.node()), r.node().shape(), examples(r.node()),
-              true);
+      String value = interpreter == null ? ""
+          : NumberText.values(interpreter.value(r.node()), r.node().shape(), examples(r.node()));
       wires.add(new Picture.Wire(ids.get(r.node()), id, 0, value, gradient));
     }
     return new Picture(title, boxes, wires, groups, interpreter != null);
@@ -272,19 +269,20 @@ public final class PictureBuilder {
     return out;
   }
 
-  /** The text above a wire leaving {@code n}: its let name, then its value or shape. */
+  /** The text above a wire leaving {@code n}: its let name, then its value. */
   private String valueText(Node n) {
-    String prefix = names.getOrDefault(n, "");
+    String name = names.getOrDefault(n, "");
     if (interpreter == null) {
-      String shape = shapeText(n);
-      return prefix.isEmpty() ? shape : shape.isEmpty() ? prefix : prefix + " " + shape;
+      return name;
     }
-    String value = NumberText.values(interpreter.value(n), n.shape(), examples(n), true);
-    return prefix.isEmpty() ? value : prefix + " = " + value;
+    String value = NumberText.values(interpreter.value(n), n.shape(), examples(n));
+    return name.isEmpty() ? value : value.contains("\n") ? name + "\n" + value
+        : name + " = " + value;
   }
 
-  private static String shapeText(Node n) {
-    return n.shape().isScalar() ? "" : n.shape().toString();
+  /** The shape written in a box: {@code [256]}, a label's class count, empty for a scalar. */
+  private String shape(Node n) {
+    return shapes.getOrDefault(n, n.shape().isScalar() ? "" : n.shape().toString());
   }
 
   /**
@@ -311,7 +309,7 @@ public final class PictureBuilder {
       contribution = graph.apply(Op.BATCH_SUM, u.consumer().origin(), contribution);
     }
     return NumberText.values(interpreter.value(contribution), source.shape(),
-        examples(contribution), false);
+        examples(contribution));
   }
 
   private int examples(Node n) {
