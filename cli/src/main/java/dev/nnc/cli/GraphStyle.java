@@ -12,11 +12,11 @@ final class GraphStyle {
   static final String FONT = "'DejaVu Sans Mono', Menlo, Consolas, 'Liberation Mono', monospace";
 
   /** The big text of a box: an op or a name. */
-  static final double LABEL_SIZE = 14;
+  static final double LABEL_SIZE = 13;
   /** The small text under it: the {@code .nn} text and line, or a shape. */
-  static final double CAPTION_SIZE = 10;
+  static final double CAPTION_SIZE = 9;
   /** A wire's value and gradient. */
-  static final double WIRE_SIZE = 11;
+  static final double WIRE_SIZE = 10;
   /** Advance of one character of a monospace font, as a fraction of the font size. */
   static final double ADVANCE = 0.6;
 
