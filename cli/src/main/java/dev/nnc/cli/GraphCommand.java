@@ -131,7 +131,7 @@ final class GraphCommand implements Callable<Integer> {
           java(checked, className));
       default -> SvgWriter.document(GraphLayout.place(picture));
     };
-    CompileCommand.writeAtomically(output, text);
+    CompileCommand.writeAtomically(output.toAbsolutePath(), text);
     spec.commandLine().getOut().println("wrote " + output);
     return 0;
   }

@@ -34,7 +34,8 @@ final class HtmlPage {
       line(out, Integer.toString(i), i, source.line(i));
     }
     out.append("</pre></section>\n");
-    out.append("<section id=\"nnc-graph\"><h2>graph</h2>\n")
+    out.append("<section id=\"nnc-graph\"><h2>graph <label><input type=\"checkbox\""
+        + " id=\"nnc-fit\"/> fit to the pane</label></h2>\n")
         .append(SvgWriter.svg(placed)).append("</section>\n");
     out.append("<section id=\"nnc-java\"><h2>generated Java</h2>\n<pre>");
     String[] lines = java.split("\n", -1);
@@ -108,6 +109,8 @@ final class HtmlPage {
       "span.n { display: inline-block; width: 3.5em; padding-right: 0.8em; text-align: right;"
           + " color: #9e9e9e; user-select: none; }",
       "span.l.hl { background: #fff59d; }",
+      "h2 label { font-weight: normal; margin-left: 1em; }",
+      "#nnc-graph.fit svg { max-width: 100%; height: auto; }",
       "g.nnc-box { cursor: default; }",
       "g.nnc-box.hl rect { stroke: #ff6f00; stroke-width: 3; }",
       "g.nnc-group.hl rect { stroke: #ff6f00; }",
@@ -136,8 +139,11 @@ final class HtmlPage {
       "      }",
       "    }",
       "  }",
+      "  var fit = document.getElementById('nnc-fit');",
+      "  fit.addEventListener('change', function () {",
+      "    document.getElementById('nnc-graph').classList.toggle('fit', fit.checked);",
+      "  });",
       "  for (var i = 0; i < marked.length; i++) {",
-      "    if (marked[i].getAttribute('data-line') === '0') { continue; }",
       "    marked[i].addEventListener('mouseenter', function () { mark(this, true); });",
       "    marked[i].addEventListener('mouseleave', function () { mark(this, false); });",
       "  }",

@@ -16,19 +16,15 @@ import java.util.Random;
 final class ModelFiles {
   private ModelFiles() {}
 
-  /** The initialized weights of the model in {@code nn} (seed 7), saved to {@code path}. */
-  static Path weights(Path nn, Path path) throws IOException {
+  /**
+   * Writes the initialized weights (seed 7) of the model in {@code nn} to {@code weights} and
+   * {@code rows} examples of seeded random inputs and labels to {@code inputs}.
+   */
+  static void write(Path nn, Path weights, Path inputs, int rows) throws IOException {
     Compiler.CheckResult checked = Compiler.check(nn, nn.toString());
     Model model = ModelLoader.load(checked, null, ElementType.F32);
     model.initialize(7);
-    SafeTensors.save(path, model, Map.of(), Map.of());
-    return path;
-  }
-
-  /** {@code rows} examples of seeded random inputs and labels for the model in {@code nn}. */
-  static Path inputs(Path nn, int rows, Path path) throws IOException {
-    Compiler.CheckResult checked = Compiler.check(nn, nn.toString());
-    Model model = ModelLoader.load(checked, null, ElementType.F32);
+    SafeTensors.save(weights, model, Map.of(), Map.of());
     Random random = new Random(11);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (Slot s : model.inputs()) {
@@ -49,13 +45,11 @@ final class ModelFiles {
         tensors.put(s.name(), Tensor.f32(x, shape));
       }
     }
-    SafeTensors.write(path, tensors, null);
-    return path;
+    SafeTensors.write(inputs, tensors, null);
   }
 
   /** {@code java ModelFiles MODEL.nn W.safetensors X.safetensors ROWS}. */
   public static void main(String[] args) throws IOException {
-    weights(Path.of(args[0]), Path.of(args[1]));
-    inputs(Path.of(args[0]), Integer.parseInt(args[3]), Path.of(args[2]));
+    write(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
   }
 }
