@@ -15,15 +15,16 @@ import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
 import dev.nnc.compiler.simplify.Simplifier;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Builds the {@link Picture} of a function's or a model's forward graph (simplified, as the
@@ -50,7 +51,6 @@ public final class PictureBuilder {
   private final Map<Node, String> ids = new IdentityHashMap<>();
   private final Map<Node, Node> adjoints = new IdentityHashMap<>();
   private final Map<Node, List<Use>> uses = new IdentityHashMap<>();
-  private final Set<Node> hidden = new HashSet<>();
   private final Map<Node, String> labels = new IdentityHashMap<>();
   private final Map<Node, String> captions = new IdentityHashMap<>();
   private final Map<Node, String> shapes = new IdentityHashMap<>();
@@ -82,8 +82,6 @@ public final class PictureBuilder {
     }
     PictureBuilder b = new PictureBuilder(source, fn.graph(), values, 1);
     Node value = b.forward(List.of(fn.value()), simplify).get(0);
-    for (Node.Var p : fn.params()) {
-    }
     Node seed = value.shape().isScalar() ? fn.graph().scalar(1)
         : fn.graph().constant(1, value.shape());
     Root root = new Root(value, fn.name(), fn.decl().nameSpan().line(), seed);
@@ -186,7 +184,7 @@ public final class PictureBuilder {
       }
     }
     Set<Node> rootNodes = new HashSet<>();
-    Map<Integer, Node> shown = new java.util.TreeMap<>();
+    Map<Integer, Node> shown = new TreeMap<>();
     for (Root r : roots) {
       rootNodes.add(r.node());
       collect(r.node(), shown);
@@ -243,13 +241,13 @@ public final class PictureBuilder {
     return new Picture(title, boxes, wires, groups, interpreter != null);
   }
 
-  /** Adds {@code root} and the nodes it reads, skipping hidden ones, keyed by id. */
+  /** Adds {@code root} and the nodes it reads (through {@link #uses}), keyed by id. */
   private void collect(Node root, Map<Integer, Node> out) {
     List<Node> stack = new ArrayList<>();
     stack.add(root);
     while (!stack.isEmpty()) {
       Node n = stack.remove(stack.size() - 1);
-      if (hidden.contains(n) || out.containsKey(n.id())) {
+      if (out.containsKey(n.id())) {
         continue;
       }
       out.put(n.id(), n);
