@@ -83,8 +83,12 @@ final class GraphCommand implements Callable<Integer> {
     if ((weights == null) != (inputs == null)) {
       throw new UserError("values for a model need both --weights and --inputs", 2);
     }
-    if (at != null && weights != null) {
-      throw new UserError("--at gives a fn's values, --weights and --inputs a model's: not both",
+    if (at != null && (weights != null || modelName != null)) {
+      throw new UserError("--at gives a fn's values; a model's come from --weights and --inputs",
+          2);
+    }
+    if (fn != null && weights != null) {
+      throw new UserError("--weights and --inputs give a model's values; a fn's come from --at",
           2);
     }
     checkTarget();

@@ -303,6 +303,10 @@ class GraphCommandTest {
         .userError(2, "no model 'Nope'");
     CliRun.of("graph", chain, "--fn", "f", "--model", "M", "-o", out).userError(2, "not both");
     CliRun.of("graph", chain, "--at", "x=1", "-o", out).userError(2, "no value for parameter y");
+    CliRun.of("graph", CliRun.sample("mnist.nn"), "--model", "Mnist", "--at", "x=1", "-o", out)
+        .userError(2, "--at", "--weights");
+    CliRun.of("graph", chain, "--fn", "f", "--weights", "w", "--inputs", "x", "-o", out)
+        .userError(2, "--weights", "--at");
     CliRun.of("graph", chain, "--at", "x=1,y=2,z=3,w=4", "-o", out).userError(2, "'w'");
     CliRun.of("graph", chain, "--format", "png", "-o", out).userError(2, "svg, dot or html");
     CliRun.of("graph", chain, "-o", dir.resolve("out.png").toString())
