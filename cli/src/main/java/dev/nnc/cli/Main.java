@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nnc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "A symbolic differentiation compiler: .nn source to straight-line Java.",
     subcommands = {CheckCommand.class, CompileCommand.class, GradCommand.class, EvalCommand.class,
-        TraceCommand.class, TrainCommand.class, PredictCommand.class,
+        TraceCommand.class, GraphCommand.class, TrainCommand.class, PredictCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit code for a usage error (bad flag, missing argument). */

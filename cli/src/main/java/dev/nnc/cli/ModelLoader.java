@@ -16,6 +16,27 @@ final class ModelLoader {
   private ModelLoader() {}
 
   static Model load(Compiler.CheckResult checked, String modelName, ElementType type) {
+    ModelIr chosen = select(checked, modelName);
+    Map<String, String> sources = new LinkedHashMap<>();
+    for (Compiler.GeneratedSource s : Compiler.generate(checked, "nnc.models", true, type)) {
+      sources.put(s.qualifiedName(), s.code());
+    }
+    String className = null;
+    for (String name : sources.keySet()) {
+      if (name.equals("nnc.models." + FunctionEmitter.className(chosen.name()))) {
+        className = name;
+      }
+    }
+    try {
+      return (Model) InMemoryJavaCompiler.compile(sources).get(className)
+          .getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The model named {@code modelName}, or the file's only model; one-line errors otherwise. */
+  static ModelIr select(Compiler.CheckResult checked, String modelName) {
     List<ModelIr> models = checked.program().models();
     if (models.isEmpty()) {
       throw new UserError(checked.source().name() + " declares no model");
@@ -39,21 +60,6 @@ final class ModelLoader {
         throw new UserError(checked.source().name() + " has no model '" + modelName + "'", 2);
       }
     }
-    Map<String, String> sources = new LinkedHashMap<>();
-    for (Compiler.GeneratedSource s : Compiler.generate(checked, "nnc.models", true, type)) {
-      sources.put(s.qualifiedName(), s.code());
-    }
-    String className = null;
-    for (String name : sources.keySet()) {
-      if (name.equals("nnc.models." + FunctionEmitter.className(chosen.name()))) {
-        className = name;
-      }
-    }
-    try {
-      return (Model) InMemoryJavaCompiler.compile(sources).get(className)
-          .getConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return chosen;
   }
 }

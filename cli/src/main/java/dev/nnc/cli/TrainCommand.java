@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -82,6 +83,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--f64", description = "compute in double precision (default f32)")
   boolean f64;
 
+  @Mixin
+  ReportOptions reportOptions;
+
   @Override
   public Integer call() {
     WarmUp.start();
@@ -90,6 +94,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     LrSchedule lrSchedule = usage(() -> LrSchedule.parse(schedule));
+    reportOptions.check();
     if (save != null) {
       Path parent = save.toAbsolutePath().getParent();
       if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
@@ -160,6 +165,7 @@ final class TrainCommand implements Callable<Integer> {
         SafeTensors.save(target, m, meta, o.exportState());
       });
     }
+    reportOptions.attach(trainer, train, model.name() + " on " + train.name(), out);
     TrainingResult result = trainer.fit(train, test);
     if (result.epochs().isEmpty()) {
       out.println("nothing to train: the checkpoint is already at epoch " + (firstEpoch - 1));
