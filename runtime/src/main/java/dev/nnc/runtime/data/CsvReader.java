@@ -132,7 +132,7 @@ public final class CsvReader {
     Dataset data = regression ? Dataset.regression(name, x, rows, features, targets, 1)
         : unlabeled ? Dataset.unlabeled(name, x, rows, features)
         : Dataset.classification(name, x, rows, features, labels);
-    return data.withSourceLines(sourceLines);
+    return data.withSourceLines(path.toString(), sourceLines);
   }
 
   /** Whether the first line is a header; checks a UCI header's counts against the data. */

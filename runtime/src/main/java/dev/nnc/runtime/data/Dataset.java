@@ -67,9 +67,9 @@ public final class Dataset {
     this.originsAreLines = originsAreLines;
   }
 
-  /** The same rows, remembering that row {@code i} comes from line {@code lines[i]} of the file. */
-  public Dataset withSourceLines(int[] lines) {
-    return new Dataset(name, features, rows, featureCount, labels, targets, targetSize, source,
+  /** The same rows, remembering that row {@code i} comes from line {@code lines[i]} of {@code file}. */
+  public Dataset withSourceLines(String file, int[] lines) {
+    return new Dataset(name, features, rows, featureCount, labels, targets, targetSize, file,
         lines.clone(), true);
   }
 

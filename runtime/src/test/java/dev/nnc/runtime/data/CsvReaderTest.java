@@ -185,7 +185,7 @@ class CsvReaderTest {
       NncException e = assertThrows(NncException.class, () -> new Batcher(part,
           new dev.nnc.runtime.Batch(java.util.List.of(dev.nnc.runtime.Slot.input("x", 2),
               dev.nnc.runtime.Slot.label("y", 2)), 4)));
-      assertEquals("labels.csv:32: label 7 but model label y has 2 classes (0..1)", e.getMessage());
+      assertEquals(p + ":32: label 7 but model label y has 2 classes (0..1)", e.getMessage());
     }
   }
 
