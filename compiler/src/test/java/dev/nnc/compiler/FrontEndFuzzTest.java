@@ -40,6 +40,8 @@ class FrontEndFuzzTest {
   private static final long BYTES_PER_CHARACTER = 4096;
   /** Allocation allowed for any input, however short (1000 nested calls need 200 MB). */
   private static final long BASE_BYTES = 256L << 20;
+  /** Functions, lets, errors and duplicates of {@link #manyDeclarations}. */
+  private static final int DECLARATIONS = 40_000;
   /** Characters of an input shown in a failure message. */
   private static final int SHOWN = 200;
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -512,37 +514,42 @@ class FrontEndFuzzTest {
     assertFalse(checkText("1 MB of newlines then an error", "\n".repeat(1 << 20) + "fn").ok());
   }
 
+  /**
+   * Declarations by the tens of thousands (40,000: each input is a megabyte or more, and the
+   * suite must stay quick on a loaded machine; the allocation bound catches a quadratic pass).
+   */
   @Test
   void manyDeclarations() {
+    int n = DECLARATIONS;
     StringBuilder fns = new StringBuilder();
-    for (int i = 0; i < 100_000; i++) {
+    for (int i = 0; i < n; i++) {
       fns.append("fn f").append(i).append("(x) = x * ").append(i).append(";\n");
     }
-    assertTrue(checkText("100,000 functions", fns.toString()).ok());
+    assertTrue(checkText(n + " functions", fns.toString()).ok());
     StringBuilder lets = new StringBuilder("fn f(x) {\n");
-    for (int i = 0; i < 100_000; i++) {
+    for (int i = 0; i < n; i++) {
       lets.append("  let a").append(i).append(" = ").append(i == 0 ? "x" : "a" + (i - 1))
           .append(" * x + 1;\n");
     }
-    assertTrue(checkText("100,000 chained lets", lets.append("  return a99999;\n}\n")
+    assertTrue(checkText(n + " chained lets", lets.append("  return a" + (n - 1) + ";\n}\n")
         .toString()).ok());
     StringBuilder errors = new StringBuilder();
-    for (int i = 0; i < 100_000; i++) {
+    for (int i = 0; i < n; i++) {
       errors.append("fn g").append(i).append("(x) = y;\n");
     }
-    Compiler.CheckResult many = checkText("100,000 errors", errors.toString());
+    Compiler.CheckResult many = checkText(n + " errors", errors.toString());
     assertTrue(many.diagnostics().size() <= 101, "errors are capped");
     StringBuilder duplicates = new StringBuilder();
-    for (int i = 0; i < 100_000; i++) {
+    for (int i = 0; i < n; i++) {
       duplicates.append("fn same(x) = x;\n");
     }
-    assertFalse(checkText("100,000 duplicates", duplicates.toString()).ok());
+    assertFalse(checkText(n + " duplicates", duplicates.toString()).ok());
     StringBuilder model = new StringBuilder("model Big {\n  input x: [2];\n  target t: [2];\n");
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < n / 4; i++) {
       model.append("  param w").append(i).append(": [2];\n");
     }
-    model.append("  loss mse(x * w0 + w19999, t);\n}\n");
-    assertTrue(checkText("20,000 model parameters", model.toString()).ok());
+    model.append("  loss mse(x * w0 + w" + (n / 4 - 1) + ", t);\n}\n");
+    assertTrue(checkText(n / 4 + " model parameters", model.toString()).ok());
   }
 
   private static <T> T pick(Random random, List<T> list) {
