@@ -77,6 +77,7 @@ final class EvalCommand implements Callable<Integer> {
       var model = ModelLoader.load(file, modelName,
           f64 ? dev.nnc.compiler.ir.ElementType.F64 : dev.nnc.compiler.ir.ElementType.F32,
           spec.commandLine().getErr());
+      KernelChoice.apply(model);
       out.println(Json.write(ModelEval.run(model, weights, inputs)));
       out.flush();
       return 0;

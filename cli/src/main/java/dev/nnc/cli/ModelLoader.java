@@ -5,6 +5,7 @@ import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.emit.InMemoryJavaCompiler;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.ModelIr;
+import dev.nnc.cli.models.ModelHost;
 import dev.nnc.runtime.Model;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,8 +20,8 @@ import java.util.Map;
  * instead of checking, generating and compiling again, and prints the same warnings.
  */
 final class ModelLoader {
-  /** The package of the generated classes. */
-  private static final String PACKAGE = "nnc.models";
+  /** The package of the generated classes: {@link ModelHost}'s, where they are defined. */
+  private static final String PACKAGE = ModelHost.class.getPackageName();
 
   private ModelLoader() {}
 
@@ -86,10 +87,43 @@ final class ModelLoader {
     throw new UserError(checked.source().name() + " has no model '" + modelName + "'", 2);
   }
 
-  /** A new instance of the entry's model class, or null if it is not a model class. */
+  /**
+   * A new instance of the entry's model class, or null if it is not a model class. It is defined
+   * as a hidden class of {@link ModelHost}'s package when it refers to no other generated class
+   * (as a model's class does), else with a class loader for all of them.
+   */
   private static Model instantiate(ModelClassCache.Entry entry) {
     Map<String, byte[]> classes = entry.classes();
-    ClassLoader loader = new ClassLoader(ModelLoader.class.getClassLoader()) {
+    byte[] bytes = classes.get(entry.modelClass());
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      Class<?> c = standalone(entry) ? ModelHost.lookup().defineHiddenClass(bytes, true)
+          .lookupClass() : loader(classes).loadClass(entry.modelClass());
+      if (!Model.class.isAssignableFrom(c)) {
+        return null;
+      }
+      return (Model) c.getConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null; // a stale or corrupt entry: compile again
+    }
+  }
+
+  /** Whether the model's class file names no other generated class. */
+  private static boolean standalone(ModelClassCache.Entry entry) {
+    String code = new String(entry.classes().get(entry.modelClass()),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    for (String other : entry.classes().keySet()) {
+      if (!other.equals(entry.modelClass()) && code.contains(other.replace('.', '/'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ClassLoader loader(Map<String, byte[]> classes) {
+    return new ClassLoader(ModelLoader.class.getClassLoader()) {
       @Override
       protected Class<?> findClass(String name) throws ClassNotFoundException {
         byte[] b = classes.get(name);
@@ -99,14 +133,5 @@ final class ModelLoader {
         return defineClass(name, b, 0, b.length);
       }
     };
-    try {
-      Class<?> c = loader.loadClass(entry.modelClass());
-      if (!Model.class.isAssignableFrom(c)) {
-        return null;
-      }
-      return (Model) c.getConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return null; // a stale or corrupt entry: compile again
-    }
   }
 }

@@ -9,7 +9,6 @@ import dev.nnc.runtime.data.Dataset;
 import dev.nnc.runtime.io.AtomicFile;
 import dev.nnc.runtime.io.InputFile;
 import dev.nnc.runtime.io.SafeTensors;
-import dev.nnc.runtime.kernels.WarmUp;
 import dev.nnc.runtime.train.TrainingCheckpoint;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -57,7 +56,6 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    WarmUp.start();
     if (output != null) {
       AtomicFile.checkWritable(output); // before the work, not after it
     }
@@ -68,6 +66,7 @@ final class PredictCommand implements Callable<Integer> {
             && e.getValue().dtype() == dev.nnc.runtime.DType.F64);
     Model model = ModelLoader.load(file, modelName, f64 ? ElementType.F64 : ElementType.F32,
         spec.commandLine().getErr());
+    KernelChoice.apply(model);
     TrainingCheckpoint checkpoint = TrainingCheckpoint.load(weights, model);
     boolean regression = model.inputs().stream().anyMatch(s -> s.kind() == Slot.Kind.TARGET);
     Dataset rows = DataOption.whole(data, regression);

@@ -8,7 +8,6 @@ import dev.nnc.runtime.data.Normalization;
 import dev.nnc.runtime.data.Normalizer;
 import dev.nnc.runtime.data.Split;
 import dev.nnc.runtime.io.AtomicFile;
-import dev.nnc.runtime.kernels.WarmUp;
 import dev.nnc.runtime.optim.LrSchedule;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
@@ -90,7 +89,6 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    WarmUp.start();
     PrintWriter out = spec.commandLine().getOut();
     LrSchedule lrSchedule = checkOptions();
     Model model = loadModel();
@@ -142,6 +140,7 @@ final class TrainCommand implements Callable<Integer> {
     Model model = ModelLoader.load(file, modelName, f64 ? ElementType.F64 : ElementType.F32,
         spec.commandLine().getErr());
     model.initialize(seed);
+    KernelChoice.apply(model);
     return model;
   }
 
