@@ -86,7 +86,8 @@ final class EvalCommand implements Callable<Integer> {
     Map<String, AtValues.Value> values = AtValues.parse(at);
     List<FunctionIr> fns = FunctionRunner.select(checked, fn, values);
     List<FunctionRunner.Result> results =
-        FunctionRunner.run(checked, fns, values, interpret, !noSimplify);
+        FunctionRunner.run(checked, fns, values, interpret, !noSimplify,
+            spec.commandLine().getErr());
     if (json) {
       Map<String, Object> all = new LinkedHashMap<>();
       for (FunctionRunner.Result r : results) {

@@ -47,7 +47,7 @@ final class ModelLoader {
     Compiler.CheckResult checked = SourceLoader.load(source, err);
     ModelIr chosen = choose(checked, modelName);
     Map<String, String> sources = new LinkedHashMap<>();
-    for (Compiler.GeneratedSource s : Compiler.generate(checked, PACKAGE, true, type)) {
+    for (Compiler.GeneratedSource s : SourceLoader.generate(checked, PACKAGE, true, type, err)) {
       sources.put(s.qualifiedName(), s.code());
     }
     Map<String, byte[]> classes = InMemoryJavaCompiler.compileToBytes(sources);

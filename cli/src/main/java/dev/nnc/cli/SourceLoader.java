@@ -35,6 +35,24 @@ final class SourceLoader {
   }
 
   /**
+   * The classes of a checked file, in {@code packageName}; two declarations that would generate
+   * the same class (say {@code fn f} and {@code fn F}) are printed like check errors and end the
+   * command.
+   */
+  static java.util.List<Compiler.GeneratedSource> generate(Compiler.CheckResult checked,
+      String packageName, boolean simplify, dev.nnc.compiler.ir.ElementType type,
+      PrintWriter err) {
+    Compiler.Generation generation = Compiler.generate(
+        java.util.List.of(new Compiler.Unit(checked, packageName)), simplify, type);
+    if (!generation.ok()) {
+      err.print(generation.render());
+      err.flush();
+      throw new UserError(null);
+    }
+    return generation.sources();
+  }
+
+  /**
    * Reads and checks {@code file}, without printing; a file that cannot be read (missing, a
    * directory, unreadable) is a {@link UserError} naming it.
    */

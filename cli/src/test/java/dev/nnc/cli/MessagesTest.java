@@ -83,4 +83,21 @@ class MessagesTest {
       assertTrue(r.out().matches("nnc \\S+\\s*"), command + ": '" + r.out() + "'");
     }
   }
+
+  /** Two fns whose classes differ only in case (F.java, f.java) threw from generate. */
+  @Test
+  void aClassNameCollisionIsADiagnosticInEveryCommand() throws IOException {
+    Path both = dir.resolve("both.nn");
+    Files.writeString(both, "fn f(x) = x;\nfn F(x) = 2 * x;\n" + Files.readString(
+        Path.of(sample("digits.nn"))), StandardCharsets.UTF_8);
+    CliRun eval = CliRun.of("eval", both.toString(), "--fn", "f", "--at", "x=1");
+    CliRun train = CliRun.of("train", both.toString(), "--epochs", "1");
+    for (CliRun r : new CliRun[] {eval, train}) {
+      assertEquals(1, r.exit(), r.err());
+      assertTrue(r.err().startsWith(both + ":2:4: error: fn F would generate class "), r.err());
+      assertTrue(r.err().contains("F, which the declaration at " + both + ":1:4 already"
+          + " generates"), r.err());
+      r.assertNoStackTrace();
+    }
+  }
 }
