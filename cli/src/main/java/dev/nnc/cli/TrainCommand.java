@@ -153,15 +153,16 @@ final class TrainCommand implements Callable<Integer> {
   private record Data(Split split, Normalizer normalizer) {}
 
   /**
-   * The train and test parts of --data, normalized: with the resumed checkpoint's normalizer if
-   * it records one, else fitted on the training part by the --normalize policy.
+   * The train and test parts of --data, normalized: as the resumed checkpoint records (a
+   * training checkpoint always does, {@code none} included), else with a normalizer fitted on
+   * the training part by the --normalize policy.
    */
   private Data loadData(Model model, TrainingCheckpoint resumed) {
     boolean regression = model.inputs().stream().anyMatch(s -> s.kind() == Slot.Kind.TARGET);
     Split split = DataOption.load(data, seed, regression);
     Normalization policy = normalize == null ? Normalization.AUTO : Normalization.parse(normalize);
     Normalizer n;
-    if (resumed != null && resumed.fromTraining()) {
+    if (resumed != null && (resumed.fromTraining() || resumed.normalizer() != null)) {
       n = resumed.normalizer();
       String saved = n == null ? "none" : n.method();
       if (policy != Normalization.AUTO && !policy.toString().equals(saved)) {
