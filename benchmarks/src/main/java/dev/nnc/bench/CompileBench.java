@@ -14,7 +14,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The compiler's own speed: parse + check + derive + simplify + emit Java source (javac not
- * included) for a 1,000-operation function and a 20-layer model.
+ * included) for a 1,000-operation function, a 20-layer model, and the long functions whose
+ * sizes the compiler's LinearSizeTest counts (four shapes of 300 operations; a 5,100-operation
+ * let chain).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -25,11 +27,15 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CompileBench {
   String thousandOps;
   String twentyLayers;
+  String linear300;
+  String letChain5100;
 
   @Setup
   public void setup() {
     thousandOps = Programs.thousandOps();
     twentyLayers = Programs.twentyLayers();
+    linear300 = Programs.linearShapes(300);
+    letChain5100 = Programs.letChain(1700);
   }
 
   @Benchmark
@@ -40,5 +46,15 @@ public class CompileBench {
   @Benchmark
   public Object model20Layers() {
     return Programs.generate("deep20.nn", twentyLayers);
+  }
+
+  @Benchmark
+  public Object functions300OpsFourShapes() {
+    return Programs.generate("linear300.nn", linear300);
+  }
+
+  @Benchmark
+  public Object function5100Ops() {
+    return Programs.generate("letchain.nn", letChain5100);
   }
 }

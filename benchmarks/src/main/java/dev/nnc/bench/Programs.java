@@ -62,6 +62,48 @@ final class Programs {
     return s.toString();
   }
 
+  /**
+   * Four functions of n operations each, as the compiler's LinearSizeTest writes them: a chain
+   * sin(sin(...x)) (lets of at most 100 nested calls), a product x * x * ..., a dot product of
+   * two [n] vectors, and a sum of n products of let-bound scalars.
+   */
+  static String linearShapes(int n) {
+    StringBuilder s = new StringBuilder("fn chain(x) {\n  let s0 = x;\n");
+    int lets = 0;
+    for (int done = 0; done < n; done += 100) {
+      int k = Math.min(100, n - done);
+      s.append("  let s").append(lets + 1).append(" = ").append("sin(".repeat(k)).append('s')
+          .append(lets).append(")".repeat(k)).append(";\n");
+      lets++;
+    }
+    s.append("  return s").append(lets).append(";\n}\n");
+    s.append("fn power(x) = x").append(" * x".repeat(n - 1)).append(";\n");
+    StringBuilder dot = new StringBuilder();
+    StringBuilder sp = new StringBuilder("fn sp(x, y) {\n");
+    for (int i = 0; i < n; i++) {
+      dot.append(i == 0 ? "" : " + ").append("a[").append(i).append("] * b[").append(i)
+          .append(']');
+      sp.append("  let a").append(i).append(" = x * ").append(i + 2).append(";\n  let b")
+          .append(i).append(" = y - ").append(i + 1).append(";\n");
+    }
+    s.append("fn dot(a: [").append(n).append("], b: [").append(n).append("]) = ").append(dot)
+        .append(";\n");
+    sp.append("  return a0 * b0");
+    for (int i = 1; i < n; i++) {
+      sp.append(" + a").append(i).append(" * b").append(i);
+    }
+    return s.append(sp).append(";\n}\n").toString();
+  }
+
+  /** {@code steps} let-bound steps of three operations each ({@code sin(t) * y + x}). */
+  static String letChain(int steps) {
+    StringBuilder s = new StringBuilder("fn long_fn(x, y) {\n  let t0 = x;\n");
+    for (int i = 1; i <= steps; i++) {
+      s.append("  let t").append(i).append(" = sin(t").append(i - 1).append(") * y + x;\n");
+    }
+    return s.append("  return t").append(steps).append(";\n}\n").toString();
+  }
+
   /** A model of 20 Dense layers of width 64 with ReLU between them and softmax cross-entropy. */
   static String twentyLayers() {
     StringBuilder s = new StringBuilder(String.join("\n",

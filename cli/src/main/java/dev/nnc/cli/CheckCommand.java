@@ -1,8 +1,6 @@
 package dev.nnc.cli;
 
 import dev.nnc.compiler.Compiler;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,14 +25,9 @@ final class CheckCommand implements Callable<Integer> {
     for (Path file : files) {
       Compiler.CheckResult result;
       try {
-        if (!Files.isRegularFile(file)) {
-          spec.commandLine().getErr().println("nnc: " + file + ": no such file");
-          failed = true;
-          continue;
-        }
-        result = Compiler.check(file, file.toString());
-      } catch (IOException e) {
-        spec.commandLine().getErr().println("nnc: " + file + ": cannot read: " + e.getMessage());
+        result = SourceLoader.check(file);
+      } catch (UserError e) {
+        spec.commandLine().getErr().println(Main.oneLine("nnc: " + e.getMessage()));
         failed = true;
         continue;
       }

@@ -1,12 +1,13 @@
 package dev.nnc.cli;
 
 import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.ir.ElementType;
+import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.io.AtomicFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,9 +17,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code nnc compile FILE... -d DIR [--package PKG]}: writes the generated Java sources. */
+/**
+ * {@code nnc compile FILE... -d DIR [--package PKG]}: writes the generated Java sources. All
+ * files are checked and generated together before anything is written: two declarations that
+ * would generate the same class are an error naming both places, and nothing is written.
+ */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-    description = "Compile .nn files to Java sources (one class per fn).")
+    description = "Compile .nn files to Java sources (one class per fn and model).")
 final class CompileCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -26,8 +31,9 @@ final class CompileCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = ".nn files")
   List<Path> files;
 
-  @Option(names = "-d", required = true, paramLabel = "DIR", description = "output directory")
-  Path dir;
+  @Option(names = "-d", required = true, paramLabel = "DIR",
+      description = "output directory (created if missing)")
+  String dir;
 
   @Option(names = "--package", paramLabel = "PKG", defaultValue = "",
       description = "Java package of the generated classes (default: none)")
@@ -41,15 +47,18 @@ final class CompileCommand implements Callable<Integer> {
     if (!packageName.isEmpty() && !javax.lang.model.SourceVersion.isName(packageName)) {
       throw new UserError("--package: '" + packageName + "' is not a Java package name", 2);
     }
-    List<Compiler.GeneratedSource> all = new ArrayList<>();
+    if (dir.isBlank()) { // an unset shell variable, most likely: never write into "."
+      throw new UserError("-d: the output directory is empty", 2);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    List<Compiler.Unit> units = new ArrayList<>();
     boolean failed = false;
     for (Path file : files) {
       try {
-        Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
-        all.addAll(Compiler.generate(checked, packageName, !noSimplify));
+        units.add(new Compiler.Unit(SourceLoader.load(file, err), packageName));
       } catch (UserError e) {
         if (e.getMessage() != null) {
-          spec.commandLine().getErr().println("nnc: " + e.getMessage());
+          err.println(Main.oneLine("nnc: " + e.getMessage()));
         }
         failed = true;
       }
@@ -57,34 +66,50 @@ final class CompileCommand implements Callable<Integer> {
     if (failed) {
       return 1;
     }
-    for (Compiler.GeneratedSource source : all) {
-      Path target = dir.resolve(source.qualifiedName().replace('.', '/') + ".java");
-      writeAtomically(target, source.code());
+    Compiler.Generation generation = Compiler.generate(units, !noSimplify, ElementType.F32);
+    if (!generation.ok()) {
+      err.print(generation.render());
+      err.flush();
+      return 1;
     }
-    spec.commandLine().getOut().println("wrote " + all.size() + " class"
-        + (all.size() == 1 ? "" : "es") + " to " + dir);
+    write(generation.sources());
+    int n = generation.sources().size();
+    spec.commandLine().getOut().println("wrote " + n + " class" + (n == 1 ? "" : "es") + " to "
+        + dir);
     return 0;
   }
 
-  /** Writes via a temporary file in the same directory and a rename, so readers never see half a file. */
-  static void writeAtomically(Path target, String content) {
-    try {
-      Files.createDirectories(target.getParent());
-      Path temp = Files.createTempFile(target.getParent(), ".nnc-", ".tmp");
-      try {
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
-        try {
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+  /** Checks every target before writing the first, so a bad one leaves no half-written output. */
+  private void write(List<Compiler.GeneratedSource> sources) {
+    Path root = Path.of(dir);
+    List<Path> targets = new ArrayList<>();
+    for (Compiler.GeneratedSource source : sources) {
+      Path target = root.resolve(source.qualifiedName().replace('.', '/') + ".java");
+      createDirectories(target.toAbsolutePath().getParent());
+      AtomicFile.checkWritable(target);
+      targets.add(target);
+    }
+    for (int i = 0; i < sources.size(); i++) {
+      AtomicFile.writeString(targets.get(i), sources.get(i).code());
+    }
+  }
+
+  private static void createDirectories(Path directory) {
+    for (Path p = directory; p != null; p = p.getParent()) {
+      if (Files.exists(p)) { // the deepest existing ancestor must be a directory
+        if (!Files.isDirectory(p)) {
+          throw new NncException(directory + ": cannot write: " + p + " is not a directory");
         }
-      } finally {
-        Files.deleteIfExists(temp);
+        break;
       }
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      throw new UserError("cannot write " + target + ": " + e.getFile() + " is not a directory");
+    }
+    try {
+      Files.createDirectories(directory);
     } catch (IOException e) {
-      throw new UserError("cannot write " + target + ": " + e.getMessage());
+      String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+              ? fs.getReason() : String.valueOf(e.getMessage());
+      throw new NncException(directory + ": cannot write: " + reason);
     }
   }
 }

@@ -1,9 +1,11 @@
 package dev.nnc.cli;
 
+import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.data.CsvReader;
 import dev.nnc.runtime.data.Dataset;
 import dev.nnc.runtime.data.IdxReader;
 import dev.nnc.runtime.data.Split;
+import dev.nnc.runtime.io.InputFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,8 +51,10 @@ final class DataOption {
         rest = rest.substring(0, colon);
       }
       Path file = Path.of(rest);
-      if (!Files.isRegularFile(file)) {
-        throw new UserError("--data " + spec + ": " + file + ": no such file");
+      try {
+        InputFile.check(file);
+      } catch (NncException e) {
+        throw new UserError("--data " + spec + ": " + e.getMessage());
       }
       CsvReader reader = new CsvReader();
       if (regression) {

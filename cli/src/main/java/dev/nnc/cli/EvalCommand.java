@@ -2,6 +2,7 @@ package dev.nnc.cli;
 
 import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.ir.FunctionIr;
+import dev.nnc.runtime.io.InputFile;
 import dev.nnc.runtime.io.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ final class EvalCommand implements Callable<Integer> {
   String at;
 
   @Option(names = "--weights", paramLabel = "W.safetensors",
-      description = "model: the parameters (names and shapes as in the .nn file)")
+      description = "model: the parameters (names and shapes as in the .nn file); the inputs go"
+          + " through the normalization it records, as in predict")
   Path weights;
 
   @Option(names = "--inputs", paramLabel = "X.safetensors",
@@ -46,7 +48,8 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", description = "the model, if the file has several")
   String modelName;
 
-  @Option(names = "--f64", description = "model: compute in double precision (weights must be F64)")
+  @Option(names = "--f64", description = "model: compute in double precision (weights must be"
+      + " F64; F64 inputs are used unrounded)")
   boolean f64;
 
   @Option(names = "--json", description = "print JSON: {\"value\": v, \"gradient\": {...}}")
@@ -68,18 +71,23 @@ final class EvalCommand implements Callable<Integer> {
     if (weights == null && at == null) {
       throw new UserError("give --at for a fn, or --weights and --inputs for a model", 2);
     }
-    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     if (weights != null) {
-      var model = ModelLoader.load(checked, modelName,
-          f64 ? dev.nnc.compiler.ir.ElementType.F64 : dev.nnc.compiler.ir.ElementType.F32);
+      InputFile.check(weights); // before compiling the model
+      InputFile.check(inputs);
+      var model = ModelLoader.load(file, modelName,
+          f64 ? dev.nnc.compiler.ir.ElementType.F64 : dev.nnc.compiler.ir.ElementType.F32,
+          spec.commandLine().getErr());
+      KernelChoice.apply(model);
       out.println(Json.write(ModelEval.run(model, weights, inputs)));
       out.flush();
       return 0;
     }
+    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     Map<String, AtValues.Value> values = AtValues.parse(at);
     List<FunctionIr> fns = FunctionRunner.select(checked, fn, values);
     List<FunctionRunner.Result> results =
-        FunctionRunner.run(checked, fns, values, interpret, !noSimplify);
+        FunctionRunner.run(checked, fns, values, interpret, !noSimplify,
+            spec.commandLine().getErr());
     if (json) {
       Map<String, Object> all = new LinkedHashMap<>();
       for (FunctionRunner.Result r : results) {

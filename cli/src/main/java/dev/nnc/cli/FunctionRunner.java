@@ -83,9 +83,11 @@ final class FunctionRunner {
   }
 
   static List<Result> run(Compiler.CheckResult checked, List<FunctionIr> fns,
-      Map<String, AtValues.Value> at, boolean interpret, boolean simplify) {
+      Map<String, AtValues.Value> at, boolean interpret, boolean simplify,
+      java.io.PrintWriter err) {
     List<Result> results = new ArrayList<>();
-    Map<String, CompiledFunction> compiled = interpret ? Map.of() : compile(checked, simplify);
+    Map<String, CompiledFunction> compiled = interpret ? Map.of()
+        : compile(checked, simplify, err);
     for (FunctionIr fn : fns) {
       double[][] args = arguments(fn, at);
       double[][] grads = new double[args.length][];
@@ -121,9 +123,11 @@ final class FunctionRunner {
     return results;
   }
 
-  private static Map<String, CompiledFunction> compile(Compiler.CheckResult checked, boolean simplify) {
+  private static Map<String, CompiledFunction> compile(Compiler.CheckResult checked,
+      boolean simplify, java.io.PrintWriter err) {
     Map<String, String> sources = new LinkedHashMap<>();
-    for (Compiler.GeneratedSource s : Compiler.generate(checked, "nnc.eval", simplify)) {
+    for (Compiler.GeneratedSource s : SourceLoader.generate(checked, "nnc.eval", simplify,
+        dev.nnc.compiler.ir.ElementType.F32, err)) {
       sources.put(s.qualifiedName(), s.code());
     }
     Map<String, CompiledFunction> out = new HashMap<>();

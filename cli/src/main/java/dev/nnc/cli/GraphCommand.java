@@ -14,6 +14,9 @@ import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.nnc.runtime.io.AtomicFile;
+import dev.nnc.runtime.train.TrainingCheckpoint;
+import dev.nnc.runtime.io.InputFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,8 +108,8 @@ final class GraphCommand implements Callable<Integer> {
       Map<String, double[]> values = null;
       int examples = 1;
       if (weights != null) {
-        Model compiled = ModelLoader.load(checked, chosen.name(),
-            f64 ? ElementType.F64 : ElementType.F32);
+        Model compiled = ModelLoader.load(file, chosen.name(),
+            f64 ? ElementType.F64 : ElementType.F32, spec.commandLine().getErr());
         Batch batch = batch(compiled);
         values = values(compiled, batch);
         examples = batch.size();
@@ -135,7 +138,7 @@ final class GraphCommand implements Callable<Integer> {
           java(checked, className));
       default -> SvgWriter.document(GraphLayout.place(picture));
     };
-    CompileCommand.writeAtomically(output.toAbsolutePath(), text);
+    AtomicFile.writeString(output, text);
     spec.commandLine().getOut().println("wrote " + output);
     return 0;
   }
@@ -194,12 +197,10 @@ final class GraphCommand implements Callable<Integer> {
   /** The weights loaded into {@code model} and the batch of --inputs, as nnc eval reads them. */
   private Batch batch(Model model) {
     for (Path p : new Path[] {weights, inputs}) {
-      if (!Files.isRegularFile(p)) {
-        throw new UserError(p + ": no such file");
-      }
+      InputFile.check(p);
     }
-    SafeTensors.load(weights, model);
-    return ModelEval.batch(model, inputs);
+    TrainingCheckpoint checkpoint = TrainingCheckpoint.load(weights, model);
+    return ModelEval.batch(model, inputs, checkpoint.normalizer());
   }
 
   /** Every parameter's and every input slot's values by name, as doubles. */

@@ -6,9 +6,11 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.Tensor;
+import dev.nnc.runtime.data.Normalizer;
+import dev.nnc.runtime.io.InputFile;
 import dev.nnc.runtime.io.SafeTensors;
 import dev.nnc.runtime.io.TensorFile;
-import java.nio.file.Files;
+import dev.nnc.runtime.train.TrainingCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,19 +20,19 @@ import java.util.Map;
 
 /**
  * {@code nnc eval MODEL.nn --weights W --inputs X}: one forward and backward pass on one batch,
- * as JSON, for cross-checking nnc against other frameworks.
+ * as JSON, for cross-checking nnc against other frameworks. The input goes through the
+ * checkpoint's normalization, as in {@code nnc predict} (plain weights from another tool have
+ * none: their inputs are taken as given); a model computing in f64 reads the inputs unrounded.
  */
 final class ModelEval {
   private ModelEval() {}
 
   static Map<String, Object> run(Model model, Path weights, Path inputs) {
     for (Path p : new Path[] {weights, inputs}) {
-      if (!Files.isRegularFile(p)) {
-        throw new UserError(p + ": no such file");
-      }
+      InputFile.check(p);
     }
-    SafeTensors.load(weights, model);
-    Batch batch = batch(model, inputs);
+    TrainingCheckpoint checkpoint = TrainingCheckpoint.load(weights, model);
+    Batch batch = batch(model, inputs, checkpoint.normalizer());
     double loss = model.forwardBackward(batch);
     Map<String, Object> gradient = new LinkedHashMap<>();
     for (Parameter p : model.parameters()) {
@@ -61,8 +63,11 @@ final class ModelEval {
     return result;
   }
 
-  /** A batch from a safetensors file holding one tensor per input, label and target. */
-  static Batch batch(Model model, Path file) {
+  /**
+   * A batch from a safetensors file holding one tensor per input, label and target; the input
+   * goes through {@code normalizer} (null: none).
+   */
+  static Batch batch(Model model, Path file, Normalizer normalizer) {
     TensorFile tensors = SafeTensors.read(file);
     int size = -1;
     for (Slot s : model.inputs()) {
@@ -105,9 +110,20 @@ final class ModelEval {
           labels[i] = (int) v;
         }
       } else {
-        float[] values = batch.floats(k);
-        for (int i = 0; i < t.size(); i++) {
-          values[i] = (float) t.getDouble(i);
+        double[] values = new double[t.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = t.getDouble(i);
+        }
+        if (normalizer != null && s.kind() == Slot.Kind.INPUT) {
+          normalizer.applyInPlace(values);
+        }
+        if (batch.isF64()) {
+          System.arraycopy(values, 0, batch.doubles(k), 0, values.length);
+        } else {
+          float[] floats = batch.floats(k);
+          for (int i = 0; i < values.length; i++) {
+            floats[i] = (float) values[i];
+          }
         }
       }
     }

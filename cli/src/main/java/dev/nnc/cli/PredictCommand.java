@@ -1,19 +1,15 @@
 package dev.nnc.cli;
 
-import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.data.Batcher;
 import dev.nnc.runtime.data.Dataset;
-import dev.nnc.runtime.data.Normalizer;
-import dev.nnc.runtime.io.Json;
+import dev.nnc.runtime.io.AtomicFile;
+import dev.nnc.runtime.io.InputFile;
 import dev.nnc.runtime.io.SafeTensors;
-import dev.nnc.runtime.kernels.WarmUp;
-import java.util.List;
-import java.util.Map;
-import java.nio.file.Files;
+import dev.nnc.runtime.train.TrainingCheckpoint;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nnc predict MODEL.nn --weights W --data ...}: writes the outputs for every example. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Run a trained model on data and write its outputs as CSV, one row per example.")
+    description = "Run a trained model on data and write its outputs as CSV, one row per example;"
+        + " the inputs go through the normalization the checkpoint records.")
 final class PredictCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -51,25 +48,6 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "256", description = "batch size (default ${DEFAULT-VALUE})")
   int batch;
 
-  /** The input normalization training used, saved in the checkpoint's metadata. */
-  private static Normalizer normalizer(Path weights, String json) {
-    try {
-      Map<?, ?> map = (Map<?, ?>) Json.parse(json);
-      return Normalizer.of(doubles(map.get("offsets")), doubles(map.get("scales")));
-    } catch (RuntimeException e) {
-      throw new UserError(weights + ": the normalizer metadata is malformed");
-    }
-  }
-
-  private static double[] doubles(Object list) {
-    List<?> values = (List<?>) list;
-    double[] out = new double[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) values.get(i)).doubleValue();
-    }
-    return out;
-  }
-
   /** A value as CSV: integers (class indices) without decimals, others with 6 significant digits. */
   private static String number(float v) {
     return v == Math.rint(v) && Math.abs(v) < 1e7 ? Integer.toString((int) v)
@@ -78,22 +56,25 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    WarmUp.start();
-    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
-    if (!Files.isRegularFile(weights)) {
-      throw new UserError(weights + ": no such file");
+    if (output != null) {
+      AtomicFile.checkWritable(output); // before the work, not after it
     }
+    InputFile.check(weights);
     // a checkpoint of `nnc train --f64` holds F64 parameters: compute as it was trained
     boolean f64 = SafeTensors.read(weights).tensors().entrySet().stream()
         .anyMatch(e -> !e.getKey().startsWith(SafeTensors.OPTIMIZER_PREFIX)
             && e.getValue().dtype() == dev.nnc.runtime.DType.F64);
-    Model model = ModelLoader.load(checked, modelName, f64 ? ElementType.F64 : ElementType.F32);
-    var checkpoint = SafeTensors.load(weights, model);
+    Model model = ModelLoader.load(file, modelName, f64 ? ElementType.F64 : ElementType.F32,
+        spec.commandLine().getErr());
+    KernelChoice.apply(model);
+    TrainingCheckpoint checkpoint = TrainingCheckpoint.load(weights, model);
     boolean regression = model.inputs().stream().anyMatch(s -> s.kind() == Slot.Kind.TARGET);
     Dataset rows = DataOption.whole(data, regression);
-    String normalizer = checkpoint.metadata().get("normalizer");
-    if (normalizer != null) {
-      rows = normalizer(weights, normalizer).apply(rows);
+    if (rows.rows() == 0) {
+      throw new UserError(rows.name() + ": no examples to predict");
+    }
+    if (checkpoint.normalizer() != null) {
+      rows = checkpoint.normalizer().apply(rows);
     }
     StringBuilder csv = new StringBuilder("example");
     for (Slot s : model.outputs()) {
@@ -124,7 +105,7 @@ final class PredictCommand implements Callable<Integer> {
       spec.commandLine().getOut().print(csv);
       spec.commandLine().getOut().flush();
     } else {
-      CompileCommand.writeAtomically(output, csv.toString());
+      AtomicFile.writeString(output, csv.toString());
       spec.commandLine().getOut().println("wrote " + example + " predictions to " + output);
     }
     return 0;

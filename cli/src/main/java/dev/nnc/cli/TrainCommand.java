@@ -1,27 +1,27 @@
 package dev.nnc.cli;
 
-import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.runtime.Model;
-import dev.nnc.runtime.data.Dataset;
+import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.data.Normalization;
 import dev.nnc.runtime.data.Normalizer;
 import dev.nnc.runtime.data.Split;
-import dev.nnc.runtime.io.Checkpoint;
-import dev.nnc.runtime.io.Json;
-import dev.nnc.runtime.io.SafeTensors;
-import dev.nnc.runtime.kernels.WarmUp;
+import dev.nnc.runtime.io.AtomicFile;
 import dev.nnc.runtime.optim.LrSchedule;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
+import dev.nnc.runtime.train.CheckpointSaver;
 import dev.nnc.runtime.train.ProgressListener;
 import dev.nnc.runtime.train.Trainer;
+import dev.nnc.runtime.train.TrainingCheckpoint;
 import dev.nnc.runtime.train.TrainingResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +29,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code nnc train MODEL.nn}: compiles the model in memory and trains it. */
+/**
+ * {@code nnc train MODEL.nn}: compiles the model in memory and trains it. {@link #call} reads as
+ * the steps: check the options, load the model, resume, load and normalize the data, choose the
+ * optimizer, train, report.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Compile a model in memory and train it; prints progress and the final test"
         + " accuracy and loss.")
@@ -57,7 +61,8 @@ final class TrainCommand implements Callable<Integer> {
   Double lr;
 
   @Option(names = "--optimizer", paramLabel = "NAME",
-      description = "sgd, momentum, nesterov, adam or adamw (default: the model's, else sgd)")
+      description = "sgd, momentum, nesterov, adam or adamw (default: the resumed checkpoint's,"
+          + " else the model's, else sgd(lr: 0.1, momentum: 0.9))")
   String optimizer;
 
   @Option(names = "--schedule", paramLabel = "SCHEDULE", defaultValue = "constant",
@@ -68,13 +73,13 @@ final class TrainCommand implements Callable<Integer> {
       + " shuffling and the split (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--normalize", defaultValue = "auto",
-      description = "auto, standardize, minmax or none (default ${DEFAULT-VALUE}: none for"
-      + " MNIST, whose pixels are already in [0, 1], standardize for tables)")
+  @Option(names = "--normalize", paramLabel = "HOW", description = "auto, standardize, minmax or"
+      + " none (default auto: none when every training feature is already in [0, 1], as MNIST's"
+      + " pixels are, else standardize; a resumed run keeps its checkpoint's)")
   String normalize;
 
   @Option(names = "--save", paramLabel = "FILE", description = "write a .safetensors checkpoint"
-      + " after every epoch")
+      + " after every epoch (never one of a diverged model)")
   Path save;
 
   @Option(names = "--resume", paramLabel = "FILE", description = "start from a checkpoint")
@@ -88,88 +93,135 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    WarmUp.start();
-    if (epochs < 1 || batch < 1) {
-      throw new UserError("--epochs and --batch must be at least 1", 2);
-    }
     PrintWriter out = spec.commandLine().getOut();
-    LrSchedule lrSchedule = usage(() -> LrSchedule.parse(schedule));
-    reportOptions.check();
-    if (save != null) {
-      Path parent = save.toAbsolutePath().getParent();
-      if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
-        // found before training, not after the first epoch
-        throw new UserError("--save " + save + ": directory " + parent + " does not exist");
-      }
-    }
-    Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
-    Model model = ModelLoader.load(checked, modelName, f64 ? ElementType.F64 : ElementType.F32);
-    boolean regression = model.inputs().stream()
-        .anyMatch(slot -> slot.kind() == dev.nnc.runtime.Slot.Kind.TARGET);
-    Split split = DataOption.load(data, seed, regression);
-    Dataset train = split.train();
-    Dataset test = split.test();
-    Normalizer normalizer = null;
-    // Standardizing MNIST divides rarely-inked border pixels by a tiny deviation, and one
-    // stroke there on a test image then blows the activations up: images stay as they are.
-    String how = !normalize.equals("auto") ? normalize
-        : data != null && data.startsWith("mnist:") ? "none" : "standardize";
-    if (!how.equals("none")) {
-      Normalizer n = switch (how) {
-        case "standardize" -> Normalizer.standardize(train);
-        case "minmax" -> Normalizer.minMax(train);
-        default -> throw new UserError("--normalize: expected auto, standardize, minmax or none",
-            2);
-      };
-      train = n.apply(train);
-      test = n.apply(test);
-      normalizer = n;
-    }
-    String normalizerJson = normalizer == null ? null : Json.write(Map.of(
-        "offsets", list(normalizer.offsets()), "scales", list(normalizer.scales())));
-    model.initialize(seed);
-    OptimizerSpec optSpec = usage(() -> optimizerSpec(model));
-    Optimizer opt = usage(optSpec::create);
-    int firstEpoch = 1;
-    if (resume != null) {
-      Checkpoint checkpoint = SafeTensors.load(resume, model);
-      try {
-        opt.importState(model.parameters(), checkpoint.optimizerState());
-      } catch (dev.nnc.runtime.NncException e) {
-        throw new UserError(resume + ": " + e.getMessage());
-      }
-      String epoch = checkpoint.metadata().getOrDefault("epoch", "0");
-      if (!epoch.matches("[0-9]{1,9}")) {
-        throw new UserError(resume + ": the checkpoint's epoch '" + epoch + "' is not a number");
-      }
-      firstEpoch = Integer.parseInt(epoch) + 1;
-      out.println("resumed " + resume + " after epoch " + (firstEpoch - 1));
+    LrSchedule lrSchedule = checkOptions();
+    Model model = loadModel();
+    TrainingCheckpoint resumed = resume(model);
+    Data prepared = loadData(model, resumed);
+    Split split = prepared.split();
+    OptimizerSpec optimizerSpec = usage(() -> optimizerSpec(model, resumed));
+    Optimizer opt = optimizer(model, optimizerSpec, resumed);
+    int firstEpoch = resumed == null ? 1 : resumed.epoch() + 1;
+    if (resumed != null) {
+      out.println("resumed " + resume + " after epoch " + resumed.epoch());
     }
     out.printf(Locale.ROOT, "training %s on %s: %d train / %d test examples, %s, batch %d%n",
-        model.name(), train.name(), train.rows(), test.rows(), optSpec, batch);
+        model.name(), split.train().name(), split.train().rows(), split.test().rows(),
+        optimizerSpec, batch);
     out.flush();
     Trainer trainer = new Trainer(model).epochs(epochs).firstEpoch(firstEpoch).batchSize(batch)
         .seed(seed).optimizer(opt).schedule(lrSchedule)
         .listener(ProgressListener.console(out));
     if (save != null) {
-      Path target = save;
-      trainer.onEpochEnd((stats, total, m, o) -> {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("model", m.name());
-        meta.put("epoch", Integer.toString(stats.epoch()));
-        meta.put("optimizer", optSpec.toString());
-        if (normalizerJson != null) {
-          // nnc predict applies the same input normalization.
-          meta.put("normalizer", normalizerJson);
-        }
-        SafeTensors.save(target, m, meta, o.exportState());
-      });
+      trainer.onEpochEnd(new CheckpointSaver(save, 1, optimizerSpec, prepared.normalizer()));
     }
-    reportOptions.attach(trainer, train, model.name() + " on " + train.name(), out);
-    TrainingResult result = trainer.fit(train, test);
+    reportOptions.attach(trainer, split.train(), model.name() + " on " + split.train().name(),
+        out);
+    TrainingResult result = trainer.fit(split.train(), split.test());
+    report(out, result, firstEpoch);
+    return 0;
+  }
+
+  /** Usage errors found before any work; returns the learning-rate schedule. */
+  private LrSchedule checkOptions() {
+    if (epochs < 1 || batch < 1) {
+      throw new UserError("--epochs and --batch must be at least 1", 2);
+    }
+    if (normalize != null) {
+      try {
+        Normalization.parse(normalize);
+      } catch (NncException e) {
+        throw new UserError("--normalize: " + e.getMessage(), 2);
+      }
+    }
+    LrSchedule lrSchedule = usage(() -> LrSchedule.parse(schedule));
+    reportOptions.check();
+    if (save != null) {
+      // a missing directory, a too long name or a FIFO: found now, not after the first epoch
+      AtomicFile.checkWritable(save);
+    }
+    return lrSchedule;
+  }
+
+  private Model loadModel() {
+    Model model = ModelLoader.load(file, modelName, f64 ? ElementType.F64 : ElementType.F32,
+        spec.commandLine().getErr());
+    model.initialize(seed);
+    KernelChoice.apply(model);
+    return model;
+  }
+
+  /** The checkpoint of --resume, loaded into the model and validated; null without --resume. */
+  private TrainingCheckpoint resume(Model model) {
+    return resume == null ? null : TrainingCheckpoint.load(resume, model);
+  }
+
+  /** The normalized train and test parts, and the normalizer they went through (null: none). */
+  private record Data(Split split, Normalizer normalizer) {}
+
+  /**
+   * The train and test parts of --data, normalized: as the resumed checkpoint records (a
+   * training checkpoint always does, {@code none} included), else with a normalizer fitted on
+   * the training part by the --normalize policy.
+   */
+  private Data loadData(Model model, TrainingCheckpoint resumed) {
+    boolean regression = model.inputs().stream().anyMatch(s -> s.kind() == Slot.Kind.TARGET);
+    Split split = DataOption.load(data, seed, regression);
+    Normalization policy = normalize == null ? Normalization.AUTO : Normalization.parse(normalize);
+    Normalizer n;
+    if (resumed != null && (resumed.fromTraining() || resumed.normalizer() != null)) {
+      n = resumed.normalizer();
+      String saved = n == null ? "none" : n.method();
+      if (policy != Normalization.AUTO && !policy.toString().equals(saved)) {
+        throw new UserError("--normalize " + policy + ": " + resume + " was trained on " + saved
+            + " inputs, and a resumed run keeps them", 2);
+      }
+    } else {
+      n = policy.fit(split.train());
+    }
+    return new Data(n == null ? split : new Split(n.apply(split.train()), n.apply(split.test())),
+        n);
+  }
+
+  /**
+   * The optimizer: --optimizer NAME with the arguments of the resumed checkpoint's or the model's
+   * optimizer of that name (else its defaults); without --optimizer, the resumed checkpoint's,
+   * else {@link Trainer#defaultOptimizer}. --lr overrides the learning rate.
+   */
+  private OptimizerSpec optimizerSpec(Model model, TrainingCheckpoint resumed) {
+    OptimizerSpec fromCheckpoint = resumed == null ? null : resumed.optimizer();
+    OptimizerSpec chosen;
+    if (optimizer != null) {
+      chosen = OptimizerSpec.parse(optimizer, Map.of());
+      for (OptimizerSpec known : new OptimizerSpec[] {model.defaultOptimizer(), fromCheckpoint}) {
+        if (known != null && known.name().equals(optimizer)) {
+          chosen = known;
+        }
+      }
+    } else {
+      chosen = fromCheckpoint != null ? fromCheckpoint : Trainer.defaultOptimizer(model);
+    }
+    return lr != null ? chosen.with("lr", lr) : chosen;
+  }
+
+  /** A fresh optimizer, with the resumed checkpoint's state. */
+  private Optimizer optimizer(Model model, OptimizerSpec optimizerSpec,
+      TrainingCheckpoint resumed) {
+    Optimizer opt = usage(optimizerSpec::create);
+    if (resumed != null) {
+      try {
+        opt.importState(model.parameters(), resumed.optimizerState());
+      } catch (NncException e) {
+        throw new UserError(resume + ": " + e.getMessage());
+      }
+    }
+    return opt;
+  }
+
+  private void report(PrintWriter out, TrainingResult result, int firstEpoch) {
     if (result.epochs().isEmpty()) {
       out.println("nothing to train: the checkpoint is already at epoch " + (firstEpoch - 1));
-      return 0;
+      return;
     }
     var last = result.last();
     if (Double.isNaN(last.testAccuracy())) { // regression: no accuracy
@@ -182,40 +234,14 @@ final class TrainCommand implements Callable<Integer> {
     if (save != null) {
       out.println("saved " + save);
     }
-    return 0;
   }
 
   /** An invalid option value ({@code --lr -1}, {@code --optimizer nonsense}) is a usage error. */
-  private static <T> T usage(java.util.function.Supplier<T> parse) {
+  private static <T> T usage(Supplier<T> parse) {
     try {
       return parse.get();
-    } catch (dev.nnc.runtime.NncException e) {
+    } catch (NncException e) {
       throw new UserError(e.getMessage(), 2);
     }
-  }
-
-  private static java.util.List<Double> list(double[] values) {
-    java.util.List<Double> out = new java.util.ArrayList<>();
-    for (double v : values) {
-      out.add(v);
-    }
-    return out;
-  }
-
-  private OptimizerSpec optimizerSpec(Model model) {
-    OptimizerSpec spec;
-    if (optimizer != null) {
-      spec = OptimizerSpec.parse(optimizer, Map.of());
-      OptimizerSpec declared = model.defaultOptimizer();
-      if (declared != null && declared.name().equals(optimizer)) {
-        spec = declared;
-      }
-    } else {
-      spec = model.defaultOptimizer();
-      if (spec == null) {
-        spec = OptimizerSpec.parse("sgd", Map.of("lr", 0.1, "momentum", 0.9));
-      }
-    }
-    return lr != null ? spec.with("lr", lr) : spec;
   }
 }

@@ -28,8 +28,15 @@ record CliRun(int exit, String out, String err) {
     return root().resolve("generated-samples/src/main/nn").resolve(name).toString();
   }
 
+  /** {@code relative} under the shared data directory: {@code ../shared/data} from the root or above. */
   static String data(String relative) {
-    return root().resolve("../shared/data").resolve(relative).normalize().toString();
+    for (Path p = root(); p != null; p = p.getParent()) {
+      Path data = p.resolve("../shared/data").normalize();
+      if (java.nio.file.Files.isDirectory(data)) {
+        return data.resolve(relative).toString();
+      }
+    }
+    throw new IllegalStateException("cannot find ../shared/data above " + root());
   }
 
   /** Exit 0 and nothing on stderr. */

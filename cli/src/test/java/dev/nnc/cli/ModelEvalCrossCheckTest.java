@@ -291,6 +291,21 @@ class ModelEvalCrossCheckTest {
     crossCheck(ref, r, 1e-9, 1e-12);
   }
 
+  /** Issue 15 item 14: F64 inputs were rounded to float32 on the way into the batch. */
+  @Test
+  void f64InputsAreNotRoundedToF32() {
+    Random rnd = new Random(7);
+    double[] exact = new double[B * IN];
+    for (int i = 0; i < exact.length; i++) {
+      exact[i] = rnd.nextGaussian(); // not representable as floats
+    }
+    Path in = inputs("x64.safetensors", Map.of("x", Tensor.f64(exact, B, IN), "y", Tensor.i64(y, B)));
+    Reference ref = reference(w1, b1, w2, b2, exact, y);
+    CliRun r = CliRun.of("eval", model.toString(), "--f64", "--weights",
+        weightsF64("w64.safetensors").toString(), "--inputs", in.toString(), "--json").ok();
+    crossCheck(ref, r, 1e-10, 1e-12); // rounding x to float changes them by about 1e-8
+  }
+
   @Test
   void f64NeedsF64Weights() {
     CliRun.of("eval", model.toString(), "--f64", "--weights", weightsF32("w.safetensors")

@@ -98,9 +98,14 @@ public final class GradientCheck {
           labels[e] = random.nextInt(slot.classes());
         }
       } else {
-        float[] values = batch.floats(s);
         for (int k = 0; k < size * slot.size(); k++) {
-          values[k] = (float) random.nextDouble(-1, 1);
+          // the same values at either precision, so f32 and f64 checks see one batch
+          float v = (float) random.nextDouble(-1, 1);
+          if (batch.isF64()) {
+            batch.doubles(s)[k] = v;
+          } else {
+            batch.floats(s)[k] = v;
+          }
         }
       }
     }

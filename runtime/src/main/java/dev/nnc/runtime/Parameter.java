@@ -104,6 +104,16 @@ public final class Parameter {
     }
   }
 
+  /** The index of the first NaN or infinite value, or -1 when every value is finite. */
+  public int firstNonFinite() {
+    for (int i = 0; i < size; i++) {
+      if (!Double.isFinite(get(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Sets every gradient element to zero. */
   public void zeroGrad() {
     if (gradD != null) {

@@ -98,6 +98,18 @@ public final class Tensor {
   }
 
   /** Same dtype, shape and bitwise-equal values. */
+  /** The index of the first NaN or infinite value of a float tensor, or -1 (always for integers). */
+  public int firstNonFinite() {
+    if (dtype == DType.F32 || dtype == DType.F64) {
+      for (int i = 0; i < size(); i++) {
+        if (!Double.isFinite(getDouble(i))) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof Tensor)) {

@@ -29,4 +29,28 @@ class BatchTest {
     assertThrows(NncException.class, () -> new Batch(List.of(Slot.output("p", 2)), 1));
     assertThrows(NncException.class, () -> new Batch(List.of(Slot.input("x", 2)), 0));
   }
+
+  /** An f64 batch keeps inputs as doubles (issue 15 item 14: eval --f64 rounded them to f32). */
+  @Test
+  void anF64BatchHoldsDoubles() {
+    Batch b = new Batch(List.of(Slot.input("x", 2), Slot.label("y", 4)), 3, true);
+    assertEquals(true, b.isF64());
+    b.doubles("x")[1] = 0.1;
+    assertEquals(0.1, b.doubles(0)[1]); // not 0.10000000149011612
+    NncException e = assertThrows(NncException.class, () -> b.floats("x"));
+    assertEquals("this batch holds f64 values: use doubles()", e.getMessage());
+    assertThrows(NncException.class, () -> b.doubles("y"));
+  }
+
+  @Test
+  void anF32BatchReadsAsWidenedDoubles() {
+    Batch b = new Batch(List.of(Slot.input("x", 2)), 3);
+    b.setSize(1);
+    b.floats("x")[1] = 0.5f;
+    b.floats("x")[2] = 7f; // row 2: beyond the size, not copied
+    double[] d = b.doubles("x");
+    assertEquals(0.5, d[1]);
+    assertEquals(0, d[2]);
+    assertSame(d, b.doubles("x"), "one array per slot, reused");
+  }
 }

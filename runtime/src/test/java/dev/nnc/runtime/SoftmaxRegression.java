@@ -49,7 +49,7 @@ public final class SoftmaxRegression implements Model {
       probs = new float[batch.capacity() * classes];
       dLogits = new double[batch.capacity() * classes];
     }
-    float[] x = batch.floats(0);
+    double[] x = batch.doubles(0); // the floats widened, or an f64 batch's values
     int[] y = batch.labels(1);
     double loss = 0;
     double[] logits = new double[classes];
@@ -82,7 +82,7 @@ public final class SoftmaxRegression implements Model {
     double loss = forward(batch);
     w.zeroGrad();
     b.zeroGrad();
-    float[] x = batch.floats(0);
+    double[] x = batch.doubles(0);
     for (int r = 0; r < batch.size(); r++) {
       for (int c = 0; c < classes; c++) {
         double d = dLogits[r * classes + c];

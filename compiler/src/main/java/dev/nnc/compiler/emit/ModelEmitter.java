@@ -461,9 +461,11 @@ public final class ModelEmitter {
     for (int i = 0; i < model.data().size(); i++) {
       ModelIr.DataVar d = model.data().get(i);
       if (used.contains(d.var())) {
-        b.addStatement("$L $L = batch.$L($L)",
-            d.kind() == ModelIr.DataKind.LABEL ? "int[]" : "float[]", nodeNames.get(d.var()),
-            d.kind() == ModelIr.DataKind.LABEL ? "labels" : "floats", i);
+        // an f64 model reads its inputs as doubles: never rounded to f32 on the way in
+        boolean label = d.kind() == ModelIr.DataKind.LABEL;
+        boolean f64 = type == ElementType.F64;
+        b.addStatement("$L $L = batch.$L($L)", label ? "int[]" : f64 ? "double[]" : "float[]",
+            nodeNames.get(d.var()), label ? "labels" : f64 ? "doubles" : "floats", i);
       }
     }
     for (ModelIr.ParamVar p : model.params()) {

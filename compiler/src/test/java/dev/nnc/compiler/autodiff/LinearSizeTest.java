@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Reverse mode costs a constant factor over the forward computation: for functions of n
- * operations the derivative graph, the compile time and the emitted Java are O(n), and long
- * functions are split into methods small enough for HotSpot to JIT (under 8000 bytes of
- * bytecode each).
+ * operations the derivative graph and the emitted Java are O(n), and long functions are split
+ * into methods small enough for HotSpot to JIT (under 8000 bytes of bytecode each). Sizes are
+ * counted, never timed (a test must not depend on the machine's speed): the compile times of
+ * these programs are rows of the benchmarks' {@code CompileBench}.
  */
 class LinearSizeTest {
   private static final int N = 300;
@@ -91,14 +92,11 @@ class LinearSizeTest {
     return out.append("  return t").append(steps).append(";\n}\n").toString();
   }
 
-  /** Derive + simplify + emit time, graph size and emitted statement count for one fn. */
+  /** Graph size and emitted statement count for one fn of n operations. */
   private static void assertLinear(String text, String name, int n) {
-    long start = System.nanoTime();
     Compiler.CheckResult checked = Compiler.check(new SourceFile("big.nn", text));
     assertTrue(checked.ok(), checked.render());
     List<Compiler.GeneratedSource> sources = Compiler.generate(checked, "gen", true);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    assertTrue(seconds < 5, name + ": check + derive + simplify + emit took " + seconds + " s");
 
     String code = sources.get(0).code();
     long statements = code.lines().filter(l -> l.contains(";")).count();
@@ -181,10 +179,7 @@ class LinearSizeTest {
     String text = letChain(steps);
     Compiler.CheckResult checked = Compiler.check(new SourceFile("big.nn", text));
     assertTrue(checked.ok(), checked.render());
-    long start = System.nanoTime();
     List<Compiler.GeneratedSource> sources = Compiler.generate(checked, "gen", true);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    assertTrue(seconds < 10, "derive + simplify + emit of 5,100 ops took " + seconds + " s");
     Map<String, String> byName = new LinkedHashMap<>();
     for (Compiler.GeneratedSource s : sources) {
       byName.put(s.qualifiedName(), s.code());

@@ -40,8 +40,8 @@ public final class Batcher {
       int[] labels = data.labels();
       for (int r = 0; r < labels.length; r++) {
         if (labels[r] >= y.classes()) {
-          throw new NncException("row " + (r + 1) + " of " + data.name() + " has label " + labels[r] + " but model label "
-              + y.name() + " has " + y.classes() + " classes (0.." + (y.classes() - 1) + ")");
+          throw new NncException(data.where(r) + ": label " + labels[r] + " but model label " + y.name() + " has "
+              + y.classes() + " classes (0.." + (y.classes() - 1) + ")");
         }
       }
     }
@@ -96,22 +96,32 @@ public final class Batcher {
     }
     batch.setSize(n);
     int f = data.featureCount();
-    float[] x = batch.floats(input);
     float[] features = data.features();
     int[] labels = label >= 0 ? batch.labels(label) : null;
-    float[] targets = target >= 0 ? batch.floats(target) : null;
     int t = data.targetSize();
     for (int i = 0; i < n; i++) {
       int r = order[from + i];
-      System.arraycopy(features, r * f, x, i * f, f);
+      copy(features, r * f, input, i * f, f);
       if (labels != null) {
         labels[i] = data.labels()[r];
       }
-      if (targets != null) {
-        System.arraycopy(data.targets(), r * t, targets, i * t, t);
+      if (target >= 0) {
+        copy(data.targets(), r * t, target, i * t, t);
       }
     }
     return batch;
+  }
+
+  /** Copies {@code length} values into slot {@code slot} of the batch, widening for an f64 batch. */
+  private void copy(float[] from, int at, int slot, int to, int length) {
+    if (batch.isF64()) {
+      double[] x = batch.doubles(slot);
+      for (int j = 0; j < length; j++) {
+        x[to + j] = from[at + j];
+      }
+    } else {
+      System.arraycopy(from, at, batch.floats(slot), to, length);
+    }
   }
 
   private static int single(List<Slot> slots, Slot.Kind kind, Dataset data) {

@@ -49,6 +49,9 @@ public final class CsvReader {
 
   public Dataset read(Path path) {
     String text = new String(FileBytes.read(path), StandardCharsets.UTF_8);
+    if (text.startsWith("\uFEFF")) { // a byte order mark, as some spreadsheets write
+      text = text.substring(1);
+    }
     List<String> lines = new ArrayList<>();
     List<Integer> lineNumbers = new ArrayList<>();
     int lineNo = 0;
@@ -87,9 +90,11 @@ public final class CsvReader {
     float[] x = new float[rows * features];
     int[] labels = unlabeled || regression ? null : new int[rows];
     float[] targets = regression ? new float[rows] : null;
+    int[] sourceLines = new int[rows];
     for (int r = 0; r < rows; r++) {
       String line = lines.get(first + r);
       int ln = lineNumbers.get(first + r);
+      sourceLines[r] = ln;
       String[] fields = line.split(",", -1);
       if (fields.length != columns) {
         throw new NncException(path + ":" + ln + ": expected " + columns + " fields (like line "
@@ -103,6 +108,10 @@ public final class CsvReader {
         if (Double.isNaN(v)) {
           throw new NncException(path + ":" + ln + ":" + col + ": field " + (c + 1) + " is not a finite number: '"
               + field.trim() + "'");
+        }
+        if (Math.abs(v) > Float.MAX_VALUE && !(c == labelCol && !regression)) {
+          throw new NncException(path + ":" + ln + ":" + col + ": field " + (c + 1) + " is '" + field.trim()
+              + "', beyond the largest float (3.4e38)");
         }
         if (c == labelCol) {
           if (regression) {
@@ -120,10 +129,10 @@ public final class CsvReader {
       }
     }
     String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
-    if (regression) {
-      return Dataset.regression(name, x, rows, features, targets, 1);
-    }
-    return unlabeled ? Dataset.unlabeled(name, x, rows, features) : Dataset.classification(name, x, rows, features, labels);
+    Dataset data = regression ? Dataset.regression(name, x, rows, features, targets, 1)
+        : unlabeled ? Dataset.unlabeled(name, x, rows, features)
+        : Dataset.classification(name, x, rows, features, labels);
+    return data.withSourceLines(path.toString(), sourceLines);
   }
 
   /** Whether the first line is a header; checks a UCI header's counts against the data. */

@@ -6,9 +6,15 @@ import java.util.SplittableRandom;
 /**
  * In-memory examples: row-major float features [rows, features] plus either int class labels, float
  * targets [rows, targetSize], or neither; {@link #name()} (usually the file name) appears in errors.
+ * Each row remembers where it came from ({@link #where}: the file's line for a table, its position
+ * otherwise), through shuffles and splits, so that errors name the file's line, not a row number
+ * that changes with the seed.
  */
 public final class Dataset {
   private final String name;
+  private final String source;
+  private final int[] origins;
+  private final boolean originsAreLines;
   private final float[] features;
   private final int rows;
   private final int featureCount;
@@ -18,6 +24,11 @@ public final class Dataset {
 
   private Dataset(String name, float[] features, int rows, int featureCount, int[] labels, float[] targets,
       int targetSize) {
+    this(name, features, rows, featureCount, labels, targets, targetSize, name, null, false);
+  }
+
+  private Dataset(String name, float[] features, int rows, int featureCount, int[] labels, float[] targets,
+      int targetSize, String source, int[] origins, boolean originsAreLines) {
     if (rows < 0 || featureCount < 0 || (long) rows * featureCount != features.length) {
       throw new NncException(name + ": " + features.length + " feature values do not form " + rows + " rows of "
           + featureCount);
@@ -43,6 +54,31 @@ public final class Dataset {
     this.labels = labels;
     this.targets = targets;
     this.targetSize = targets == null ? 0 : targetSize;
+    this.source = source;
+    if (origins == null) {
+      origins = new int[rows];
+      for (int i = 0; i < rows; i++) {
+        origins[i] = i + 1;
+      }
+    } else if (origins.length != rows) {
+      throw new NncException(name + ": " + origins.length + " source lines for " + rows + " rows");
+    }
+    this.origins = origins;
+    this.originsAreLines = originsAreLines;
+  }
+
+  /** The same rows, remembering that row {@code i} comes from line {@code lines[i]} of {@code file}. */
+  public Dataset withSourceLines(String file, int[] lines) {
+    return new Dataset(name, features, rows, featureCount, labels, targets, targetSize, file,
+        lines.clone(), true);
+  }
+
+  /**
+   * Where row {@code row} came from, for messages: {@code digits.csv:98} for a line of a table,
+   * {@code train-images-idx3-ubyte example 98} otherwise.
+   */
+  public String where(int row) {
+    return originsAreLines ? source + ":" + origins[row] : source + " example " + origins[row];
   }
 
   public static Dataset classification(String name, float[] features, int rows, int featureCount, int[] labels) {
@@ -113,8 +149,10 @@ public final class Dataset {
     float[] x = new float[indices.length * featureCount];
     int[] y = labels == null ? null : new int[indices.length];
     float[] t = targets == null ? null : new float[indices.length * targetSize];
+    int[] o = new int[indices.length];
     for (int i = 0; i < indices.length; i++) {
       int r = indices[i];
+      o[i] = origins[r];
       System.arraycopy(features, r * featureCount, x, i * featureCount, featureCount);
       if (y != null) {
         y[i] = labels[r];
@@ -123,12 +161,14 @@ public final class Dataset {
         System.arraycopy(targets, r * targetSize, t, i * targetSize, targetSize);
       }
     }
-    return new Dataset(newName, x, indices.length, featureCount, y, t, targetSize);
+    return new Dataset(newName, x, indices.length, featureCount, y, t, targetSize, source, o,
+        originsAreLines);
   }
 
   /** A copy with the same features and labels/targets but new feature values (same shape). */
   Dataset withFeatures(float[] newFeatures) {
-    return new Dataset(name, newFeatures, rows, featureCount, labels, targets, targetSize);
+    return new Dataset(name, newFeatures, rows, featureCount, labels, targets, targetSize, source,
+        origins, originsAreLines);
   }
 
   /** The rows in a seeded random order. */

@@ -1,12 +1,10 @@
 package dev.nnc.runtime.data;
 
 import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.io.InputFile;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -17,19 +15,7 @@ public final class FileBytes {
 
   /** Reads {@code path}; a missing, unreadable or corrupt file is an {@link NncException} naming it. */
   public static byte[] read(Path path) {
-    byte[] raw;
-    try {
-      if (Files.isDirectory(path)) {
-        throw new NncException(path + ": is a directory, not a data file");
-      }
-      raw = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw new NncException(path + ": no such file");
-    } catch (AccessDeniedException e) {
-      throw new NncException(path + ": permission denied");
-    } catch (IOException e) {
-      throw new NncException(path + ": cannot read: " + e.getMessage(), e);
-    }
+    byte[] raw = InputFile.readAllBytes(path);
     if (raw.length < 2 || (raw[0] & 0xff) != 0x1f || (raw[1] & 0xff) != 0x8b) {
       return raw;
     }
@@ -41,6 +27,8 @@ public final class FileBytes {
       throw new NncException(path + ": corrupt gzip data (" + e.getMessage() + ")");
     } catch (IOException e) {
       throw new NncException(path + ": cannot decompress: " + e.getMessage(), e);
+    } catch (OutOfMemoryError e) {
+      throw new NncException(path + ": cannot decompress: the data is too large for memory");
     }
   }
 }

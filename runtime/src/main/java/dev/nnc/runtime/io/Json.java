@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A strict RFC 8259 JSON reader and a compact writer. Values map to {@link Map} (insertion-ordered,
- * duplicate keys rejected), {@link List}, {@link String}, {@link Long} (integers), {@link Double},
- * {@link Boolean} and null. Parse errors are {@link NncException}s giving the character offset.
+ * duplicate keys rejected), {@link List}, {@link String}, {@link Long} (integers that fit),
+ * {@link Double} (other numbers), {@link Boolean} and null. Parse errors are {@link NncException}s giving the character offset.
  */
 public final class Json {
   private final String text;
@@ -253,8 +253,8 @@ public final class Json {
       try {
         return Long.parseLong(s);
       } catch (NumberFormatException e) {
-        pos = start;
-        throw error("integer " + s + " is out of range");
+        // beyond a long, an integer is still a JSON number: read it as a double
+        return Double.parseDouble(s);
       }
     }
     return Double.parseDouble(s);

@@ -6,19 +6,12 @@ import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Shapes;
 import dev.nnc.runtime.Tensor;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,7 +23,7 @@ import java.util.TreeMap;
  * Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of
  * UTF-8 JSON ({@code {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
  * "__metadata__": {...}}}, padded with spaces to a multiple of 8), then little-endian tensor bytes.
- * Writes are atomic (temp file, fsync, rename) and byte-identical for identical input (tensors in
+ * Writes are atomic ({@link AtomicFile}) and byte-identical for identical input (tensors in
  * name order). Reads validate everything before returning. In model checkpoints, optimizer state is
  * stored under the prefix {@value #OPTIMIZER_PREFIX}.
  */
@@ -42,8 +35,19 @@ public final class SafeTensors {
 
   private SafeTensors() {}
 
-  /** Saves the model's parameters, optional optimizer state (may be null) and metadata (may be null). */
+  /**
+   * Saves the model's parameters, optional optimizer state (may be null) and metadata (may be
+   * null). A parameter holding NaN or an infinity is refused (the model diverged), naming it; the
+   * file is then left as it was.
+   */
   public static void save(Path path, Model model, Map<String, String> metadata, Map<String, Tensor> optimizerState) {
+    for (Parameter p : model.parameters()) {
+      int bad = p.firstNonFinite();
+      if (bad >= 0) {
+        throw new NncException(path + ": not saved: parameter " + p.name() + " holds " + p.get(bad)
+            + " (at index " + bad + "): the model diverged");
+      }
+    }
     Map<String, Tensor> tensors = new TreeMap<>();
     for (Parameter p : model.parameters()) {
       tensors.put(p.name(), p.isF64() ? Tensor.f64(p.f64(), p.shape()) : Tensor.f32(p.f32(), p.shape()));
@@ -63,11 +67,16 @@ public final class SafeTensors {
 
   /**
    * Loads the parameters of {@code model} from {@code path}. The file must hold exactly the model's
-   * parameters (same names, dtypes and shapes) plus optional optimizer state; on any problem the
-   * model is left unchanged and an {@link NncException} names the file and the problem.
+   * parameters (same names, dtypes and shapes) with finite values, plus optional optimizer state;
+   * on any problem the model is left unchanged and an {@link NncException} names the file and the
+   * problem.
    */
   public static Checkpoint load(Path path, Model model) {
-    TensorFile file = read(path);
+    return load(path, read(path), model);
+  }
+
+  /** As {@link #load(Path, Model)}, for a file already {@link #read} from {@code path}. */
+  public static Checkpoint load(Path path, TensorFile file, Model model) {
     Map<String, Tensor> optimizer = new TreeMap<>();
     Map<String, Tensor> params = new TreeMap<>();
     for (Map.Entry<String, Tensor> e : file.tensors().entrySet()) {
@@ -93,6 +102,13 @@ public final class SafeTensors {
     if (!problems.isEmpty()) {
       throw new NncException(path + ": does not match model " + model.name() + ": " + String.join("; ", problems));
     }
+    for (Map.Entry<String, Tensor> e : file.tensors().entrySet()) {
+      int bad = e.getValue().firstNonFinite();
+      if (bad >= 0) {
+        throw new NncException(path + ": tensor " + e.getKey() + " holds " + e.getValue().getDouble(bad)
+            + " (at index " + bad + "): the checkpoint is of a diverged model");
+      }
+    }
     for (Parameter p : model.parameters()) {
       Tensor t = file.tensors().get(p.name());
       if (p.isF64()) {
@@ -104,7 +120,10 @@ public final class SafeTensors {
     return new Checkpoint(file.metadata(), optimizer);
   }
 
-  /** Writes {@code tensors} (any names except {@code __metadata__}) and string metadata atomically. */
+  /**
+   * Writes {@code tensors} (any names except {@code __metadata__}) and string metadata atomically,
+   * by {@link AtomicFile}'s rules (a symbolic link is written through, a special file refused).
+   */
   public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) {
     Map<String, Tensor> sorted = new TreeMap<>(tensors);
     Map<String, Object> header = new LinkedHashMap<>();
@@ -138,52 +157,19 @@ public final class SafeTensors {
       json.append(' ');
       head = json.toString().getBytes(StandardCharsets.UTF_8);
     }
-    Path abs = path.toAbsolutePath();
-    Path dir = abs.getParent();
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(head.length);
-        len.flip();
-        writeFully(ch, len);
-        writeFully(ch, ByteBuffer.wrap(head));
-        for (Tensor t : sorted.values()) {
-          writeFully(ch, encode(t));
-        }
-        ch.force(true);
+    byte[] headerBytes = head;
+    AtomicFile.write(path, out -> {
+      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
+      out.write(headerBytes);
+      for (Tensor t : sorted.values()) {
+        out.write(encode(t).array());
       }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (NoSuchFileException e) {
-      throw new NncException(path + ": cannot write: directory " + dir + " does not exist");
-    } catch (IOException e) {
-      throw new NncException(path + ": cannot write: " + e, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the write already failed; the leftover temp file is harmless
-        }
-      }
-    }
+    });
   }
 
   /** Reads and fully validates a safetensors file. */
   public static TensorFile read(Path path) {
-    byte[] b;
-    try {
-      b = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw new NncException(path + ": no such file");
-    } catch (IOException | OutOfMemoryError e) {
-      throw new NncException(path + ": cannot read: " + e, e);
-    }
+    byte[] b = InputFile.readAllBytes(path);
     if (b.length < 8) {
       throw bad(path, "only " + b.length + " bytes, too short for the 8-byte header length");
     }
@@ -356,12 +342,6 @@ public final class SafeTensors {
         buf.asLongBuffer().get(a);
         return Tensor.i64(a, shape);
       }
-    }
-  }
-
-  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-    while (buf.hasRemaining()) {
-      ch.write(buf);
     }
   }
 

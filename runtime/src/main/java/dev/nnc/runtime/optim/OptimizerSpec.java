@@ -62,6 +62,36 @@ public final class OptimizerSpec {
     return spec;
   }
 
+  /**
+   * Reads the source form {@link #toString} writes, e.g. {@code sgd(lr: 0.1, momentum: 0.9)} or
+   * {@code adam()}, and validates it like {@link #parse(String, Map)}.
+   */
+  public static OptimizerSpec parseSource(String text) {
+    String t = text.strip();
+    int open = t.indexOf('(');
+    if (open < 1 || !t.endsWith(")")) {
+      throw new NncException("optimizer '" + text + "' is not of the form name(arg: value, ...)");
+    }
+    Map<String, Double> args = new LinkedHashMap<>();
+    String inside = t.substring(open + 1, t.length() - 1).strip();
+    if (!inside.isEmpty()) {
+      for (String part : inside.split(",", -1)) {
+        int colon = part.indexOf(':');
+        String key = colon < 0 ? "" : part.substring(0, colon).strip();
+        double value;
+        try {
+          value = colon < 0 ? Double.NaN : Double.parseDouble(part.substring(colon + 1).strip());
+        } catch (NumberFormatException e) {
+          value = Double.NaN;
+        }
+        if (key.isEmpty() || Double.isNaN(value) || args.put(key, value) != null) {
+          throw new NncException("optimizer '" + text + "' is not of the form name(arg: value, ...)");
+        }
+      }
+    }
+    return parse(t.substring(0, open).strip(), args);
+  }
+
   /** The same optimizer with {@code key} set to {@code value} (e.g. a run-time learning-rate override). */
   public OptimizerSpec with(String key, double value) {
     Map<String, Double> merged = new LinkedHashMap<>(args);

@@ -1,28 +1,33 @@
 package dev.nnc.runtime.train;
 
 import dev.nnc.runtime.Model;
+import dev.nnc.runtime.data.Normalizer;
 import dev.nnc.runtime.io.SafeTensors;
 import dev.nnc.runtime.optim.Optimizer;
+import dev.nnc.runtime.optim.OptimizerSpec;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Saves a safetensors checkpoint (parameters, optimizer state, metadata {@code model}, {@code epoch},
- * {@code train_loss}, {@code test_loss}, {@code test_accuracy}, {@code lr}) every {@code every}
- * epochs and after the last one, always to the same file.
+ * Saves a safetensors checkpoint (parameters, optimizer state and {@link TrainingCheckpoint}'s
+ * metadata) every {@code every} epochs and after the last one, always to the same file. The
+ * {@link Trainer} calls it only after an epoch that did not diverge, and {@link SafeTensors#save}
+ * refuses non-finite weights, so the file always holds the last good epoch.
  */
 public final class CheckpointSaver implements EpochCallback {
   private final Path path;
   private final int every;
-  private final Map<String, String> extraMetadata;
+  private final OptimizerSpec optimizer;
+  private final Normalizer normalizer;
 
-  /** {@code extraMetadata} (may be null) is added to every checkpoint, e.g. the optimizer spec. */
-  public CheckpointSaver(Path path, int every, Map<String, String> extraMetadata) {
+  /**
+   * {@code optimizer} is the spec the run trains with; {@code normalizer} (null: none) the
+   * normalization its inputs went through, which predictions must repeat.
+   */
+  public CheckpointSaver(Path path, int every, OptimizerSpec optimizer, Normalizer normalizer) {
     this.path = path;
     this.every = Math.max(1, every);
-    this.extraMetadata = extraMetadata == null ? Map.of() : Map.copyOf(extraMetadata);
+    this.optimizer = optimizer;
+    this.normalizer = normalizer;
   }
 
   @Override
@@ -30,17 +35,7 @@ public final class CheckpointSaver implements EpochCallback {
     if (stats.epoch() % every != 0 && stats.epoch() != totalEpochs) {
       return;
     }
-    Map<String, String> meta = new TreeMap<>(extraMetadata);
-    meta.put("model", model.name());
-    meta.put("epoch", Integer.toString(stats.epoch()));
-    meta.put("train_loss", num(stats.trainLoss()));
-    meta.put("test_loss", num(stats.testLoss()));
-    meta.put("test_accuracy", num(stats.testAccuracy()));
-    meta.put("lr", num(stats.learningRate()));
-    SafeTensors.save(path, model, meta, optimizer.exportState());
-  }
-
-  private static String num(double v) {
-    return String.format(Locale.ROOT, "%.6g", v);
+    SafeTensors.save(path, model, TrainingCheckpoint.metadata(model, stats, this.optimizer,
+        normalizer), optimizer.exportState());
   }
 }

@@ -3,6 +3,7 @@ package dev.nnc.runtime.train;
 import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.data.Batcher;
 import dev.nnc.runtime.data.Dataset;
@@ -17,7 +18,9 @@ import java.util.Map;
  * Trains a {@link Model} with mini-batches: per epoch it sets the learning rate from the schedule,
  * shuffles the training rows with a seed derived from (seed, epoch), runs {@link Model#trainStep} on
  * each batch (the last may be smaller), then evaluates on the test set. The optimizer defaults to
- * the model's declared one, else {@code sgd(lr: 0.01)}. Accuracy uses the output named by
+ * {@link #defaultOptimizer}. An epoch after which a parameter or the test loss is not finite ends
+ * training with an {@link NncException} before the epoch callbacks run, so a diverged model is
+ * never saved. Accuracy uses the output named by
  * {@link #accuracyOutput}, else the first output of shape {@code [classes]}; an output of shape
  * {@code []} or {@code [1]} named explicitly is read as the predicted class index.
  */
@@ -98,17 +101,39 @@ public final class Trainer {
     return this;
   }
 
-  /** The optimizer in use, creating the default one if none was set. */
+  /** The optimizer in use, creating {@link #defaultOptimizer} if none was set. */
   public Optimizer optimizer() {
     if (optimizer == null) {
-      OptimizerSpec spec = model.defaultOptimizer();
-      optimizer((spec != null ? spec : OptimizerSpec.parse("sgd", Map.of())).create());
+      optimizer(defaultOptimizer(model).create());
     }
     return optimizer;
   }
 
+  /**
+   * The optimizer a model trains with when none is chosen: the one its source declares, else
+   * {@code sgd(lr: 0.1, momentum: 0.9)}.
+   */
+  public static OptimizerSpec defaultOptimizer(Model model) {
+    OptimizerSpec declared = model.defaultOptimizer();
+    return declared != null ? declared
+        : OptimizerSpec.parse("sgd", orderedArgs("lr", 0.1, "momentum", 0.9));
+  }
+
+  private static Map<String, Double> orderedArgs(String k1, double v1, String k2, double v2) {
+    Map<String, Double> args = new java.util.LinkedHashMap<>();
+    args.put(k1, v1);
+    args.put(k2, v2);
+    return args;
+  }
+
   /** Trains on {@code train} and evaluates on {@code test} (may be null) after every epoch. */
   public TrainingResult fit(Dataset train, Dataset test) {
+    if (train.rows() == 0) {
+      throw new NncException(train.name() + ": no examples to train on");
+    }
+    if (test != null && test.rows() == 0) {
+      throw new NncException(test.name() + ": no examples to test on");
+    }
     long start = System.nanoTime();
     Optimizer opt = optimizer();
     // a batch larger than every data set is one whole data set per batch: allocate no more
@@ -144,6 +169,7 @@ public final class Trainer {
           seconds, seen / Math.max(trainSeconds, 1e-9));
       stats.add(s);
       listener.onEpoch(s, epochs);
+      checkFinite(epoch, testBatches == null ? 0 : ev.loss());
       for (EpochCallback c : callbacks) {
         c.afterEpoch(s, epochs, model, opt);
       }
@@ -151,6 +177,21 @@ public final class Trainer {
     TrainingResult result = new TrainingResult(stats, (System.nanoTime() - start) / 1e9);
     listener.onEnd(result);
     return result;
+  }
+
+  /** Throws if a parameter or the test loss is NaN or infinite after {@code epoch}. */
+  private void checkFinite(int epoch, double testLoss) {
+    for (Parameter p : model.parameters()) {
+      int i = p.firstNonFinite();
+      if (i >= 0) {
+        throw new NncException("training diverged: parameter " + p.name() + " holds " + p.get(i)
+            + " after epoch " + epoch + " (try a lower learning rate); this epoch is not saved");
+      }
+    }
+    if (!Double.isFinite(testLoss)) {
+      throw new NncException("training diverged: the test loss is " + testLoss + " after epoch "
+          + epoch + " (try a lower learning rate); this epoch is not saved");
+    }
   }
 
   /** Mean loss and accuracy of the model on {@code data}, in row order. */

@@ -151,4 +151,45 @@ class CsvReaderTest {
     NncException e = assertThrows(NncException.class, () -> CsvReader.readClassification(corrupt));
     assertTrue(e.getMessage().startsWith(corrupt + ": corrupt gzip data"), e.getMessage());
   }
+
+  /** Issue 15 item 12: 1e39 is a finite double but an infinite float: name the file and line. */
+  @Test
+  void aCellBeyondTheFloatRangeNamesItsLine() throws IOException {
+    Path p = write("big.csv", "1,2,0\n\n3,1e39,1\n");
+    NncException e = assertThrows(NncException.class, () -> CsvReader.readClassification(p));
+    assertEquals(p + ":3:3: field 2 is '1e39', beyond the largest float (3.4e38)", e.getMessage());
+  }
+
+  @Test
+  void aByteOrderMarkIsSkipped() throws IOException {
+    Path p = write("bom.csv", "\uFEFF1,2,0\n3,4,1\n");
+    Dataset d = CsvReader.readClassification(p);
+    assertEquals(2, d.rows());
+    assertEquals(1f, d.features()[0]);
+  }
+
+  /**
+   * Issue 15 item 12: a label out of range is reported by the file's line, the same for every
+   * seed, not by its row in a shuffled split.
+   */
+  @Test
+  void rowsRememberTheirLineThroughSplits() throws IOException {
+    StringBuilder text = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 50; i++) {
+      text.append(i).append(',').append(i).append(',').append(i == 30 ? 7 : i % 2).append('\n');
+    }
+    Path p = write("labels.csv", text.toString());
+    for (long seed : new long[] {1, 2, 3}) {
+      Split split = CsvReader.readClassification(p).split(0.8, seed);
+      Dataset part = split.train().rows() > 0 && hasLabel(split.train(), 7) ? split.train() : split.test();
+      NncException e = assertThrows(NncException.class, () -> new Batcher(part,
+          new dev.nnc.runtime.Batch(java.util.List.of(dev.nnc.runtime.Slot.input("x", 2),
+              dev.nnc.runtime.Slot.label("y", 2)), 4)));
+      assertEquals(p + ":32: label 7 but model label y has 2 classes (0..1)", e.getMessage());
+    }
+  }
+
+  private static boolean hasLabel(Dataset d, int label) {
+    return Arrays.stream(d.labels()).anyMatch(y -> y == label);
+  }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.NncException;
@@ -108,10 +109,50 @@ class DatasetTest {
     assertEquals("model input x has 64 values per example but the data (counting) has 2 features", e.getMessage());
     e = assertThrows(NncException.class,
         () -> new Batcher(d, new Batch(List.of(Slot.input("x", 2), Slot.label("y", 2)), 2)));
-    assertEquals("row 3 of counting has label 2 but model label y has 2 classes (0..1)", e.getMessage());
+    assertEquals("counting example 3: label 2 but model label y has 2 classes (0..1)", e.getMessage());
     e = assertThrows(NncException.class,
         () -> new Batcher(d, new Batch(List.of(Slot.input("x", 2), Slot.target("t", 1)), 2)));
     assertEquals("model target t needs real-valued targets but the data (counting) has none (read it in regression mode)",
         e.getMessage());
+  }
+
+  @Test
+  void normalizerJsonRoundTripsExactly() {
+    Dataset train = Dataset.classification("t", new float[] {1, 5, 3.3f, 5, 0.1f, 2}, 3, 2, new int[] {0, 1, 0});
+    for (Normalizer n : new Normalizer[] {Normalizer.standardize(train), Normalizer.minMax(train)}) {
+      Normalizer back = Normalizer.fromJson(n.toJson());
+      assertEquals(n.method(), back.method());
+      assertArrayEquals(n.offsets(), back.offsets());
+      assertArrayEquals(n.scales(), back.scales());
+    }
+    assertTrue(Normalizer.standardize(train).toJson().startsWith("{\"method\":\"standardize\",\"offsets\":["));
+  }
+
+  @Test
+  void normalizersRejectWhatWouldBreakPredictions() {
+    String[][] cases = {
+        {"{\"offsets\":[0],\"scales\":[0]}", "normalizer scale 0 is 0.0, not a positive finite number"},
+        {"{\"offsets\":[0],\"scales\":[-2]}", "normalizer scale 0 is -2.0, not a positive finite number"},
+        {"{\"offsets\":[1e400],\"scales\":[1]}", "normalizer offset 0 is Infinity, not a finite number"},
+        {"{\"offsets\":[0]}", "normalizer scales is not a list of numbers"},
+        {"[1, 2]", "normalizer is not a JSON object with offsets and scales"},
+        {"{\"offsets\":[0],\"scales\":[1],\"shift\":3}", "normalizer has an unknown entry \"shift\""},
+    };
+    for (String[] c : cases) {
+      NncException e = assertThrows(NncException.class, () -> Normalizer.fromJson(c[0]), c[0]);
+      assertEquals(c[1], e.getMessage());
+    }
+  }
+
+  @Test
+  void autoNormalizationLeavesUnitRangeDataAlone() {
+    Dataset pixels = Dataset.unlabeled("p", new float[] {0, 0.5f, 1, 0.25f}, 2, 2);
+    assertEquals(null, Normalization.AUTO.fit(pixels));
+    Dataset table = Dataset.unlabeled("t", new float[] {0, 16, 3, 2}, 2, 2);
+    assertEquals("standardize", Normalization.AUTO.fit(table).method());
+    assertEquals("minmax", Normalization.parse("minmax").fit(pixels).method());
+    assertEquals(null, Normalization.parse("none").fit(table));
+    NncException e = assertThrows(NncException.class, () -> Normalization.parse("log"));
+    assertEquals("unknown normalization 'log' (valid: auto, standardize, minmax, none)", e.getMessage());
   }
 }

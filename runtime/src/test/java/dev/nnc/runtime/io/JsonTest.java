@@ -24,6 +24,14 @@ class JsonTest {
   }
 
   @Test
+  void integersBeyondALongAreNumbers() {
+    // a 20-digit integer is a valid JSON number (the --at value of issue 15 item 13)
+    assertEquals(1e20, Json.parse("99999999999999999999"));
+    assertEquals(-1e20, Json.parse("-100000000000000000000"));
+    assertEquals(Long.MAX_VALUE, Json.parse("9223372036854775807"));
+  }
+
+  @Test
   void writesWhatItReads() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name\t\"q\"", List.of(1L, 2.5, "s"));
@@ -36,7 +44,7 @@ class JsonTest {
   @Test
   void rejectsGarbageWithThePosition() {
     String[] bad = {"", "{", "{\"a\":1,}", "[1,]", "01", "1.", "-", "{\"a\" 1}", "{a:1}", "\"abc", "tru",
-        "{\"a\":1}x", "\"\t\"", "\"\\x\"", "{\"a\":1,\"a\":2}", "[1 2]", "99999999999999999999", "NaN", "'a'"};
+        "{\"a\":1}x", "\"\t\"", "\"\\x\"", "{\"a\":1,\"a\":2}", "[1 2]", "NaN", "'a'"};
     for (String text : bad) {
       NncException e = assertThrows(NncException.class, () -> Json.parse(text), text);
       assertEquals(true, e.getMessage().startsWith("bad JSON at character "), e.getMessage());

@@ -250,4 +250,41 @@ class SafeTensorsTest {
     Path missing = dir.resolve("missing.safetensors");
     assertEquals(missing + ": no such file", assertThrows(NncException.class, () -> SafeTensors.read(missing)).getMessage());
   }
+
+  /** Issue 15 item 4: a diverged model is never saved; the old file stays. */
+  @Test
+  void refusesToSaveNonFiniteWeights() throws IOException {
+    Path p = dir.resolve("w.safetensors");
+    SafeTensors.save(p, model(false, 1), null, null);
+    byte[] before = Files.readAllBytes(p);
+    SoftmaxRegression diverged = model(false, 2);
+    diverged.parameters().get(1).set(2, Double.NaN);
+    NncException e = assertThrows(NncException.class, () -> SafeTensors.save(p, diverged, null, null));
+    assertEquals(p + ": not saved: parameter fc.b holds NaN (at index 2): the model diverged", e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(p));
+  }
+
+  /** Issue 15 item 3: checkpoints go through AtomicFile (a link is written through, a FIFO refused). */
+  @Test
+  void writesThroughALinkAndRefusesSpecialFiles() throws Exception {
+    Path real = dir.resolve("real.safetensors");
+    Files.writeString(real, "old");
+    Path link = Files.createSymbolicLink(dir.resolve("link.safetensors"), real.getFileName());
+    SafeTensors.save(link, model(false, 1), null, null);
+    assertTrue(Files.isSymbolicLink(link));
+    assertEquals("SoftmaxRegression", SafeTensors.read(real).metadata().get("model"));
+    Path fifo = dir.resolve("fifo.safetensors");
+    try {
+      if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() != 0) {
+        return;
+      }
+    } catch (IOException noMkfifo) {
+      return; // no mkfifo on this system
+    }
+    NncException e = assertThrows(NncException.class, () -> SafeTensors.save(fifo, model(false, 1), null, null));
+    assertTrue(e.getMessage().contains("not a regular file; refusing to replace it"), e.getMessage());
+    assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the FIFO is still there");
+    e = assertThrows(NncException.class, () -> SafeTensors.read(dir));
+    assertEquals(dir + ": is a directory, not a file", e.getMessage());
+  }
 }

@@ -60,4 +60,18 @@ class OptimizerSpecTest {
     assertEquals("bad learning-rate schedule 'linear' (valid: constant, step:EVERY:GAMMA, cosine, cosine:MIN_LR)",
         e.getMessage());
   }
+
+  /** Checkpoints store the source form; reading it back gives the same spec. */
+  @Test
+  void parsesItsOwnSourceForm() {
+    for (String text : new String[] {"sgd(lr: 0.1, momentum: 0.9)", "adam()", "adamw(weight_decay: 0.05, lr: 1.0E-4)"}) {
+      assertEquals(text, OptimizerSpec.parseSource(text).toString());
+    }
+    for (String bad : new String[] {"sgd", "(lr: 1)", "sgd(lr 1)", "sgd(lr: x)", "sgd(lr: 1, lr: 2)", "sgd(lr: 1,)"}) {
+      NncException e = assertThrows(NncException.class, () -> OptimizerSpec.parseSource(bad), bad);
+      assertEquals("optimizer '" + bad + "' is not of the form name(arg: value, ...)", e.getMessage());
+    }
+    assertEquals("optimizer sgd: lr must be > 0, got -1.0",
+        assertThrows(NncException.class, () -> OptimizerSpec.parseSource("sgd(lr: -1)")).getMessage());
+  }
 }

@@ -3,9 +3,12 @@ package dev.nnc.runtime.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nnc.runtime.Batch;
+import dev.nnc.runtime.Model;
 import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.SoftmaxRegression;
@@ -14,8 +17,6 @@ import dev.nnc.runtime.data.CsvReader;
 import dev.nnc.runtime.data.Dataset;
 import dev.nnc.runtime.data.Normalizer;
 import dev.nnc.runtime.data.Split;
-import dev.nnc.runtime.io.Checkpoint;
-import dev.nnc.runtime.io.SafeTensors;
 import dev.nnc.runtime.optim.LrSchedule;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
@@ -43,8 +44,10 @@ class TrainerTest {
     test = n.apply(split.test());
   }
 
+  private static final OptimizerSpec SGD = OptimizerSpec.parseSource("sgd(lr: 0.05, momentum: 0.9)");
+
   private static Optimizer sgd() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.05, "momentum", 0.9)).create();
+    return SGD.create();
   }
 
   private static SoftmaxRegression fresh() {
@@ -92,12 +95,13 @@ class TrainerTest {
     Path ckpt = dir.resolve("digits.safetensors");
     SoftmaxRegression first = fresh();
     new Trainer(first).epochs(2).batchSize(64).seed(5).optimizer(sgd())
-        .onEpochEnd(new CheckpointSaver(ckpt, 1, Map.of("optimizer", "sgd"))).fit(train, null);
+        .onEpochEnd(new CheckpointSaver(ckpt, 1, SGD, null)).fit(train, null);
 
     SoftmaxRegression resumed = new SoftmaxRegression(64, 10, false);
-    Checkpoint c = SafeTensors.load(ckpt, resumed);
-    assertEquals("2", c.metadata().get("epoch"));
-    assertEquals("sgd", c.metadata().get("optimizer"));
+    TrainingCheckpoint c = TrainingCheckpoint.load(ckpt, resumed);
+    assertEquals(2, c.epoch());
+    assertEquals(SGD, c.optimizer());
+    assertNull(c.normalizer());
     Optimizer opt = sgd();
     opt.importState(resumed.parameters(), c.optimizerState());
     TrainingResult r = new Trainer(resumed).firstEpoch(3).epochs(3).batchSize(64).seed(5).optimizer(opt)
@@ -114,6 +118,67 @@ class TrainerTest {
   void usesTheModelsDeclaredOptimizerByDefault() {
     Trainer t = new Trainer(fresh());
     assertEquals(0.5, t.optimizer().learningRate());
+  }
+
+  /** One default for the command line and the library (they differed: lr 0.1 and 0.01). */
+  @Test
+  void withoutADeclaredOptimizerTheDefaultIsMomentumSgd() {
+    Model undeclared = new Delegate(fresh()) {
+      @Override
+      public OptimizerSpec defaultOptimizer() {
+        return null;
+      }
+    };
+    assertEquals("sgd(lr: 0.1, momentum: 0.9)", Trainer.defaultOptimizer(undeclared).toString());
+    assertEquals(0.1, new Trainer(undeclared).optimizer().learningRate());
+  }
+
+  /**
+   * A last update that makes a weight NaN while every batch loss was finite (issue 15 item 4):
+   * training stops with the parameter's name, and the checkpoint keeps the last good epoch.
+   */
+  @Test
+  void anEpochThatDivergesIsNeverSaved() {
+    Path ckpt = dir.resolve("d.safetensors");
+    SoftmaxRegression inner = fresh();
+    int[] steps = {0};
+    int perEpoch = (train.rows() + 63) / 64;
+    Model poisoned = new Delegate(inner) {
+      @Override
+      public double trainStep(Batch batch, Optimizer optimizer) {
+        double loss = super.trainStep(batch, optimizer);
+        if (++steps[0] == 2 * perEpoch) { // the last step of epoch 2
+          inner.parameters().get(0).set(17, Double.POSITIVE_INFINITY);
+        }
+        return loss;
+      }
+    };
+    NncException e = assertThrows(NncException.class, () -> new Trainer(poisoned).epochs(3)
+        .batchSize(64).optimizer(sgd()).onEpochEnd(new CheckpointSaver(ckpt, 1, SGD, null))
+        .fit(train, null));
+    assertEquals("training diverged: parameter fc.W holds Infinity after epoch 2 (try a lower"
+        + " learning rate); this epoch is not saved", e.getMessage());
+    assertEquals(1, TrainingCheckpoint.load(ckpt, fresh()).epoch());
+  }
+
+  @Test
+  void aNonFiniteTestLossEndsTraining() {
+    float[] x = test.features().clone();
+    x[3] = Float.POSITIVE_INFINITY;
+    Dataset bad = Dataset.classification("t", x, test.rows(), 64, test.labels());
+    NncException e = assertThrows(NncException.class,
+        () -> new Trainer(fresh()).epochs(1).optimizer(sgd()).fit(train, bad));
+    assertTrue(e.getMessage().startsWith("training diverged: the test loss is NaN after epoch 1"),
+        e.getMessage());
+  }
+
+  @Test
+  void emptyDataIsRefused() {
+    Dataset none = Dataset.classification("empty.csv", new float[0], 0, 64, new int[0]);
+    NncException e = assertThrows(NncException.class, () -> new Trainer(fresh()).fit(none, test));
+    assertEquals("empty.csv: no examples to train on", e.getMessage());
+    e = assertThrows(NncException.class, () -> new Trainer(fresh()).fit(train, none));
+    assertEquals("empty.csv: no examples to test on", e.getMessage());
   }
 
   @Test
@@ -163,5 +228,54 @@ class TrainerTest {
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("\repoch 1/1 [" + "=".repeat(30) + "] 100%  loss "), text);
     assertTrue(text.contains("epoch 1/1  train loss "), text);
+  }
+
+  /** A model that forwards everything to another, for overriding one method. */
+  private static class Delegate implements Model {
+    private final Model inner;
+
+    Delegate(Model inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public java.util.List<Parameter> parameters() {
+      return inner.parameters();
+    }
+
+    @Override
+    public java.util.List<dev.nnc.runtime.Slot> inputs() {
+      return inner.inputs();
+    }
+
+    @Override
+    public java.util.List<dev.nnc.runtime.Slot> outputs() {
+      return inner.outputs();
+    }
+
+    @Override
+    public double forward(Batch batch) {
+      return inner.forward(batch);
+    }
+
+    @Override
+    public double forwardBackward(Batch batch) {
+      return inner.forwardBackward(batch);
+    }
+
+    @Override
+    public float[] output(String name) {
+      return inner.output(name);
+    }
+
+    @Override
+    public OptimizerSpec defaultOptimizer() {
+      return inner.defaultOptimizer();
+    }
   }
 }
