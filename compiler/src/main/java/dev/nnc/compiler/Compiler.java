@@ -12,6 +12,7 @@ import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.emit.FunctionEmitter;
+import dev.nnc.compiler.emit.JavaNames;
 import dev.nnc.compiler.emit.ModelEmitter;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.ModelIr;
@@ -140,12 +141,12 @@ public final class Compiler {
       List<String> what = new java.util.ArrayList<>();
       for (FunctionIr fn : program.functions()) {
         spans.add(fn.decl().nameSpan());
-        classes.add(FunctionEmitter.className(fn.name()));
+        classes.add(JavaNames.className(fn.name()));
         what.add("fn " + fn.name());
       }
       for (ModelIr model : program.models()) {
         spans.add(model.decl().nameSpan());
-        classes.add(FunctionEmitter.className(model.name()));
+        classes.add(JavaNames.className(model.name()));
         what.add("model " + model.name());
       }
       for (int i = 0; i < classes.size(); i++) {
@@ -181,14 +182,14 @@ public final class Compiler {
       List<GeneratedSource> sources = new java.util.ArrayList<>();
       for (FunctionIr fn : checked.program().functions()) {
         DerivedFunction derived = DerivedFunction.derive(fn, simplify);
-        String className = FunctionEmitter.className(fn.name());
+        String className = JavaNames.className(fn.name());
         JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(), className);
         sources.add(new GeneratedSource(qualify(packageName, className), file.toString(),
             fn.decl().nameSpan()));
       }
       for (ModelIr model : checked.program().models()) {
         DerivedModel derived = DerivedModel.derive(model, simplify);
-        String className = FunctionEmitter.className(model.name());
+        String className = JavaNames.className(model.name());
         JavaFile file = ModelEmitter.emit(derived, packageName, checked.source(), className,
             modelType);
         sources.add(new GeneratedSource(qualify(packageName, className), file.toString(),

@@ -628,23 +628,4 @@ final class Code {
     }
     return (intVars.contains(k) ? "" : "(int) ") + at(k, "0", name);
   }
-
-  /** Replaces anything that could end a comment or inject code with '?'. */
-  static String sanitize(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      out.append(c >= 0x20 && c < 0x7f && c != '\\' ? c : '?');
-    }
-    return out.toString();
-  }
-
-  /** Text safe inside a Javadoc {@code {@code ...}} span. */
-  static String javadocSafe(String text) {
-    return sanitize(text).replace("*/", "*?").replace("{", "(").replace("}", ")")
-        .replace("@", "(at)").replace("$", "?");
-  }
-
-  static String shorten(String text) {
-    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
-  }
 }

@@ -32,8 +32,28 @@ import java.util.Set;
  * not be computed yet).
  */
 final class Fusion {
-  /** Statements emitted together: one fused loop nest when {@code fused}, else one statement. */
-  record Group(List<Node> nodes, Set<Node> locals, boolean fused) {
+  /** How the statements of a {@link Group} are emitted. */
+  enum Kind {
+    /** One statement. */
+    STATEMENT,
+    /** One loop nest over the elements, earlier values held in locals. */
+    LOOP
+  }
+
+  /** Statements emitted together, as {@code kind} says. */
+  record Group(List<Node> nodes, Set<Node> locals, Kind kind) {
+    Group {
+      nodes = List.copyOf(nodes);
+    }
+
+    static Group statement(Node n) {
+      return new Group(List.of(n), Set.of(), Kind.STATEMENT);
+    }
+
+    boolean fused() {
+      return kind == Kind.LOOP;
+    }
+
     int size() {
       return nodes.get(0).shape().size();
     }
@@ -57,7 +77,7 @@ final class Fusion {
   }
 
   /** The nodes with storage behind {@code n}: itself, or what a view of it reads. */
-  private static List<Node> storedLeaves(Node n) {
+  static List<Node> storedLeaves(Node n) {
     List<Node> out = new ArrayList<>();
     collect(n, out);
     return out;
@@ -123,7 +143,7 @@ final class Fusion {
           run.add(n);
           members.add(n);
         } else {
-          groups.add(new Group(List.of(n), Set.of(), false));
+          groups.add(Group.statement(n));
         }
         continue;
       }
@@ -153,7 +173,7 @@ final class Fusion {
       if (batchSum(n)) {
         emitSegment(segment, groups, readers);
         segment = new ArrayList<>();
-        groups.add(new Group(List.of(n), Set.of(), false));
+        groups.add(Group.statement(n));
         continue;
       }
       segment.add(n);
@@ -189,7 +209,7 @@ final class Fusion {
       return;
     }
     if (segment.size() == 1) {
-      groups.add(new Group(List.copyOf(segment), Set.of(), false));
+      groups.add(Group.statement(segment.get(0)));
       return;
     }
     // Every member but the last was found local, the last is stored; a local whose reader came
@@ -199,12 +219,12 @@ final class Fusion {
     for (Node n : earlier) {
       if (!segment.containsAll(readers.getOrDefault(n, Set.of()))) {
         for (Node m : segment) {
-          groups.add(new Group(List.of(m), Set.of(), false));
+          groups.add(Group.statement(m));
         }
         return;
       }
     }
-    groups.add(new Group(List.copyOf(segment), new LinkedHashSet<>(earlier), true));
+    groups.add(new Group(segment, new LinkedHashSet<>(earlier), Kind.LOOP));
   }
 
   /**
