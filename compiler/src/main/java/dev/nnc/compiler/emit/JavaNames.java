@@ -37,6 +37,13 @@ public final class JavaNames {
   private static final Set<String> PACKAGE_ROOTS = Set.of("java", "javax", "dev", "org");
 
   /**
+   * Restricted identifiers of newer Java versions: legal names under {@code --release 11}, but a
+   * project compiling the generated sources with a newer release may reject {@code yield = ...}.
+   */
+  private static final Set<String> RESTRICTED = Set.of("var", "yield", "record", "sealed",
+      "permits");
+
+  /**
    * Loop counters and accumulators that generated statements declare (see {@link Code}); a
    * model's batched loops also declare {@code b} and {@code n}, which its emitter reserves.
    */
@@ -74,8 +81,8 @@ public final class JavaNames {
 
   /**
    * A name allocator for the members of class {@code className}: every type generated code
-   * uses, every package root and every loop local is taken, and so is each of {@code members}
-   * (the class's own fields and methods), under the tag {@code "$" + member}.
+   * uses, every package root, restricted identifier and loop local is taken, and so is each of
+   * {@code members} (the class's own fields and methods), under the tag {@code "$" + member}.
    */
   static NameAllocator allocator(String className, Collection<String> members) {
     NameAllocator names = new NameAllocator();
@@ -83,6 +90,7 @@ public final class JavaNames {
     List<String> taken = new ArrayList<>();
     taken.addAll(TYPES);
     taken.addAll(PACKAGE_ROOTS);
+    taken.addAll(RESTRICTED);
     taken.addAll(LOOP_LOCALS);
     taken.addAll(members);
     taken.sort(null); // NameAllocator's answers depend on the order of requests
