@@ -15,6 +15,7 @@ import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -53,11 +54,32 @@ public final class FunctionEmitter {
     return emit(derived, packageName, source, JavaNames.className(derived.function().name()));
   }
 
-  /** As {@link #emit(DerivedFunction, String, SourceFile)}, with the class name given. */
+  /**
+   * As {@link #emit(DerivedFunction, String, SourceFile)}, with the class name given; throws
+   * {@link IllegalArgumentException} if the class would be too large (see {@link SizeLimits}).
+   */
   public static JavaFile emit(DerivedFunction derived, String packageName, SourceFile source,
       String className) {
-    return new FunctionEmitter(new FunctionPlan(derived, className), source)
-        .file(packageName, className);
+    return emit(derived, packageName, source, className, problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+  }
+
+  /**
+   * The class, or null after passing to {@code tooLarge} why it would be larger than nnc
+   * supports (see {@link SizeLimits}).
+   */
+  public static JavaFile emit(DerivedFunction derived, String packageName, SourceFile source,
+      String className, Consumer<String> tooLarge) {
+    FunctionPlan plan = new FunctionPlan(derived, className);
+    String problem = SizeLimits.check("fn " + derived.function().name(),
+        "its value and gradient", plan.statementCount(), SizeLimits.MAX_FUNCTION_STATEMENTS,
+        plan.constantEstimate());
+    if (problem != null) {
+      tooLarge.accept(problem);
+      return null;
+    }
+    return new FunctionEmitter(plan, source).file(packageName, className);
   }
 
   /** The Java class name for a {@code fn} or {@code model} name (see {@link JavaNames}). */

@@ -136,16 +136,37 @@ final class FunctionPlan {
     }
   }
 
-  /** With chunks, every scalar is a field: the chunk methods share them. */
+  /**
+   * The scalars a chunk computes and something outside it reads (a later chunk, or the typed
+   * method that returns the value and copies the gradients out) are fields; every other scalar
+   * is a local of its chunk, so the class's constant pool grows only with what crosses chunks.
+   */
   private void findScalarFields() {
-    for (Node n : forward) {
-      if (n.shape().isScalar()) {
-        scalarFields.add(n);
+    Map<Node, Integer> chunkOf = new IdentityHashMap<>();
+    List<List<Fusion.Group>> all = new ArrayList<>(forwardChunks);
+    all.addAll(backwardChunks);
+    for (int c = 0; c < all.size(); c++) {
+      for (Fusion.Group g : all.get(c)) {
+        for (Node n : g.nodes()) {
+          chunkOf.put(n, c);
+          for (Node in : ((Node.Apply) n).inputs()) {
+            for (Node leaf : Fusion.storedLeaves(in)) {
+              Integer defined = chunkOf.get(leaf);
+              if (defined != null && defined != c && leaf.shape().isScalar()) {
+                scalarFields.add(leaf);
+              }
+            }
+          }
+        }
       }
     }
-    for (Node n : backward) {
-      if (n.shape().isScalar()) {
-        scalarFields.add(n);
+    List<Node> readByMethod = new ArrayList<>(derived.gradients());
+    readByMethod.add(derived.value());
+    for (Node r : readByMethod) {
+      for (Node leaf : Fusion.storedLeaves(r)) {
+        if (chunkOf.containsKey(leaf) && leaf.shape().isScalar()) {
+          scalarFields.add(leaf);
+        }
       }
     }
   }
@@ -272,5 +293,28 @@ final class FunctionPlan {
   /** The number of statements the class computes (forward and backward). */
   int statementCount() {
     return forward.size() + backward.size();
+  }
+
+  /**
+   * About how many constant-pool entries the class needs: three per field (its name, name and
+   * type, reference) and per chunk method, one per local (its name, when compiled with
+   * {@code -g}), one or two per distinct number, two per parameter name string, and a fixed
+   * part for the interface's methods and the runtime's functions.
+   */
+  int constantEstimate() {
+    int fields = params().size() + tensorFields.size() + (valueCopy != null ? 1 : 0)
+        + (chunked ? inputs().size() + scalarFields.size() : 0);
+    int locals = 0;
+    for (Node n : forward) {
+      locals += declaresLocal(n) ? 1 : 0;
+    }
+    for (Node n : backward) {
+      locals += declaresLocal(n) ? 1 : 0;
+    }
+    int methods = forwardChunkNames.size() + backwardChunkNames.size();
+    List<Node> all = new ArrayList<>(forward);
+    all.addAll(backward);
+    int numbers = SizeLimits.poolNumbers(all, derived.function().elementType());
+    return 3 * fields + locals + numbers + 3 * methods + 2 * params().size() + 400;
   }
 }

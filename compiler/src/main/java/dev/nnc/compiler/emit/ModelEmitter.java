@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -59,9 +60,23 @@ public final class ModelEmitter {
     this.comments = new Comments(plan.graph, source, "batch mean");
   }
 
-  /** The Java source of the model class, with {@code f32} or {@code f64} arithmetic. */
+  /**
+   * The Java source of the model class, with {@code f32} or {@code f64} arithmetic; throws
+   * {@link IllegalArgumentException} if the class would be too large (see {@link SizeLimits}).
+   */
   public static JavaFile emit(DerivedModel derived, String packageName, SourceFile source,
       String className, ElementType type) {
+    return emit(derived, packageName, source, className, type, problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+  }
+
+  /**
+   * The model class, or null after passing to {@code tooLarge} why it would be larger than nnc
+   * supports (see {@link SizeLimits}).
+   */
+  public static JavaFile emit(DerivedModel derived, String packageName, SourceFile source,
+      String className, ElementType type, Consumer<String> tooLarge) {
     Set<Node> labels = new HashSet<>();
     for (ModelIr.DataVar d : derived.model().data()) {
       if (d.kind() == ModelIr.DataKind.LABEL) {
@@ -69,8 +84,15 @@ public final class ModelEmitter {
       }
     }
     Code code = new Code(type, labels);
-    return new ModelEmitter(new ModelPlan(derived, className, type, code), code, source)
-        .file(packageName, className);
+    ModelPlan plan = new ModelPlan(derived, className, type, code);
+    String problem = SizeLimits.check("model " + derived.model().name(),
+        "its loss, outputs and gradients", plan.statementCount(),
+        SizeLimits.MAX_MODEL_STATEMENTS, plan.constantEstimate());
+    if (problem != null) {
+      tooLarge.accept(problem);
+      return null;
+    }
+    return new ModelEmitter(plan, code, source).file(packageName, className);
   }
 
   private TypeName elem() {

@@ -302,4 +302,22 @@ final class ModelPlan {
   int statementCount() {
     return loss.nodes().size() + outputs.nodes().size() + gradients.nodes().size();
   }
+
+  /**
+   * About how many constant-pool entries the class needs (see
+   * {@link FunctionPlan#constantEstimate}): every buffer and parameter is a field, every value
+   * name may also be a local, every name of a parameter, input or output is a string.
+   */
+  int constantEstimate() {
+    int fields = stored.size() + paramFields.size() + 12;
+    int methods = 4;
+    List<Node> all = new ArrayList<>();
+    for (Pass p : List.of(loss, outputs, gradients, predictions)) {
+      methods += p.chunkMethods().size();
+      all.addAll(p.nodes());
+    }
+    int strings = model.params().size() + model.data().size() + derived.outputs().size() + 1;
+    return 3 * fields + nodeNames.size() + SizeLimits.poolNumbers(all, type) + 3 * methods
+        + 2 * strings + 600;
+  }
 }
