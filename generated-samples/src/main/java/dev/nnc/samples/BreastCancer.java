@@ -12,7 +12,6 @@ import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model {@code BreastCancer} (breast_cancer.nn line 6), compiled to plain Java.
@@ -311,6 +310,6 @@ public final class BreastCancer implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.1));
+    return OptimizerSpec.parse("sgd", new String[] {"lr"}, new double[] {0.1});
   }
 }

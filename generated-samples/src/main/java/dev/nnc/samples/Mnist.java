@@ -11,7 +11,6 @@ import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model {@code Mnist} (mnist.nn line 10), compiled to plain Java.
@@ -484,6 +483,6 @@ public final class Mnist implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.05, "momentum", 0.9));
+    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum"}, new double[] {0.05, 0.9});
   }
 }

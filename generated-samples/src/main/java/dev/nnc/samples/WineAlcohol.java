@@ -12,7 +12,6 @@ import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model {@code WineAlcohol} (wine_regression.nn line 12), compiled to plain Java.
@@ -352,6 +351,6 @@ public final class WineAlcohol implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("adam", Map.of("lr", 0.1));
+    return OptimizerSpec.parse("adam", new String[] {"lr"}, new double[] {0.1});
   }
 }

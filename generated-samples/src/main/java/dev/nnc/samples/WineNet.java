@@ -12,7 +12,6 @@ import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model {@code WineNet} (wine_momentum.nn line 12), compiled to plain Java.
@@ -404,6 +403,6 @@ public final class WineNet implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("momentum", Map.of("lr", 0.05, "momentum", 0.9));
+    return OptimizerSpec.parse("momentum", new String[] {"lr", "momentum"}, new double[] {0.05, 0.9});
   }
 }

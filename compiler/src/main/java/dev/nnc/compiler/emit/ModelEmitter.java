@@ -539,13 +539,16 @@ public final class ModelEmitter {
     if (declared == null) {
       optimizer.addStatement("return null");
     } else {
-      CodeBlock.Builder args = CodeBlock.builder().add("$T.of(", Map.class);
-      List<IrFacts.Argument> list = declared.arguments();
-      for (int i = 0; i < list.size(); i++) {
-        args.add(i == 0 ? "$S, $L" : ", $S, $L", list.get(i).name(), list.get(i).value());
+      // Arguments in declaration order, so the description (and a checkpoint) is the same in
+      // every run.
+      List<String> keys = new ArrayList<>();
+      List<String> values = new ArrayList<>();
+      for (IrFacts.Argument a : declared.arguments()) {
+        keys.add(CodeBlock.of("$S", a.name()).toString());
+        values.add(Double.toString(a.value()));
       }
-      optimizer.addStatement("return $T.parse($S, $L)", OPTIMIZER_SPEC, declared.name(),
-          args.add(")").build());
+      optimizer.addStatement("return $T.parse($S, new String[] {$L}, new double[] {$L})",
+          OPTIMIZER_SPEC, declared.name(), String.join(", ", keys), String.join(", ", values));
     }
     cls.addMethod(optimizer.build());
   }
