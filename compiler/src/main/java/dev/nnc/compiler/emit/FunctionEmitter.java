@@ -91,7 +91,7 @@ public final class FunctionEmitter {
     TypeSpec.Builder cls = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .addSuperinterface(COMPILED_FUNCTION)
-        .addJavadoc(classDoc());
+        .addJavadoc(classDoc(className));
     addFields(cls);
     if (plan.chunked()) {
       addChunks(cls, "forward", plan.forwardChunks(), plan.forwardChunkNames(), false);
@@ -119,7 +119,7 @@ public final class FunctionEmitter {
 
   // ---- class members ----
 
-  private CodeBlock classDoc() {
+  private CodeBlock classDoc(String className) {
     List<Node.Var> params = plan.params();
     int line = IrFacts.line(derived.function());
     String fnLine = comments.line(line);
@@ -134,8 +134,9 @@ public final class FunctionEmitter {
     if (!params.isEmpty()) {
       doc.add(" (for example {@code $L})", plan.gradientField(params.get(0)));
     }
-    doc.add(". Tensors are flat row-major arrays. An instance reuses its buffers, so it is not"
-        + " thread-safe: use one instance per thread.\n");
+    doc.add(". Tensors are flat row-major arrays.\n\n<p>An instance reuses its buffers, so it is"
+        + " not thread-safe: use one instance per thread. Creating one is cheap ({@code new $L()}"
+        + " allocates only its buffers), and calls stay free of locks.\n", className);
     return doc.build();
   }
 

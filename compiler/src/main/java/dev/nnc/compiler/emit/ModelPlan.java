@@ -31,7 +31,7 @@ final class ModelPlan {
       "forward", "forwardBackward", "output", "defaultOptimizer", "initialize", "trainStep",
       "batch", "predict", "prepare", "outputCopy", "ensureCapacity", "capacity", "n", "b",
       "batchSize", "INPUTS", "OUTPUTS", "PARAMETERS", "sgdRate", "sgdParameters", "optimizer",
-      "rate");
+      "rate", "inUse");
 
   /** One pass of the model: its method name, its statements and their groups and chunks. */
   record Pass(String method, String doc, List<Node> nodes, List<Fusion.Group> groups,
