@@ -184,6 +184,7 @@ public final class Mnist implements Model {
       }
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -195,22 +196,10 @@ public final class Mnist implements Model {
           probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
+        t5[b] = max + log(sum);
         for (int k = 0; k < 10; k++) {
           probs[b * 10 + k] /= sum;
         }
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      {
-        float max = logits[b * 10];
-        for (int k = 1; k < 10; k++) {
-          max = nanMax(max, logits[b * 10 + k]);
-        }
-        float sum = 0.0f;
-        for (int k = 0; k < 10; k++) {
-          sum += exp(logits[b * 10 + k] - max);
-        }
-        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {

@@ -155,6 +155,7 @@ public final class WineNet implements Model {
       }
     }
     // line 19: loss cross_entropy(logits, y);
+    // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 3];
@@ -166,22 +167,10 @@ public final class WineNet implements Model {
           probs[b * 3 + k] = exp(logits[b * 3 + k] - max);
           sum += probs[b * 3 + k];
         }
+        t5[b] = max + log(sum);
         for (int k = 0; k < 3; k++) {
           probs[b * 3 + k] /= sum;
         }
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      {
-        float max = logits[b * 3];
-        for (int k = 1; k < 3; k++) {
-          max = nanMax(max, logits[b * 3 + k]);
-        }
-        float sum = 0.0f;
-        for (int k = 0; k < 3; k++) {
-          sum += exp(logits[b * 3 + k] - max);
-        }
-        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {

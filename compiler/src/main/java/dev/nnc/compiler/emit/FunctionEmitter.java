@@ -286,6 +286,13 @@ public final class FunctionEmitter {
         out.add("// $L\n", comment);
         lastComment = comment;
       }
+      if (g.kind() == Fusion.Kind.SOFTMAX_LOGSUMEXP) {
+        Node lse = g.nodes().get(1);
+        out.add("// softmax and logsumexp of the same values share the max and the exponentials\n");
+        out.add(code.softmaxWithLogsumexp((Node.Apply) n, (Node.Apply) lse, plan::name,
+            plan.declaresLocal(lse)));
+        continue;
+      }
       out.add(code.statement((Node.Apply) n, plan::name, plan.declaresLocal(n),
           plan.tensorFields().contains(n) || plan.inPlace(n)));
     }

@@ -190,12 +190,13 @@ final class FunctionPlan {
         || op == Op.ARGMAX_MASK || op == Op.SUM ? 5 : 3;
   }
 
+  /** One statement each, but a softmax and a logsumexp of the same rows share one pass. */
   private static List<Fusion.Group> groups(List<Node> nodes) {
     List<Fusion.Group> out = new ArrayList<>();
     for (Node n : nodes) {
       out.add(Fusion.Group.statement(n));
     }
-    return out;
+    return Fusion.shareSoftmaxMax(out, n -> true);
   }
 
   private static List<List<Fusion.Group>> chunks(List<Node> nodes) {

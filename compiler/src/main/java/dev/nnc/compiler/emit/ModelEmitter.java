@@ -337,6 +337,14 @@ public final class ModelEmitter {
         out.add("// $L\n", comment);
         last = comment;
       }
+      if (g.kind() == Fusion.Kind.SOFTMAX_LOGSUMEXP) {
+        Node lse = g.nodes().get(1);
+        declareGradient(out, n);
+        declareGradient(out, lse);
+        out.add("// softmax and logsumexp of the same values share the max and the exponentials\n");
+        out.add(code.softmaxWithLogsumexp((Node.Apply) n, (Node.Apply) lse, this::ref, false));
+        continue;
+      }
       ModelIr.ParamVar sgd = plan.sgdStepOf(n);
       if (sgd != null) {
         out.beginControlFlow("if (sgdRate != 0)");

@@ -94,7 +94,7 @@ final class ModelPlan {
     Map<Node, Set<Node>> readers = Fusion.readers(all);
     List<List<Fusion.Group>> groups = new ArrayList<>();
     for (List<Node> pass : all) {
-      groups.add(Fusion.plan(pass, readers, keep));
+      groups.add(Fusion.shareSoftmaxMax(Fusion.plan(pass, readers, keep), n -> true));
     }
 
     nameValues(lossNodes, outputNodes, backwardNodes, groups);
@@ -229,10 +229,13 @@ final class ModelPlan {
       boolean backward) {
     // A loop (batched or tensor) weighs about four scalar statements; a fused loop, four per
     // statement in it.
-    List<List<Fusion.Group>> chunks = Chunks.split(groups, g -> g.fused()
-        ? 4 * g.nodes().size()
-        : g.nodes().get(0).batched() || !g.nodes().get(0).shape().isScalar() ? 4 : 1,
-        CHUNK_BUDGET);
+    List<List<Fusion.Group>> chunks = Chunks.split(groups, g -> {
+      int cost = 0;
+      for (Node n : g.nodes()) {
+        cost += g.fused() || n.batched() || !n.shape().isScalar() ? 4 : 1;
+      }
+      return cost;
+    }, CHUNK_BUDGET);
     List<String> methods = new ArrayList<>();
     for (int c = 0; c < chunks.size(); c++) {
       methods.add(chunks.size() == 1 ? names.get("$pass:" + name)
