@@ -12,6 +12,8 @@ import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.emit.FunctionEmitter;
+import dev.nnc.compiler.emit.JavaNames;
+import dev.nnc.compiler.emit.SizeLimits;
 import dev.nnc.compiler.emit.ModelEmitter;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.ModelIr;
@@ -121,7 +123,8 @@ public final class Compiler {
   /**
    * Generates the classes of several checked files together. Class names are compared as a
    * case-insensitive file system would ({@code F.java} and {@code f.java} collide); a
-   * collision is an error at the later declaration that names the earlier one's place.
+   * collision is an error at the later declaration that names the earlier one's place. A
+   * declaration larger than nnc compiles (see {@link SizeLimits}) is an error at its name.
    */
   public static Generation generate(List<Unit> units, boolean simplify, ElementType modelType) {
     java.util.Map<String, SourceFile> files = new java.util.LinkedHashMap<>();
@@ -139,13 +142,13 @@ public final class Compiler {
       List<String> classes = new java.util.ArrayList<>();
       List<String> what = new java.util.ArrayList<>();
       for (FunctionIr fn : program.functions()) {
-        spans.add(fn.decl().nameSpan());
-        classes.add(FunctionEmitter.className(fn.name()));
+        spans.add(nameSpan(fn));
+        classes.add(JavaNames.className(fn.name()));
         what.add("fn " + fn.name());
       }
       for (ModelIr model : program.models()) {
-        spans.add(model.decl().nameSpan());
-        classes.add(FunctionEmitter.className(model.name()));
+        spans.add(nameSpan(model));
+        classes.add(JavaNames.className(model.name()));
         what.add("model " + model.name());
       }
       for (int i = 0; i < classes.size(); i++) {
@@ -162,44 +165,94 @@ public final class Compiler {
     if (collisions.hasErrors()) {
       return new Generation(List.of(), collisions.all(), files);
     }
+    Diagnostics diagnostics = new Diagnostics();
     List<GeneratedSource> sources = new java.util.ArrayList<>();
     for (Unit unit : units) {
-      sources.addAll(emit(unit, simplify, modelType));
+      sources.addAll(emit(unit, simplify, modelType, diagnostics));
+    }
+    if (diagnostics.hasErrors()) {
+      return new Generation(List.of(), diagnostics.all(), files);
     }
     return new Generation(sources, List.of(), files);
+  }
+
+  /** Where a fn is named: the place of its errors. */
+  private static SourceSpan nameSpan(FunctionIr fn) {
+    return fn.decl().nameSpan();
+  }
+
+  /** Where a model is named: the place of its errors. */
+  private static SourceSpan nameSpan(ModelIr model) {
+    return model.decl().nameSpan();
   }
 
   private static String qualify(String packageName, String className) {
     return packageName.isEmpty() ? className : packageName + "." + className;
   }
 
-  private static List<GeneratedSource> emit(Unit unit, boolean simplify, ElementType modelType) {
+  /**
+   * The classes of one file's declarations; a declaration too large to compile is reported in
+   * {@code diagnostics} (before it is differentiated, when its forward computation alone is).
+   */
+  private static List<GeneratedSource> emit(Unit unit, boolean simplify, ElementType modelType,
+      Diagnostics diagnostics) {
     CheckResult checked = unit.checked();
     String packageName = unit.packageName();
-    Diagnostics diagnostics = new Diagnostics();
+    Diagnostics failures = new Diagnostics();
     List<GeneratedSource> out = onLargeStack(() -> {
       List<GeneratedSource> sources = new java.util.ArrayList<>();
       for (FunctionIr fn : checked.program().functions()) {
+        SourceSpan at = nameSpan(fn);
+        String early = SizeLimits.beforeDerivation(fn);
+        if (early != null) {
+          diagnostics.error(at, early);
+          continue;
+        }
         DerivedFunction derived = DerivedFunction.derive(fn, simplify);
-        String className = FunctionEmitter.className(fn.name());
-        JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(), className);
-        sources.add(new GeneratedSource(qualify(packageName, className), file.toString(),
-            fn.decl().nameSpan()));
+        String className = JavaNames.className(fn.name());
+        JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(), className,
+            problem -> diagnostics.error(at, problem));
+        if (file != null) {
+          sources.add(new GeneratedSource(qualify(packageName, className), file.toString(), at));
+        }
       }
       for (ModelIr model : checked.program().models()) {
+        SourceSpan at = nameSpan(model);
+        String early = SizeLimits.beforeDerivation(model);
+        if (early != null) {
+          diagnostics.error(at, early);
+          continue;
+        }
         DerivedModel derived = DerivedModel.derive(model, simplify);
-        String className = FunctionEmitter.className(model.name());
+        String className = JavaNames.className(model.name());
         JavaFile file = ModelEmitter.emit(derived, packageName, checked.source(), className,
-            modelType);
-        sources.add(new GeneratedSource(qualify(packageName, className), file.toString(),
-            model.decl().nameSpan()));
+            modelType, problem -> diagnostics.error(at, problem));
+        if (file != null) {
+          sources.add(new GeneratedSource(qualify(packageName, className), file.toString(), at));
+        }
       }
       return sources;
-    }, checked.source(), diagnostics);
+    }, checked.source(), failures);
     if (out == null) {
-      throw new IllegalStateException(diagnostics.all().toString());
+      throw new IllegalStateException(failures.all().toString());
     }
     return out;
+  }
+
+  /**
+   * The largest {@code .nn} file nnc compiles, in bytes (characters, once read): checking takes
+   * seconds per megabyte, and a larger file is reported at once instead of read. Declarations
+   * past the statements one class can hold ({@link SizeLimits}) are reported right after
+   * checking, before they are differentiated.
+   */
+  public static final int MAX_SOURCE_BYTES = 4 << 20;
+
+  private static CheckResult tooLarge(SourceFile source, long size) {
+    Diagnostics d = new Diagnostics();
+    d.error(new SourceSpan(source.name(), 0, 0, 1, 1, 1, 1), String.format(java.util.Locale.ROOT,
+        "file is %.1f MB; nnc compiles .nn files of up to %d MB", size / 1048576.0,
+        MAX_SOURCE_BYTES >> 20));
+    return new CheckResult(source, d.all(), null);
   }
 
   /** Reads a file as strict UTF-8; invalid bytes are reported, not guessed at. */
@@ -218,6 +271,10 @@ public final class Compiler {
 
   /** Checks the file at {@code path}, reporting invalid UTF-8 as a diagnostic. */
   public static CheckResult check(Path path, String displayName) throws IOException {
+    long size = Files.size(path);
+    if (size > MAX_SOURCE_BYTES) {
+      return tooLarge(new SourceFile(displayName, ""), size);
+    }
     SourceFile source = read(path, displayName);
     if (source == null) {
       SourceFile empty = new SourceFile(displayName, "");
@@ -230,6 +287,9 @@ public final class Compiler {
 
   /** Parses and checks {@code source}. */
   public static CheckResult check(SourceFile source) {
+    if (source.text().length() > MAX_SOURCE_BYTES) {
+      return tooLarge(source, source.text().length());
+    }
     Diagnostics diagnostics = new Diagnostics();
     CheckedProgram program = onLargeStack(() -> {
       Program ast = SyntaxParser.parse(source, diagnostics);

@@ -24,7 +24,7 @@ public final class GeneratedModels {
     for (Compiler.GeneratedSource s : Compiler.generate(checked, "gen", simplify, type)) {
       sources.put(s.qualifiedName(), s.code());
     }
-    String modelClass = "gen." + dev.nnc.compiler.emit.FunctionEmitter.className(
+    String modelClass = "gen." + dev.nnc.compiler.emit.JavaNames.className(
         checked.program().models().get(0).name());
     try {
       return (Model) InMemoryJavaCompiler.compile(sources).get(modelClass)

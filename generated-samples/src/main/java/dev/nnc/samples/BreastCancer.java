@@ -12,12 +12,14 @@ import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The model {@code BreastCancer} (breast_cancer.nn line 6), compiled to plain Java.
  *
- * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss. Buffers are reused across calls, so an instance is not thread-safe.
+ * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
+ *
+ * <p>Buffers are reused across calls, so an instance computes for one thread at a time: a call while another call is computing throws {@link IllegalStateException}. Give each thread its own instance and copy the parameters' values into it.
  */
 public final class BreastCancer implements Model {
   private static final List<Slot> INPUTS = List.of(Slot.input("x", 30), Slot.label("y", 2));
@@ -72,6 +74,11 @@ public final class BreastCancer implements Model {
    * The parameters the optimizer updates after a plain SGD backward pass.
    */
   private final List<Parameter> sgdParameters = List.of(b_);
+
+  /**
+   * True while a call computes with the buffers.
+   */
+  private final AtomicBoolean inUse = new AtomicBoolean();
 
   /**
    * Grows the per-example buffers when a larger batch arrives.
@@ -244,18 +251,28 @@ public final class BreastCancer implements Model {
 
   @Override
   public double forward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeOutputs(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeOutputs(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public double forwardBackward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeGradients(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -267,26 +284,38 @@ public final class BreastCancer implements Model {
    */
   @Override
   public double trainStep(Batch batch, Optimizer optimizer) {
-    float rate = (float) optimizer.sgdRate();
-    if (!(rate > 0)) {
-      return Model.super.trainStep(batch, optimizer);
-    }
-    prepare(batch);
-    computeLoss(batch);
-    sgdRate = rate;
+    enter();
     try {
-      computeGradients(batch);
+      float rate = (float) optimizer.sgdRate();
+      prepare(batch);
+      computeLoss(batch);
+      if (!(rate > 0)) {
+        computeGradients(batch);
+        optimizer.step(parameters);
+        return loss;
+      }
+      sgdRate = rate;
+      try {
+        computeGradients(batch);
+      } finally {
+        sgdRate = 0;
+      }
+      optimizer.step(sgdParameters);
+      return loss;
     } finally {
-      sgdRate = 0;
+      leave();
     }
-    optimizer.step(sgdParameters);
-    return loss;
   }
 
   @Override
   public void predict(Batch batch) {
-    prepare(batch);
-    computePredictions(batch);
+    enter();
+    try {
+      prepare(batch);
+      computePredictions(batch);
+    } finally {
+      leave();
+    }
   }
 
   private void prepare(Batch batch) {
@@ -302,15 +331,33 @@ public final class BreastCancer implements Model {
    */
   @Override
   public float[] output(String name) {
-    switch (name) {
-      case "probability": return probability;
-      case "predicted": return predicted;
-      default: throw new IllegalArgumentException("no output named " + name);
+    enter();
+    try {
+      switch (name) {
+        case "probability": return probability;
+        case "predicted": return predicted;
+        default: throw new IllegalArgumentException("no output named " + name);
+      }
+    } finally {
+      leave();
     }
   }
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.1));
+    return OptimizerSpec.parse("sgd", new String[] {"lr"}, new double[] {0.1});
+  }
+
+  /**
+   * Marks the model in use, or fails if another call is computing.
+   */
+  private void enter() {
+    if (!inUse.compareAndSet(false, true)) {
+      throw new IllegalStateException("model BreastCancer is already computing, in another thread or around this call: an instance reuses its buffers, so give each thread its own instance (new BreastCancer(), with the parameters' values copied)");
+    }
+  }
+
+  private void leave() {
+    inUse.set(false);
   }
 }

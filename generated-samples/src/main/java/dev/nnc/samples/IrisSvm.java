@@ -9,14 +9,17 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.kernels.Gemm;
+import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The model {@code IrisSvm} (iris_svm.nn line 5), compiled to plain Java.
  *
- * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss. Buffers are reused across calls, so an instance is not thread-safe.
+ * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
+ *
+ * <p>Buffers are reused across calls, so an instance computes for one thread at a time: a call while another call is computing throws {@link IllegalStateException}. Give each thread its own instance and copy the parameters' values into it.
  */
 public final class IrisSvm implements Model {
   private static final List<Slot> INPUTS = List.of(Slot.input("x", 4), Slot.label("y", 3));
@@ -89,6 +92,11 @@ public final class IrisSvm implements Model {
   private final float[] t22 = new float[12];
 
   private final float[] t23 = new float[12];
+
+  /**
+   * True while a call computes with the buffers.
+   */
+  private final AtomicBoolean inUse = new AtomicBoolean();
 
   /**
    * Grows the per-example buffers when a larger batch arrives.
@@ -303,24 +311,56 @@ public final class IrisSvm implements Model {
 
   @Override
   public double forward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeOutputs(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeOutputs(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public double forwardBackward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeGradients(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      return loss;
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * One training step: the gradients, then the optimizer's step.
+   */
+  @Override
+  public double trainStep(Batch batch, Optimizer optimizer) {
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      optimizer.step(parameters);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public void predict(Batch batch) {
-    prepare(batch);
-    computePredictions(batch);
+    enter();
+    try {
+      prepare(batch);
+      computePredictions(batch);
+    } finally {
+      leave();
+    }
   }
 
   private void prepare(Batch batch) {
@@ -336,14 +376,32 @@ public final class IrisSvm implements Model {
    */
   @Override
   public float[] output(String name) {
-    switch (name) {
-      case "class_scores": return scores;
-      default: throw new IllegalArgumentException("no output named " + name);
+    enter();
+    try {
+      switch (name) {
+        case "class_scores": return scores;
+        default: throw new IllegalArgumentException("no output named " + name);
+      }
+    } finally {
+      leave();
     }
   }
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.05, "momentum", 0.9));
+    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum"}, new double[] {0.05, 0.9});
+  }
+
+  /**
+   * Marks the model in use, or fails if another call is computing.
+   */
+  private void enter() {
+    if (!inUse.compareAndSet(false, true)) {
+      throw new IllegalStateException("model IrisSvm is already computing, in another thread or around this call: an instance reuses its buffers, so give each thread its own instance (new IrisSvm(), with the parameters' values copied)");
+    }
+  }
+
+  private void leave() {
+    inUse.set(false);
   }
 }

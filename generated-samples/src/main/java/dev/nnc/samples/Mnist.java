@@ -9,14 +9,17 @@ import dev.nnc.runtime.Model;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.kernels.Gemm;
+import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The model {@code Mnist} (mnist.nn line 10), compiled to plain Java.
  *
- * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss. Buffers are reused across calls, so an instance is not thread-safe.
+ * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
+ *
+ * <p>Buffers are reused across calls, so an instance computes for one thread at a time: a call while another call is computing throws {@link IllegalStateException}. Give each thread its own instance and copy the parameters' values into it.
  */
 public final class Mnist implements Model {
   private static final List<Slot> INPUTS = List.of(Slot.input("x", 784), Slot.label("y", 10));
@@ -119,6 +122,11 @@ public final class Mnist implements Model {
   private final float[] t30 = new float[2560];
 
   /**
+   * True while a call computes with the buffers.
+   */
+  private final AtomicBoolean inUse = new AtomicBoolean();
+
+  /**
    * Grows the per-example buffers when a larger batch arrives.
    */
   private void ensureCapacity(int n) {
@@ -176,6 +184,7 @@ public final class Mnist implements Model {
       }
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -187,22 +196,10 @@ public final class Mnist implements Model {
           probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
+        t5[b] = max + log(sum);
         for (int k = 0; k < 10; k++) {
           probs[b * 10 + k] /= sum;
         }
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      {
-        float max = logits[b * 10];
-        for (int k = 1; k < 10; k++) {
-          max = nanMax(max, logits[b * 10 + k]);
-        }
-        float sum = 0.0f;
-        for (int k = 0; k < 10; k++) {
-          sum += exp(logits[b * 10 + k] - max);
-        }
-        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {
@@ -442,24 +439,56 @@ public final class Mnist implements Model {
 
   @Override
   public double forward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeOutputs(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeOutputs(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public double forwardBackward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeGradients(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      return loss;
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * One training step: the gradients, then the optimizer's step.
+   */
+  @Override
+  public double trainStep(Batch batch, Optimizer optimizer) {
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      optimizer.step(parameters);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public void predict(Batch batch) {
-    prepare(batch);
-    computePredictions(batch);
+    enter();
+    try {
+      prepare(batch);
+      computePredictions(batch);
+    } finally {
+      leave();
+    }
   }
 
   private void prepare(Batch batch) {
@@ -475,15 +504,33 @@ public final class Mnist implements Model {
    */
   @Override
   public float[] output(String name) {
-    switch (name) {
-      case "probs": return probs;
-      case "predicted": return predicted;
-      default: throw new IllegalArgumentException("no output named " + name);
+    enter();
+    try {
+      switch (name) {
+        case "probs": return probs;
+        case "predicted": return predicted;
+        default: throw new IllegalArgumentException("no output named " + name);
+      }
+    } finally {
+      leave();
     }
   }
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", Map.of("lr", 0.05, "momentum", 0.9));
+    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum"}, new double[] {0.05, 0.9});
+  }
+
+  /**
+   * Marks the model in use, or fails if another call is computing.
+   */
+  private void enter() {
+    if (!inUse.compareAndSet(false, true)) {
+      throw new IllegalStateException("model Mnist is already computing, in another thread or around this call: an instance reuses its buffers, so give each thread its own instance (new Mnist(), with the parameters' values copied)");
+    }
+  }
+
+  private void leave() {
+    inUse.set(false);
   }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Value and gradient of {@code fn neuron(w0, w1, w2, x0, x1)} (neuron.nn line 3).
  *
- * <p>{@link #valueAndGradient} leaves the gradient with respect to each parameter in the public field named {@code d} + the parameter's name (for example {@code dw0}). Tensors are flat row-major arrays. An instance reuses its buffers, so it is not thread-safe: use one instance per thread.
+ * <p>{@link #valueAndGradient} leaves the gradient with respect to each parameter in the public field named {@code d} + the parameter's name (for example {@code dw0}). Tensors are flat row-major arrays.
+ *
+ * <p>An instance reuses its buffers, so it is not thread-safe: use one instance per thread. Creating one is cheap ({@code new Neuron()} allocates only its buffers), and calls stay free of locks.
  */
 public final class Neuron implements CompiledFunction {
   /**

@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Value and gradient of {@code fn softmax_loss(W: [3, 4], b: [3], x: [4], y: [3])} (softmax_loss.nn line 3).
  *
- * <p>{@link #valueAndGradient} leaves the gradient with respect to each parameter in the public field named {@code d} + the parameter's name (for example {@code dW}). Tensors are flat row-major arrays. An instance reuses its buffers, so it is not thread-safe: use one instance per thread.
+ * <p>{@link #valueAndGradient} leaves the gradient with respect to each parameter in the public field named {@code d} + the parameter's name (for example {@code dW}). Tensors are flat row-major arrays.
+ *
+ * <p>An instance reuses its buffers, so it is not thread-safe: use one instance per thread. Creating one is cheap ({@code new SoftmaxLoss()} allocates only its buffers), and calls stay free of locks.
  */
 public final class SoftmaxLoss implements CompiledFunction {
   /**

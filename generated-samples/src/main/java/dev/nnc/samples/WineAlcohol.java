@@ -12,12 +12,14 @@ import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The model {@code WineAlcohol} (wine_regression.nn line 12), compiled to plain Java.
  *
- * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss. Buffers are reused across calls, so an instance is not thread-safe.
+ * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
+ *
+ * <p>Buffers are reused across calls, so an instance computes for one thread at a time: a call while another call is computing throws {@link IllegalStateException}. Give each thread its own instance and copy the parameters' values into it.
  */
 public final class WineAlcohol implements Model {
   private static final List<Slot> INPUTS = List.of(Slot.input("x", 13), Slot.target("alcohol", 1));
@@ -88,6 +90,11 @@ public final class WineAlcohol implements Model {
    * The parameters the optimizer updates after a plain SGD backward pass.
    */
   private final List<Parameter> sgdParameters = List.of(hidden_b, out_b);
+
+  /**
+   * True while a call computes with the buffers.
+   */
+  private final AtomicBoolean inUse = new AtomicBoolean();
 
   /**
    * Grows the per-example buffers when a larger batch arrives.
@@ -285,18 +292,28 @@ public final class WineAlcohol implements Model {
 
   @Override
   public double forward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeOutputs(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeOutputs(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public double forwardBackward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeGradients(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -309,26 +326,38 @@ public final class WineAlcohol implements Model {
    */
   @Override
   public double trainStep(Batch batch, Optimizer optimizer) {
-    float rate = (float) optimizer.sgdRate();
-    if (!(rate > 0)) {
-      return Model.super.trainStep(batch, optimizer);
-    }
-    prepare(batch);
-    computeLoss(batch);
-    sgdRate = rate;
+    enter();
     try {
-      computeGradients(batch);
+      float rate = (float) optimizer.sgdRate();
+      prepare(batch);
+      computeLoss(batch);
+      if (!(rate > 0)) {
+        computeGradients(batch);
+        optimizer.step(parameters);
+        return loss;
+      }
+      sgdRate = rate;
+      try {
+        computeGradients(batch);
+      } finally {
+        sgdRate = 0;
+      }
+      optimizer.step(sgdParameters);
+      return loss;
     } finally {
-      sgdRate = 0;
+      leave();
     }
-    optimizer.step(sgdParameters);
-    return loss;
   }
 
   @Override
   public void predict(Batch batch) {
-    prepare(batch);
-    computePredictions(batch);
+    enter();
+    try {
+      prepare(batch);
+      computePredictions(batch);
+    } finally {
+      leave();
+    }
   }
 
   private void prepare(Batch batch) {
@@ -344,14 +373,32 @@ public final class WineAlcohol implements Model {
    */
   @Override
   public float[] output(String name) {
-    switch (name) {
-      case "predicted_alcohol": return prediction;
-      default: throw new IllegalArgumentException("no output named " + name);
+    enter();
+    try {
+      switch (name) {
+        case "predicted_alcohol": return prediction;
+        default: throw new IllegalArgumentException("no output named " + name);
+      }
+    } finally {
+      leave();
     }
   }
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("adam", Map.of("lr", 0.1));
+    return OptimizerSpec.parse("adam", new String[] {"lr"}, new double[] {0.1});
+  }
+
+  /**
+   * Marks the model in use, or fails if another call is computing.
+   */
+  private void enter() {
+    if (!inUse.compareAndSet(false, true)) {
+      throw new IllegalStateException("model WineAlcohol is already computing, in another thread or around this call: an instance reuses its buffers, so give each thread its own instance (new WineAlcohol(), with the parameters' values copied)");
+    }
+  }
+
+  private void leave() {
+    inUse.set(false);
   }
 }

@@ -12,12 +12,14 @@ import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The model {@code WineNet} (wine_momentum.nn line 12), compiled to plain Java.
  *
- * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss. Buffers are reused across calls, so an instance is not thread-safe.
+ * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
+ *
+ * <p>Buffers are reused across calls, so an instance computes for one thread at a time: a call while another call is computing throws {@link IllegalStateException}. Give each thread its own instance and copy the parameters' values into it.
  */
 public final class WineNet implements Model {
   private static final List<Slot> INPUTS = List.of(Slot.input("x", 13), Slot.label("y", 3));
@@ -96,6 +98,11 @@ public final class WineNet implements Model {
   private final List<Parameter> sgdParameters = List.of(hidden_b, classify_b);
 
   /**
+   * True while a call computes with the buffers.
+   */
+  private final AtomicBoolean inUse = new AtomicBoolean();
+
+  /**
    * Grows the per-example buffers when a larger batch arrives.
    */
   private void ensureCapacity(int n) {
@@ -148,6 +155,7 @@ public final class WineNet implements Model {
       }
     }
     // line 19: loss cross_entropy(logits, y);
+    // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 3];
@@ -159,22 +167,10 @@ public final class WineNet implements Model {
           probs[b * 3 + k] = exp(logits[b * 3 + k] - max);
           sum += probs[b * 3 + k];
         }
+        t5[b] = max + log(sum);
         for (int k = 0; k < 3; k++) {
           probs[b * 3 + k] /= sum;
         }
-      }
-    }
-    for (int b = 0; b < n; b++) {
-      {
-        float max = logits[b * 3];
-        for (int k = 1; k < 3; k++) {
-          max = nanMax(max, logits[b * 3 + k]);
-        }
-        float sum = 0.0f;
-        for (int k = 0; k < 3; k++) {
-          sum += exp(logits[b * 3 + k] - max);
-        }
-        t5[b] = max + log(sum);
       }
     }
     for (int b = 0; b < n; b++) {
@@ -337,18 +333,28 @@ public final class WineNet implements Model {
 
   @Override
   public double forward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeOutputs(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeOutputs(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   @Override
   public double forwardBackward(Batch batch) {
-    prepare(batch);
-    computeLoss(batch);
-    computeGradients(batch);
-    return loss;
+    enter();
+    try {
+      prepare(batch);
+      computeLoss(batch);
+      computeGradients(batch);
+      return loss;
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -361,26 +367,38 @@ public final class WineNet implements Model {
    */
   @Override
   public double trainStep(Batch batch, Optimizer optimizer) {
-    float rate = (float) optimizer.sgdRate();
-    if (!(rate > 0)) {
-      return Model.super.trainStep(batch, optimizer);
-    }
-    prepare(batch);
-    computeLoss(batch);
-    sgdRate = rate;
+    enter();
     try {
-      computeGradients(batch);
+      float rate = (float) optimizer.sgdRate();
+      prepare(batch);
+      computeLoss(batch);
+      if (!(rate > 0)) {
+        computeGradients(batch);
+        optimizer.step(parameters);
+        return loss;
+      }
+      sgdRate = rate;
+      try {
+        computeGradients(batch);
+      } finally {
+        sgdRate = 0;
+      }
+      optimizer.step(sgdParameters);
+      return loss;
     } finally {
-      sgdRate = 0;
+      leave();
     }
-    optimizer.step(sgdParameters);
-    return loss;
   }
 
   @Override
   public void predict(Batch batch) {
-    prepare(batch);
-    computePredictions(batch);
+    enter();
+    try {
+      prepare(batch);
+      computePredictions(batch);
+    } finally {
+      leave();
+    }
   }
 
   private void prepare(Batch batch) {
@@ -396,14 +414,32 @@ public final class WineNet implements Model {
    */
   @Override
   public float[] output(String name) {
-    switch (name) {
-      case "probs": return probs;
-      default: throw new IllegalArgumentException("no output named " + name);
+    enter();
+    try {
+      switch (name) {
+        case "probs": return probs;
+        default: throw new IllegalArgumentException("no output named " + name);
+      }
+    } finally {
+      leave();
     }
   }
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("momentum", Map.of("lr", 0.05, "momentum", 0.9));
+    return OptimizerSpec.parse("momentum", new String[] {"lr", "momentum"}, new double[] {0.05, 0.9});
+  }
+
+  /**
+   * Marks the model in use, or fails if another call is computing.
+   */
+  private void enter() {
+    if (!inUse.compareAndSet(false, true)) {
+      throw new IllegalStateException("model WineNet is already computing, in another thread or around this call: an instance reuses its buffers, so give each thread its own instance (new WineNet(), with the parameters' values copied)");
+    }
+  }
+
+  private void leave() {
+    inUse.set(false);
   }
 }

@@ -42,12 +42,17 @@ public final class SourceFile {
     if (line < 1 || line > lineStarts.length) {
       return "";
     }
+    return text.substring(lineStarts[line - 1], lineEnd(line));
+  }
+
+  /** The offset just past the text of 1-based line {@code line} (before its terminator). */
+  private int lineEnd(int line) {
     int start = lineStarts[line - 1];
     int end = line < lineStarts.length ? lineStarts[line] - 1 : text.length();
     if (end > start && text.charAt(end - 1) == '\r') {
       end--;
     }
-    return text.substring(start, Math.max(start, end));
+    return Math.max(start, end);
   }
 
   /** A span from character offset {@code start} (inclusive) to {@code end} (exclusive). */
@@ -65,7 +70,8 @@ public final class SourceFile {
    * (its '\n', or the '\r' of "\r\n") is just past the line's text.
    */
   private int column(int line, int offset) {
-    return Math.min(offset - lineStarts[line - 1], line(line).length()) + 1;
+    // the line's length without copying it: a span on a megabyte line costs no more
+    return Math.min(offset - lineStarts[line - 1], lineEnd(line) - lineStarts[line - 1]) + 1;
   }
 
   private int lineOf(int offset) {

@@ -612,6 +612,58 @@ final class Code {
     }
   }
 
+  /**
+   * {@code softmax(x)} and {@code logsumexp(x)} over the same rows in one pass, for every example
+   * when batched: the max and the exponentials are computed once, the logsumexp is
+   * {@code max + log(sum)} before the exponentials are divided by the sum. Each value is what
+   * its own statement computes, bit for bit. {@code declare}: the logsumexp is a scalar local
+   * to be declared here.
+   */
+  CodeBlock softmaxWithLogsumexp(Node.Apply softmax, Node.Apply logsumexp,
+      Function<Node, String> name, boolean declare) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    String lse = name.apply(logsumexp);
+    if (declare) {
+      b.addStatement("$L $L", t(), lse);
+    }
+    if (softmax.batched()) {
+      b.beginControlFlow("for (int b = 0; b < n; b++)");
+    }
+    Node x = softmax.input(0);
+    int k = x.shape().dim(x.shape().rank() - 1);
+    int rows = x.shape().size() / k;
+    String out = name.apply(softmax);
+    if (rows > 1) {
+      b.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
+    } else {
+      openBlock(b);
+    }
+    String row = rows > 1 ? "r * " + k : "0";
+    b.addStatement("$L max = $L", t(), at(x, row, name));
+    b.beginControlFlow("for (int k = 1; k < $L; k++)", k);
+    b.addStatement("max = nanMax(max, $L)", at(x, Ix.add(row, "k"), name));
+    b.endControlFlow();
+    b.addStatement("$L sum = $L", t(), lit(0));
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    b.addStatement("$L = $L", ref(softmax, out, Ix.add(row, "k")),
+        math("exp", at(x, Ix.add(row, "k"), name) + " - max"));
+    b.addStatement("sum += $L", ref(softmax, out, Ix.add(row, "k")));
+    b.endControlFlow();
+    b.addStatement("$L = max + $L", ref(logsumexp, lse, rows > 1 ? "r" : "0"), math("log", "sum"));
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    b.addStatement("$L /= sum", ref(softmax, out, Ix.add(row, "k")));
+    b.endControlFlow();
+    if (rows > 1) {
+      b.endControlFlow();
+    } else {
+      closeBlock(b);
+    }
+    if (softmax.batched()) {
+      b.endControlFlow();
+    }
+    return b.build();
+  }
+
   /** A bare block, so that accumulators such as sum and max stay local to one step. */
   private static void openBlock(CodeBlock.Builder b) {
     b.add("{\n").indent();
@@ -627,24 +679,5 @@ final class Code {
       return Integer.toString((int) c.value());
     }
     return (intVars.contains(k) ? "" : "(int) ") + at(k, "0", name);
-  }
-
-  /** Replaces anything that could end a comment or inject code with '?'. */
-  static String sanitize(String text) {
-    StringBuilder out = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      out.append(c >= 0x20 && c < 0x7f && c != '\\' ? c : '?');
-    }
-    return out.toString();
-  }
-
-  /** Text safe inside a Javadoc {@code {@code ...}} span. */
-  static String javadocSafe(String text) {
-    return sanitize(text).replace("*/", "*?").replace("{", "(").replace("}", ")")
-        .replace("@", "(at)").replace("$", "?");
-  }
-
-  static String shorten(String text) {
-    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
   }
 }

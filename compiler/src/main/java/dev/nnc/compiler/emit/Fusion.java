@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Loop fusion for the batched passes of a model. An elementwise value that only the next
@@ -32,8 +33,33 @@ import java.util.Set;
  * not be computed yet).
  */
 final class Fusion {
-  /** Statements emitted together: one fused loop nest when {@code fused}, else one statement. */
-  record Group(List<Node> nodes, Set<Node> locals, boolean fused) {
+  /** How the statements of a {@link Group} are emitted. */
+  enum Kind {
+    /** One statement. */
+    STATEMENT,
+    /** One loop nest over the elements, earlier values held in locals. */
+    LOOP,
+    /**
+     * {@code softmax(x)} then {@code logsumexp(x)} over the same rows: one pass computes the
+     * max and the exponentials for both.
+     */
+    SOFTMAX_LOGSUMEXP
+  }
+
+  /** Statements emitted together, as {@code kind} says. */
+  record Group(List<Node> nodes, Set<Node> locals, Kind kind) {
+    Group {
+      nodes = List.copyOf(nodes);
+    }
+
+    static Group statement(Node n) {
+      return new Group(List.of(n), Set.of(), Kind.STATEMENT);
+    }
+
+    boolean fused() {
+      return kind == Kind.LOOP;
+    }
+
     int size() {
       return nodes.get(0).shape().size();
     }
@@ -57,7 +83,7 @@ final class Fusion {
   }
 
   /** The nodes with storage behind {@code n}: itself, or what a view of it reads. */
-  private static List<Node> storedLeaves(Node n) {
+  static List<Node> storedLeaves(Node n) {
     List<Node> out = new ArrayList<>();
     collect(n, out);
     return out;
@@ -123,7 +149,7 @@ final class Fusion {
           run.add(n);
           members.add(n);
         } else {
-          groups.add(new Group(List.of(n), Set.of(), false));
+          groups.add(Group.statement(n));
         }
         continue;
       }
@@ -132,6 +158,54 @@ final class Fusion {
     }
     close(run, groups, readers, keep);
     return groups;
+  }
+
+  /**
+   * The groups with each {@code softmax(x)} and {@code logsumexp(x)} of the same rows among
+   * them (the cross-entropy next to the probabilities) joined into one group, at the place of
+   * the earlier: both read only x, which is computed before either. {@code pairable} says which
+   * statements may join (not one the caller must emit on its own).
+   */
+  static List<Group> shareSoftmaxMax(List<Group> groups, Predicate<Node> pairable) {
+    Map<Node, Node> softmaxOf = new IdentityHashMap<>();
+    Map<Node, Node> logsumexpOf = new IdentityHashMap<>();
+    for (Group g : groups) {
+      if (g.kind() != Kind.STATEMENT || !pairable.test(g.nodes().get(0))) {
+        continue;
+      }
+      Node.Apply a = (Node.Apply) g.nodes().get(0);
+      if (a.op() == Op.SOFTMAX) {
+        softmaxOf.putIfAbsent(a.input(0), a);
+      } else if (a.op() == Op.LOGSUMEXP && overLastAxis(a)) {
+        logsumexpOf.putIfAbsent(a.input(0), a);
+      }
+    }
+    List<Group> out = new ArrayList<>();
+    Set<Node> joined = new HashSet<>();
+    for (Group g : groups) {
+      Node n = g.nodes().get(0);
+      if (joined.contains(n)) {
+        continue;
+      }
+      Node x = g.kind() == Kind.STATEMENT ? ((Node.Apply) n).input(0) : null;
+      Node softmax = x == null ? null : softmaxOf.get(x);
+      Node logsumexp = x == null ? null : logsumexpOf.get(x);
+      if (softmax != null && logsumexp != null && (n == softmax || n == logsumexp)) {
+        out.add(new Group(List.of(softmax, logsumexp), Set.of(), Kind.SOFTMAX_LOGSUMEXP));
+        joined.add(softmax);
+        joined.add(logsumexp);
+      } else {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  /** A logsumexp over the last axis of its input: one value per softmax row. */
+  private static boolean overLastAxis(Node.Apply logsumexp) {
+    Node x = logsumexp.input(0);
+    int last = x.shape().rank() - 1;
+    return logsumexp.attr() == last || (logsumexp.attr() == -1 && x.shape().rank() == 1);
   }
 
   /** Batch sums come last in a loop: an elementwise statement after one starts a new loop. */
@@ -153,7 +227,7 @@ final class Fusion {
       if (batchSum(n)) {
         emitSegment(segment, groups, readers);
         segment = new ArrayList<>();
-        groups.add(new Group(List.of(n), Set.of(), false));
+        groups.add(Group.statement(n));
         continue;
       }
       segment.add(n);
@@ -189,7 +263,7 @@ final class Fusion {
       return;
     }
     if (segment.size() == 1) {
-      groups.add(new Group(List.copyOf(segment), Set.of(), false));
+      groups.add(Group.statement(segment.get(0)));
       return;
     }
     // Every member but the last was found local, the last is stored; a local whose reader came
@@ -199,12 +273,12 @@ final class Fusion {
     for (Node n : earlier) {
       if (!segment.containsAll(readers.getOrDefault(n, Set.of()))) {
         for (Node m : segment) {
-          groups.add(new Group(List.of(m), Set.of(), false));
+          groups.add(Group.statement(m));
         }
         return;
       }
     }
-    groups.add(new Group(List.copyOf(segment), new LinkedHashSet<>(earlier), true));
+    groups.add(new Group(segment, new LinkedHashSet<>(earlier), Kind.LOOP));
   }
 
   /**

@@ -147,6 +147,32 @@ class HostileNamesTest {
         """);
   }
 
+  /** Names whose CamelCase would start with a digit (issue: "not a valid name: 1Fn_"). */
+  @Test
+  void namesThatWouldStartWithADigit() {
+    assertCorrect("""
+        fn _1(x) = x * 2;
+        fn _9lives(_2, _3x: [3]) = sum(_3x * _2) + _2;
+        fn _0_(x) = exp(x);
+        """);
+    String model = """
+        model _1 {
+          input _2: [3];
+          label _3: class(2);
+          param _4: [3, 2] init zeros;
+          output _5 = softmax(_2 @ _4);
+          loss cross_entropy(_2 @ _4, _3);
+        }
+        """;
+    dev.nnc.runtime.Model m = dev.nnc.compiler.GeneratedModels.compile(model,
+        dev.nnc.compiler.ir.ElementType.F32, true);
+    assertEquals("_1", m.name());
+    assertEquals("_1", m.getClass().getSimpleName());
+    dev.nnc.runtime.GradientCheck.check(
+        dev.nnc.compiler.GeneratedModels.compile(model, dev.nnc.compiler.ir.ElementType.F64, true),
+        3);
+  }
+
   /** Long enough to be split into chunk methods, where inputs and temporaries become fields. */
   private static String chunked(List<String> scalarNames, List<String> tensorNames) {
     StringBuilder body = new StringBuilder();

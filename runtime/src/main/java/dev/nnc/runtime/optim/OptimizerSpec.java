@@ -92,6 +92,25 @@ public final class OptimizerSpec {
     return parse(t.substring(0, open).strip(), args);
   }
 
+  /**
+   * As {@link #parse(String, Map)}, with the arguments {@code keys[i]: values[i]} kept in the
+   * order given (generated code declares them so: the description, and so a checkpoint, is the
+   * same in every run).
+   */
+  public static OptimizerSpec parse(String name, String[] keys, double[] values) {
+    if (keys.length != values.length) {
+      throw new IllegalArgumentException(keys.length + " argument names for " + values.length
+          + " values");
+    }
+    Map<String, Double> args = new LinkedHashMap<>();
+    for (int i = 0; i < keys.length; i++) {
+      if (args.put(keys[i], values[i]) != null) {
+        throw new NncException("optimizer " + name + ": argument '" + keys[i] + "' given twice");
+      }
+    }
+    return parse(name, args);
+  }
+
   /** The same optimizer with {@code key} set to {@code value} (e.g. a run-time learning-rate override). */
   public OptimizerSpec with(String key, double value) {
     Map<String, Double> merged = new LinkedHashMap<>(args);

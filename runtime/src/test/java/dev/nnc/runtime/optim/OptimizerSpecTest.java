@@ -74,4 +74,20 @@ class OptimizerSpecTest {
     assertEquals("optimizer sgd: lr must be > 0, got -1.0",
         assertThrows(NncException.class, () -> OptimizerSpec.parseSource("sgd(lr: -1)")).getMessage());
   }
+
+  @Test
+  void orderedArgumentsKeepTheirOrder() {
+    String[] keys = {"weight_decay", "eps", "beta2", "beta1", "lr"};
+    double[] values = {0.001, 1e-7, 0.99, 0.8, 0.01};
+    assertEquals("adam(weight_decay: 0.001, eps: 1.0E-7, beta2: 0.99, beta1: 0.8, lr: 0.01)",
+        OptimizerSpec.parse("adam", keys, values).toString());
+    assertEquals("sgd(momentum: 0.9, lr: 0.05)", OptimizerSpec.parse("sgd",
+        new String[] {"momentum", "lr"}, new double[] {0.9, 0.05}).toString());
+    assertEquals("sgd()", OptimizerSpec.parse("sgd", new String[0], new double[0]).toString());
+    NncException twice = assertThrows(NncException.class, () -> OptimizerSpec.parse("sgd",
+        new String[] {"lr", "lr"}, new double[] {0.1, 0.2}));
+    assertEquals("optimizer sgd: argument 'lr' given twice", twice.getMessage());
+    assertThrows(NncException.class, () -> OptimizerSpec.parse("sgd", new String[] {"lr"},
+        new double[] {-1}));
+  }
 }
