@@ -200,7 +200,7 @@ class SizeLimitsTest {
       ModelIr.DataVar v = model.data().get(i);
       double[] values = new double[batch * v.var().shape().size()];
       for (int e = 0; e < values.length; e++) {
-        values[e] = v.kind() == ModelIr.DataKind.LABEL ? b.labels(i)[e] : b.floats(i)[e];
+        values[e] = v.kind() == ModelIr.DataKind.LABEL ? b.labels(i)[e] : b.doubles(i)[e];
       }
       inputs.put(v.var(), values);
     }

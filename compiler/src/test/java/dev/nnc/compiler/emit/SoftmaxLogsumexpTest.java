@@ -131,7 +131,7 @@ class SoftmaxLogsumexpTest {
         ModelIr.DataVar v = ir.data().get(i);
         double[] values = new double[batch * v.var().shape().size()];
         for (int e = 0; e < values.length; e++) {
-          values[e] = v.kind() == ModelIr.DataKind.LABEL ? b.labels(i)[e] : b.floats(i)[e];
+          values[e] = v.kind() == ModelIr.DataKind.LABEL ? b.labels(i)[e] : b.doubles(i)[e];
         }
         inputs.put(v.var(), values);
       }
