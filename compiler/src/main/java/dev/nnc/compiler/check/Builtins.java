@@ -10,10 +10,12 @@ import java.util.Map;
 
 /**
  * The table of built-in functions: arity, whether {@code axis:} is accepted, and how a call
- * lowers to graph nodes. Composite built-ins (cross_entropy, mse, ...) lower to primitive ops so
- * that their derivatives come from the rule table and their stable forms from the simplifier.
+ * lowers to graph nodes. Every op with a {@link Op#builtin()} name is one entry, lowered to that
+ * op; the others are listed here. Composite built-ins (cross_entropy, mse, ...) lower to primitive
+ * ops so that their derivatives come from the rule table and their stable forms from the
+ * simplifier.
  */
-final class Builtins {
+public final class Builtins {
   /** Lowers one checked call; returns null after reporting an error through the site. */
   interface Lowering {
     Node lower(CallSite site, List<Node> args, int axis);
@@ -26,9 +28,10 @@ final class Builtins {
 
   static {
     Map<String, Builtin> t = new LinkedHashMap<>();
-    for (Op op : List.of(Op.EXP, Op.LOG, Op.SQRT, Op.ABS, Op.SIN, Op.COS, Op.TAN, Op.TANH,
-        Op.SIGMOID, Op.RELU, Op.SOFTPLUS, Op.SIGN, Op.FLOOR)) {
-      add(t, op.symbol(), 1, 1, false, (s, a, axis) -> s.apply(op, a.get(0)));
+    for (Op op : Op.values()) {
+      if (op.builtin() != null) {
+        add(t, op.builtin(), op.arity(), op.arity(), false, (s, a, axis) -> s.op(op, a));
+      }
     }
     add(t, "leaky_relu", 1, 2, false, (s, a, axis) ->
         s.binary(Op.LEAKY_RELU, a.get(0), a.size() > 1 ? a.get(1) : s.graph().scalar(0.01)));
@@ -53,6 +56,11 @@ final class Builtins {
     TABLE = Collections.unmodifiableMap(t);
   }
 
+  /** The names of all built-in functions, in table order. */
+  public static java.util.Set<String> names() {
+    return TABLE.keySet();
+  }
+
   /** Built-ins whose second argument may be a class label (for bce_with_logits: 0 or 1). */
   static boolean takesLabel(String name) {
     return name.equals("cross_entropy") || name.equals("hinge") || name.equals("bce_with_logits");
@@ -62,7 +70,9 @@ final class Builtins {
 
   private static void add(Map<String, Builtin> t, String name, int min, int max, boolean axis,
       Lowering lowering) {
-    t.put(name, new Builtin(name, min, max, axis, lowering));
+    if (t.putIfAbsent(name, new Builtin(name, min, max, axis, lowering)) != null) {
+      throw new IllegalStateException("built-in " + name + " is defined twice");
+    }
   }
 
   /** The shape a reduction over {@code axis} (-1: everything) leaves. */

@@ -14,7 +14,7 @@ import java.util.Map;
  * before they reach here). It also remembers the {@code let} names that nodes were bound to.
  */
 public final class Graph {
-  private record Key(Op op, List<Integer> inputs, int attr, Shape shape) {}
+  private record Key(Op op, List<Integer> inputs, int attr, Attributes attributes, Shape shape) {}
 
   private record ConstKey(long bits, Shape shape) {}
 
@@ -67,21 +67,35 @@ public final class Graph {
    * result shape is not determined by their inputs (BROADCAST, SUM_TO, SLICE, EMBED, ONEHOT).
    */
   public Node apply(Op op, int attr, Shape shape, SourceSpan origin, Node... inputs) {
+    return apply(op, attr, Attributes.NONE, shape, origin, inputs);
+  }
+
+  /**
+   * Applies {@code op} with axis or offset {@code attr} and the further settings
+   * {@code attributes}, which must be of the op's {@link Op#attributes()} type; nodes with
+   * different attributes are different nodes.
+   */
+  public Node apply(Op op, int attr, Attributes attributes, Shape shape, SourceSpan origin,
+      Node... inputs) {
     if (inputs.length != op.arity()) {
       throw new IllegalArgumentException(op + " takes " + op.arity() + " inputs");
     }
-    Shape result = ShapeRules.infer(op, attr, shape, inputs);
+    if (!op.attributes().isInstance(attributes)) {
+      throw new IllegalArgumentException(op + " takes attributes of type "
+          + op.attributes().getSimpleName() + ", got " + attributes);
+    }
+    Shape result = ShapeRules.infer(op, attr, attributes, shape, inputs);
     List<Integer> ids = new ArrayList<>(inputs.length);
     for (Node input : inputs) {
       ids.add(input.id());
     }
-    Key key = new Key(op, ids, attr, result);
+    Key key = new Key(op, ids, attr, attributes, result);
     Node existing = interned.get(key);
     if (existing != null) {
       return existing;
     }
-    Node node = new Node.Apply(op, List.of(inputs), result, attr, batched(op, inputs), nextId++,
-        origin);
+    Node node = new Node.Apply(op, List.of(inputs), result, attr, attributes,
+        batched(op, inputs), nextId++, origin);
     interned.put(key, node);
     return node;
   }
