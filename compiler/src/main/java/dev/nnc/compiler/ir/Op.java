@@ -28,6 +28,12 @@ public enum Op {
   SIGMOID(call("sigmoid", NnMath::sigmoid)),
   RELU(call("relu", NnMath::relu)),
   SOFTPLUS(call("softplus", NnMath::softplus)),
+  /** gelu(x) = x * Phi(x), Phi the standard normal distribution function (the exact form). */
+  GELU(call("gelu", NnMath::gelu)),
+  /** Phi(x), the standard normal distribution function: in the derivative of gelu. */
+  NORMAL_CDF(call("normal_cdf", NnMath::normalCdf).java("normalCdf").internal()),
+  /** silu(x) = x * sigmoid(x), also called swish. */
+  SILU(call("silu", NnMath::silu)),
   /** Forward-only: -1, 0 or 1. */
   SIGN(call("sign", NnMath::signum).java("signum").forwardOnly()),
   /** Forward-only. */
@@ -222,6 +228,18 @@ public enum Op {
     Spec internal() {
       return new Spec(kind, symbol, arity, null, java, operator, unary, binary, differentiable,
           noGradient, attributes);
+    }
+
+    /** Callable from {@code .nn} by its symbol with {@link #arity} positional arguments. */
+    Spec callable() {
+      return new Spec(kind, symbol, arity, symbol, java, operator, unary, binary, differentiable,
+          noGradient, attributes);
+    }
+
+    /** Nodes of this op carry settings of record type {@code type}. */
+    Spec attributes(Class<? extends Attributes> type) {
+      return new Spec(kind, symbol, arity, builtin, java, operator, unary, binary, differentiable,
+          noGradient, type);
     }
 
     /** Generated code calls the NnMath method {@code name}, not the one named as the op. */

@@ -155,6 +155,8 @@ class BuiltinFiniteDifferenceTest {
       c("t_sigmoid", "x: [2, 3], w: [2, 3]", "sum(sigmoid(x) * w)", uniform(-4, 4), WEIGHT),
       c("t_relu", "x: [2, 3], w: [2, 3]", "sum(relu(x) * w)", NONZERO, WEIGHT),
       c("t_softplus", "x: [2, 3], w: [2, 3]", "sum(softplus(x) * w)", uniform(-4, 4), WEIGHT),
+      c("t_gelu", "x: [2, 3], w: [2, 3]", "sum(gelu(x) * w)", uniform(-4, 4), WEIGHT),
+      c("t_silu", "x: [2, 3], w: [2, 3]", "sum(silu(x) * w)", uniform(-6, 6), WEIGHT),
       c("t_scalar_chain", "x", "exp(sin(x)) + log(1 + x * x) + sqrt(2 + cos(x)) + tanh(x)"
           + " * sigmoid(x) + softplus(-x) + tan(x / 3)", uniform(-2, 2)),
       c("t_leaky_default", "x: [2, 3], w: [2, 3]", "sum(leaky_relu(x) * w)", NONZERO, WEIGHT),
