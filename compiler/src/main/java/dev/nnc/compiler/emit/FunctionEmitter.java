@@ -11,10 +11,10 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.compiler.autodiff.DerivedFunction;
-import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import java.util.ArrayList;
@@ -75,12 +75,12 @@ public final class FunctionEmitter {
     this.source = source;
     this.type = derived.function().elementType();
     this.code = new Code(type);
-    List<Node> valueNodes = ReverseMode.reachable(derived.value());
+    List<Node> valueNodes = GraphOrder.reachable(derived.value());
     Set<Node> inForward = new HashSet<>(valueNodes);
     this.forward = computed(valueNodes);
     List<Node> all = new ArrayList<>();
     for (Node g : derived.gradients()) {
-      all.addAll(ReverseMode.reachable(g));
+      all.addAll(GraphOrder.reachable(g));
     }
     all.sort(java.util.Comparator.comparingInt(Node::id));
     List<Node> back = new ArrayList<>();

@@ -11,11 +11,11 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.compiler.autodiff.DerivedModel;
-import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.ast.Expr;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.Node;
 import java.util.ArrayList;
@@ -134,7 +134,7 @@ public final class ModelEmitter {
   private static List<Node> computed(List<Node> roots, Set<Node> done) {
     List<Node> all = new ArrayList<>();
     for (Node root : roots) {
-      all.addAll(ReverseMode.reachable(root));
+      all.addAll(GraphOrder.reachable(root));
     }
     all.sort(Comparator.comparingInt(Node::id));
     List<Node> out = new ArrayList<>();

@@ -1,6 +1,6 @@
 package dev.nnc.compiler.interp;
 
-import dev.nnc.compiler.autodiff.ReverseMode;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
@@ -44,7 +44,7 @@ public final class Interpreter {
   public Map<Node, double[]> evaluate(List<Node> roots) {
     Map<Node, double[]> out = new HashMap<>();
     for (Node root : roots) {
-      for (Node node : ReverseMode.reachable(root)) {
+      for (Node node : GraphOrder.reachable(root)) {
         value(node);
       }
       out.put(root, values.get(root));
