@@ -28,7 +28,7 @@ public record DerivedModel(ModelIr model, Node.Var batchSize, Node objective,
 
   public static DerivedModel derive(ModelIr model, boolean simplify) {
     Graph graph = model.graph();
-    Node.Var batchSize = graph.var(BATCH_SIZE, Shape.SCALAR, false, model.decl().span());
+    Node.Var batchSize = graph.var(BATCH_SIZE, Shape.SCALAR, false, model.span());
     Node loss = model.loss();
     List<Node> forwardRoots = new ArrayList<>();
     forwardRoots.add(loss);

@@ -14,6 +14,9 @@ import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
+import dev.nnc.runtime.Initializer;
+import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.optim.OptimizerSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,13 +34,10 @@ import java.util.Set;
  * instances own parameters named {@code instance.param}. Errors are collected, never thrown.
  */
 public final class Checker {
-  static final Set<String> INITIALIZERS = Set.of("zeros", "ones", "normal", "uniform", "xavier", "he");
-  static final Map<String, Set<String>> OPTIMIZERS = Map.of(
-      "sgd", Set.of("lr", "momentum", "weight_decay", "nesterov"),
-      "momentum", Set.of("lr", "momentum", "weight_decay"),
-      "nesterov", Set.of("lr", "momentum", "weight_decay"),
-      "adam", Set.of("lr", "beta1", "beta2", "eps", "weight_decay"),
-      "adamw", Set.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+  /** The runtime's initializers with their argument names, the one list of them. */
+  static final Map<String, List<String>> INITIALIZERS = Initializer.arguments();
+  /** The runtime's optimizers with their argument names, the one list of them. */
+  static final Map<String, List<String>> OPTIMIZERS = OptimizerSpec.arguments();
 
   /**
    * Generated methods take one Java parameter per fn parameter (a double scalar takes two JVM
@@ -205,7 +205,7 @@ public final class Checker {
     if (value == null || diagnostics.errorCount() != before) {
       return null;
     }
-    return new FunctionIr(fn, graph, params, value, type);
+    return new FunctionIr(fn.name(), fn.span(), graph, params, value, type);
   }
 
   /** Lowers let/return statements; returns the returned node or null. */
@@ -322,17 +322,16 @@ public final class Checker {
     String init = shape != null && shape.rank() >= 2 ? "xavier" : "zeros";
     if (p.init() != null) {
       init = p.init().name();
-      if (!INITIALIZERS.contains(init)) {
+      if (!INITIALIZERS.containsKey(init)) {
+        List<String> known = new ArrayList<>();
+        INITIALIZERS.forEach((name, names) -> known.add(
+            names.isEmpty() ? name : name + "(" + String.join(", ", names) + ")"));
         error(p.init().nameSpan(), "unknown initializer '" + init + "'"
-            + Suggestions.didYouMean(init, INITIALIZERS) + " (known: zeros, ones, normal(std),"
-            + " uniform(a, b), xavier, he)");
+            + Suggestions.didYouMean(init, INITIALIZERS.keySet()) + " (known: "
+            + String.join(", ", known) + ")");
         return null;
       }
-      int expected = switch (init) {
-        case "normal" -> 1;
-        case "uniform" -> 2;
-        default -> 0;
-      };
+      int expected = INITIALIZERS.get(init).size();
       if (p.init().args().size() != expected) {
         error(p.init().span(), "initializer " + init + " takes " + expected + " argument"
             + (expected == 1 ? "" : "s") + ", got " + p.init().args().size());
@@ -345,6 +344,12 @@ public final class Checker {
           return null;
         }
         args.add(v);
+      }
+      try {
+        Initializer.parse(init, args.stream().mapToDouble(Double::doubleValue).toArray());
+      } catch (NncException e) {
+        error(p.init().span(), e.getMessage());
+        return null;
       }
     }
     if (shape == null) {
@@ -425,7 +430,8 @@ public final class Checker {
     Node loss = null;
     // Whether a loss statement exists; its value may have failed with an error reported earlier.
     boolean hasLoss = false;
-    Stmt.Optimizer optimizer = null;
+    Stmt.Optimizer optimizerStmt = null;
+    ModelIr.Optimizer optimizer = null;
     for (Stmt stmt : model.body()) {
       if (stmt instanceof Stmt.Input in) {
         Shape shape = shape(in.shape(), Map.of());
@@ -482,11 +488,11 @@ public final class Checker {
           }
         }
       } else if (stmt instanceof Stmt.Optimizer opt) {
-        if (optimizer != null) {
+        if (optimizerStmt != null) {
           error(opt.span(), "model " + model.name() + " already declares an optimizer");
         }
-        optimizer = opt;
-        checkOptimizer(opt);
+        optimizerStmt = opt;
+        optimizer = checkOptimizer(opt);
       } else if (stmt instanceof Stmt.Return ret) {
         error(ret.span(), "a model has no return; declare 'loss' and 'output' instead");
       }
@@ -508,7 +514,7 @@ public final class Checker {
     if (diagnostics.errorCount() != before) {
       return null;
     }
-    return new ModelIr(model, graph, data, params, outputs, loss, optimizer);
+    return new ModelIr(model.name(), model.span(), graph, data, params, outputs, loss, optimizer);
   }
 
   /**
@@ -536,15 +542,23 @@ public final class Checker {
     }
   }
 
-  private void checkOptimizer(Stmt.Optimizer opt) {
-    Set<String> allowed = OPTIMIZERS.get(opt.name());
+  /**
+   * Checks an optimizer statement's name, argument names and values (with the runtime's own
+   * validation, so that a value the runtime would reject at train time is reported here, at the
+   * argument); returns the optimizer with its arguments in declaration order, or null.
+   */
+  private ModelIr.Optimizer checkOptimizer(Stmt.Optimizer opt) {
+    List<String> allowed = OPTIMIZERS.get(opt.name());
     if (allowed == null) {
       error(opt.nameSpan(), "unknown optimizer '" + opt.name() + "'"
           + Suggestions.didYouMean(opt.name(), OPTIMIZERS.keySet())
-          + " (known: sgd, momentum, nesterov, adam, adamw)");
-      return;
+          + " (known: " + String.join(", ", OPTIMIZERS.keySet()) + ")");
+      return null;
     }
-    Set<String> given = new LinkedHashSet<>();
+    int before = diagnostics.errorCount();
+    Set<String> given = new HashSet<>();
+    Map<String, Double> values = new LinkedHashMap<>();
+    Map<String, SourceSpan> spans = new HashMap<>();
     for (Expr.Arg arg : opt.args()) {
       if (arg.name() != null && !given.add(arg.name())) {
         error(arg.span(), opt.name() + " argument '" + arg.name() + "' is given twice");
@@ -555,8 +569,23 @@ public final class Checker {
             + Suggestions.didYouMean(arg.name(), allowed));
       } else if (constant(arg.value()) == null) {
         error(arg.value().span(), "optimizer argument " + arg.name() + " must be a number");
+      } else {
+        values.put(arg.name(), constant(arg.value()));
+        spans.put(arg.name(), arg.span());
       }
     }
+    if (diagnostics.errorCount() != before) {
+      return null;
+    }
+    try {
+      OptimizerSpec.parse(opt.name(), values);
+    } catch (OptimizerSpec.InvalidArgument e) {
+      error(spans.getOrDefault(e.argument(), opt.nameSpan()), e.getMessage());
+      return null;
+    }
+    List<ModelIr.Argument> args = new ArrayList<>();
+    values.forEach((name, value) -> args.add(new ModelIr.Argument(name, value)));
+    return new ModelIr.Optimizer(opt.name(), args, opt.span());
   }
 
   private boolean declare(Scope scope, String name, SourceSpan span) {

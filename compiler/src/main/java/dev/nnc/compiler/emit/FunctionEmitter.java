@@ -225,13 +225,13 @@ public final class FunctionEmitter {
 
   private CodeBlock classDoc() {
     Node.Var first = derived.function().params().isEmpty() ? null : derived.function().params().get(0);
-    String fnLine = Code.sanitize(source.line(derived.function().decl().span().line()).trim());
+    String fnLine = Code.sanitize(source.line(derived.function().span().line()).trim());
     if (fnLine.endsWith("{")) {
       fnLine = fnLine.substring(0, fnLine.length() - 1).trim();
     }
     CodeBlock.Builder doc = CodeBlock.builder()
         .add("Value and gradient of {@code $L} ($L line $L).\n\n", Code.javadocSafe(fnLine),
-            Code.sanitize(fileName(source.name())), derived.function().decl().span().line())
+            Code.sanitize(fileName(source.name())), derived.function().span().line())
         .add("<p>{@link #valueAndGradient} leaves the gradient with respect to each parameter in"
             + " the public field named {@code d} + the parameter's name");
     if (first != null) {

@@ -11,7 +11,6 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.nnc.compiler.autodiff.DerivedModel;
-import dev.nnc.compiler.ast.Expr;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.Graph;
@@ -286,7 +285,7 @@ public final class ModelEmitter {
     return CodeBlock.builder()
         .add("The model {@code $L} ($L line $L), compiled to plain Java.\n\n",
             Code.javadocSafe(model.name()), Code.sanitize(FunctionEmitter.fileName(source.name())),
-            model.decl().span().line())
+            model.span().line())
         .add("<p>Parameters and their gradients are flat row-major arrays held by {@link $T}"
             + " objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of"
             + " the per-example loss. Buffers are reused across calls, so an instance is not"
@@ -721,9 +720,9 @@ public final class ModelEmitter {
       optimizer.addStatement("return null");
     } else {
       CodeBlock.Builder args = CodeBlock.builder().add("$T.of(", Map.class);
-      List<Expr.Arg> list = model.optimizer().args();
+      List<ModelIr.Argument> list = model.optimizer().args();
       for (int i = 0; i < list.size(); i++) {
-        args.add(i == 0 ? "$S, $L" : ", $S, $L", list.get(i).name(), constant(list.get(i).value()));
+        args.add(i == 0 ? "$S, $L" : ", $S, $L", list.get(i).name(), list.get(i).value());
       }
       optimizer.addStatement("return $T.parse($S, $L)", OPTIMIZER_SPEC, model.optimizer().name(),
           args.add(")").build());
@@ -737,16 +736,6 @@ public final class ModelEmitter {
       return nodeNames.get(n);
     }
     throw new IllegalStateException("output " + n + " is not stored per example");
-  }
-
-  private static double constant(Expr e) {
-    if (e instanceof Expr.Number n) {
-      return n.value();
-    }
-    if (e instanceof Expr.Neg neg) {
-      return -constant(neg.operand());
-    }
-    throw new IllegalStateException("optimizer arguments are checked to be numbers");
   }
 
   private static String dims(Node n) {
