@@ -36,7 +36,7 @@ class FrontEndFuzzTest {
   private static final long SEED = 0x6e6e63L;
   /**
    * A hang guard, not a speed requirement: the checker bounds its work by node counts
-   * (Checker.MAX_NODES, MAX_CALL_DEPTH), and the largest inputs here take a second or two alone,
+   * (Inliner.MAX_NODES, MAX_CALL_DEPTH), and the largest inputs here take a second or two alone,
    * but several times that on a loaded shared machine.
    */
   private static final Duration LIMIT = Duration.ofSeconds(120);
