@@ -94,7 +94,12 @@ public final class ReverseMode {
       }
       String name = node instanceof Node.Var v ? v.name() : graph.nameOf(node);
       if (name != null && !name.startsWith("$")) {
-        graph.name(g, "d" + name);
+        // the gradient of a hinted value (a layer's output) is only a hint itself
+        if (graph.isHint(node)) {
+          graph.hint(g, "d" + name);
+        } else {
+          graph.name(g, "d" + name);
+        }
       }
     }
     return adjoint;

@@ -92,7 +92,9 @@ final class ExpressionChecker {
     }
     Value v = value(let.value(), scope);
     if (v != null && v.node() != null) {
-      scope.graph.name(v.node(), let.name());
+      // A let inside a layer body is named after its instance: fc1.h, not h for every instance.
+      scope.graph.name(v.node(), scope.names.get(Scope.SELF) instanceof Instance self
+          ? self.path() + "." + let.name() : let.name());
     }
     scope.names.put(let.name(), v == null ? new Value(null, false) : v);
   }

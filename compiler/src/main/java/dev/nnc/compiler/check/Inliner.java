@@ -95,7 +95,7 @@ final class Inliner {
       }
     }
     Scope body = new Scope(caller.graph, instance.args(), caller.params);
-    body.names.put("$self", instance);
+    body.names.put(Scope.SELF, instance);
     for (Map.Entry<String, Integer> size : instance.args().entrySet()) {
       body.names.put(size.getKey(), new Value(caller.graph.scalar(size.getValue()), false));
     }
@@ -129,7 +129,12 @@ final class Inliner {
     Node result = expressions.body(stmts, body, layer.nameSpan(), "layer " + layer.name());
     calls.removeLast();
     inlining.remove("layer " + layer.name());
-    return diagnostics.errorCount() == before ? result : null;
+    if (diagnostics.errorCount() != before) {
+      return null;
+    }
+    // Generated code names the output after the instance (fc1) unless a let names it.
+    caller.graph.hint(result, instance.path());
+    return result;
   }
 
   Node callFn(Decl.Fn fn, Expr.Call call, Scope caller) {

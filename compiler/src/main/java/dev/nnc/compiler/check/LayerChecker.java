@@ -92,7 +92,7 @@ final class LayerChecker {
       }
       sizes.put(layer.args().get(i).name(), size);
     }
-    if (scope.names.get("$self") instanceof Instance outer) {
+    if (scope.names.get(Scope.SELF) instanceof Instance outer) {
       error(call.span(), "layer " + outer.layer().name() + " cannot instantiate layer "
           + layer.name() + "; instantiate both in the model and compose them there");
       return null;

@@ -10,6 +10,9 @@ import java.util.Set;
 
 /** The bindings of one body (a fn, a model, an inlined call) plus the graph it lowers into. */
 final class Scope {
+  /** The name under which an inlined layer body finds its own instance. */
+  static final String SELF = "$self";
+
   final Graph graph;
   final Map<String, Binding> names = new LinkedHashMap<>();
   /** The names looked up so far, for the warnings about unused model-level names. */

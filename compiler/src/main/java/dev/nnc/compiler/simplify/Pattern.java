@@ -4,6 +4,7 @@ import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A pattern over graph nodes, written like the algebra of a rule: {@code op(ADD, X, constant(0))}
@@ -21,7 +22,17 @@ sealed interface Pattern permits Pattern.Any, Pattern.Constant, Pattern.Apply {
 
   /** Any node, bound to {@code name}. */
   static Pattern any(String name) {
-    return new Any(name);
+    return new Any(name, node -> true);
+  }
+
+  /** Any node that passes {@code test} ({@code Pattern::scalar}, say), bound to {@code name}. */
+  static Pattern any(String name, Predicate<Node> test) {
+    return new Any(name, test);
+  }
+
+  /** Whether {@code node} is a scalar (a test for {@link #any(String, Predicate)}). */
+  static boolean scalar(Node node) {
+    return node.shape().isScalar();
   }
 
   /** A constant node of value {@code value} (any shape). */
@@ -39,11 +50,11 @@ sealed interface Pattern permits Pattern.Any, Pattern.Constant, Pattern.Apply {
     return new Apply(op, List.of(a, b), true, null);
   }
 
-  /** A named variable. */
-  record Any(String name) implements Pattern {
+  /** A named variable, optionally restricted to the nodes that pass a test. */
+  record Any(String name, Predicate<Node> test) implements Pattern {
     @Override
     public boolean matches(Node node, Match match) {
-      return match.bind(name, node);
+      return test.test(node) && match.bind(name, node);
     }
 
     @Override

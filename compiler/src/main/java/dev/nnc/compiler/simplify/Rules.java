@@ -1,6 +1,8 @@
 package dev.nnc.compiler.simplify;
 
 import static dev.nnc.compiler.ir.Op.ADD;
+import static dev.nnc.compiler.ir.Op.BATCH_BROADCAST;
+import static dev.nnc.compiler.ir.Op.BATCH_SUM;
 import static dev.nnc.compiler.ir.Op.BROADCAST;
 import static dev.nnc.compiler.ir.Op.DIV;
 import static dev.nnc.compiler.ir.Op.EXP;
@@ -20,6 +22,7 @@ import static dev.nnc.compiler.simplify.Pattern.any;
 import static dev.nnc.compiler.simplify.Pattern.constant;
 import static dev.nnc.compiler.simplify.Pattern.either;
 import static dev.nnc.compiler.simplify.Pattern.op;
+import static dev.nnc.compiler.simplify.Pattern.scalar;
 
 import dev.nnc.compiler.interp.Interpreter;
 import dev.nnc.compiler.ir.Graph;
@@ -121,6 +124,22 @@ public final class Rules {
           op(WHERE, C, A, A), (g, n, m) -> g.broadcast(m.get("a"), n.shape())),
       rule("transpose-transpose", "(x^T)^T -> x",
           op(TRANSPOSE, op(TRANSPOSE, X)), (g, n, m) -> m.get("x")),
+      rule("mul-broadcast-scalar", "broadcast(s) * x -> s * x  (s a scalar: the product"
+          + " broadcasts it)",
+          either(MUL, op(BROADCAST, any("s", Pattern::scalar)), X),
+          (g, n, m) -> sameShape(m.get("x"), n) ? g.mul(m.get("s"), m.get("x")) : null),
+      rule("mul-scalars", "a * (b * x) -> (a * b) * x  (a, b scalars, x a tensor shared by the"
+          + " batch, such as a weight: one pass over x, not two; the product may round"
+          + " differently)",
+          either(MUL, any("a", Pattern::scalar), either(MUL, any("b", Pattern::scalar),
+              any("x", n -> !scalar(n)))),
+          // per-example products are fused into one loop anyway
+          (g, n, m) -> n.batched() ? null
+              : g.mul(g.apply(MUL, n.origin(), m.get("a"), m.get("b")), m.get("x"))),
+      rule("batch-sum-broadcast", "batch_sum(batch_broadcast(s)) -> n * s  (n the batch size:"
+          + " a product, not a loop adding s n times)",
+          op(BATCH_SUM, op(BATCH_BROADCAST, X)), (g, n, m) -> g.batchSizeOrNull() == null ? null
+              : g.mul(g.batchSizeOrNull(), m.get("x"))),
       rule("sum-broadcast-scalar", "sum(broadcast(s)) -> s * n  (s a scalar)",
           op(SUM, op(BROADCAST, X).as("b")), (g, n, m) -> n.attr() == -1
               && m.get("x").shape().isScalar()
