@@ -76,6 +76,6 @@ public final class Checker {
             + " is never instantiated in a model, so its body is not checked");
       }
     }
-    return new CheckedProgram(program, fns, checkedModels);
+    return new CheckedProgram(fns, checkedModels);
   }
 }
