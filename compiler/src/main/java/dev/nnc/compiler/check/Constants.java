@@ -44,7 +44,8 @@ final class Constants {
     for (int d : dims) {
       total *= d;
       if (total > 1L << 28) {
-        diagnostics.error(expr.span(), "shape " + shape + " is too large (more than 2^28 elements)");
+        diagnostics.error(expr.span(),
+            "shape " + shape + " is too large (more than 2^28 elements)");
         return null;
       }
     }

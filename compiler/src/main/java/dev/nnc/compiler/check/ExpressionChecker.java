@@ -40,10 +40,12 @@ final class ExpressionChecker {
     this.layers = new LayerChecker(diagnostics, constants);
   }
 
+  /** The inliner of this program's calls (its size budget spans all declarations). */
   Inliner inliner() {
     return inliner;
   }
 
+  /** The checker of this program's layer declarations and instances. */
   LayerChecker layers() {
     return layers;
   }
@@ -76,6 +78,7 @@ final class ExpressionChecker {
     return result;
   }
 
+  /** Binds {@code let name = value;}: a layer instance, or a value named in the graph. */
   void bindLet(Stmt.Let let, Scope scope) {
     if (scope.names.containsKey(let.name())) {
       error(let.nameSpan(), "'" + let.name() + "' is already defined in this scope");
@@ -99,6 +102,7 @@ final class ExpressionChecker {
     scope.names.put(let.name(), v == null ? new Value(null, false) : v);
   }
 
+  /** Lowers an expression that may not be a class label; null after an error. */
   Value value(Expr expr, Scope scope) {
     return value(expr, scope, false);
   }
@@ -302,6 +306,7 @@ final class ExpressionChecker {
     return node == null ? null : new Value(node, false);
   }
 
+  /** Lowers a comparison, allowed only as the condition of where(...). */
   Value compare(Expr.Compare cmp, Scope scope) {
     Value a = value(cmp.left(), scope);
     Value b = value(cmp.right(), scope);

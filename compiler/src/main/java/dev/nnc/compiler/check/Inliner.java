@@ -74,6 +74,7 @@ final class Inliner {
     finishedNodes += graph.size();
   }
 
+  /** Inlines a call of a layer instance, {@code fc1(x)}; null after an error. */
   Node callLayer(Instance instance, Expr.Call call, Scope caller) {
     Decl.Layer layer = instance.layer();
     if (inlining.contains("layer " + layer.name())) {
@@ -137,6 +138,7 @@ final class Inliner {
     return result;
   }
 
+  /** Inlines a call of a user function, {@code f(x, y)}; null after an error. */
   Node callFn(Decl.Fn fn, Expr.Call call, Scope caller) {
     if (inlining.contains(fn.name())) {
       error(call.calleeSpan(), "recursive call of " + fn.name() + " (functions are inlined, so"

@@ -46,6 +46,7 @@ final class LayerChecker {
     return instantiated.contains(name);
   }
 
+  /** Checks a layer declaration on its own: unique names and a return statement. */
   void checkDeclaration(Decl.Layer layer) {
     Set<String> seen = new LinkedHashSet<>();
     for (Decl.Ident arg : layer.args()) {
@@ -70,6 +71,7 @@ final class LayerChecker {
     }
   }
 
+  /** Makes the instance {@code let name = Layer(sizes...)} and its parameters; null on error. */
   Instance instantiate(Decl.Layer layer, Expr.Call call, String name, Scope scope) {
     instantiated.add(layer.name());
     if (scope.params == null) {
@@ -107,6 +109,10 @@ final class LayerChecker {
     return instance;
   }
 
+  /**
+   * Declares the trainable parameter {@code fullName} ({@code fc1.W}, or {@code W} in a model)
+   * with its initializer, checked against the runtime's table; null after an error.
+   */
   Node.Var declareParam(Stmt.ParamDecl p, String fullName, Map<String, Integer> sizes,
       Scope scope) {
     Shape shape = constants.shape(p.shape(), sizes);

@@ -102,7 +102,7 @@ public enum Op {
   // ---- in and out of the batch ----
   /** The sum over the examples of a batch: batched input, unbatched result of the same shape. */
   BATCH_SUM(new Spec(Kind.BATCH, "batch_sum", 1)),
-  /** The same value for every example: unbatched input, batched result (the inverse of BATCH_SUM). */
+  /** The same value for every example: unbatched input, batched result (BATCH_SUM's inverse). */
   BATCH_BROADCAST(new Spec(Kind.BATCH, "batch_broadcast", 1));
 
   /** What an op computes, which decides how every phase treats it. */
@@ -169,7 +169,7 @@ public enum Op {
     };
   }
 
-  /** Written between its two operands in {@code .nn} ({@code a + b}, {@code A @ B}, {@code a < b}). */
+  /** Written between its operands in {@code .nn} ({@code a + b}, {@code A @ B}, {@code a < b}). */
   public boolean isInfix() {
     return spec.arity == 2 && !Character.isLetter(spec.symbol.charAt(0));
   }
@@ -267,7 +267,7 @@ public enum Op {
         Attributes.None.class);
   }
 
-  /** A binary op written {@code symbol} in {@code .nn}, computed by the NnMath method {@code java}. */
+  /** A binary op written {@code symbol} in {@code .nn}, computed by NnMath's {@code java}. */
   private static Spec binary(String symbol, String java, DoubleBinaryOperator f) {
     return new Spec(Kind.BINARY, symbol, 2, null, java, false, null, f, true, 0,
         Attributes.None.class);

@@ -145,7 +145,7 @@ public final class Rules {
               && m.get("x").shape().isScalar()
               ? g.mul(m.get("x"), g.scalar(m.get("b").shape().size())) : null));
 
-  /** Builds the replacement of node {@code n} from what its pattern bound; null if it does not apply. */
+  /** Builds the replacement of node {@code n} from what its pattern bound; null if none. */
   interface Action {
     Node rewrite(Graph g, Node.Apply n, Pattern.Match m);
   }
