@@ -14,6 +14,8 @@ import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.nnc.compiler.syntax.SyntaxParser;
+import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.runtime.io.AtomicFile;
 import dev.nnc.runtime.train.TrainingCheckpoint;
 import dev.nnc.runtime.io.InputFile;
@@ -114,7 +116,8 @@ final class GraphCommand implements Callable<Integer> {
         values = values(compiled, batch);
         examples = batch.size();
       }
-      picture = PictureBuilder.model(fresh.source(), fresh.program().program(), chosen,
+      picture = PictureBuilder.model(fresh.source(),
+          SyntaxParser.parse(fresh.source(), new Diagnostics()), chosen,
           !noSimplify, values, examples);
       className = FunctionEmitter.className(chosen.name());
     } else {

@@ -255,7 +255,7 @@ class GraphCommandTest {
           pictures.add(PictureBuilder.function(checked.source(), fn, true, at));
         }
         for (ModelIr m : checked.program().models()) {
-          pictures.add(PictureBuilder.model(checked.source(), checked.program().program(), m,
+          pictures.add(PictureBuilder.model(checked.source(), dev.nnc.compiler.syntax.SyntaxParser.parse(checked.source(), new dev.nnc.compiler.diag.Diagnostics()), m,
               true, null, 1));
         }
         for (Picture p : pictures) {

@@ -178,12 +178,12 @@ public final class Compiler {
 
   /** Where a fn is named: the place of its errors. */
   private static SourceSpan nameSpan(FunctionIr fn) {
-    return fn.decl().nameSpan();
+    return fn.nameSpan();
   }
 
   /** Where a model is named: the place of its errors. */
   private static SourceSpan nameSpan(ModelIr model) {
-    return model.decl().nameSpan();
+    return model.nameSpan();
   }
 
   private static String qualify(String packageName, String className) {

@@ -173,11 +173,11 @@ public final class BreastCancer implements Model {
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         // line 14: loss sum(bce_with_logits(z, y)); -- softplus rule
-        float t9 = t8 * probability[b + i];
-        // line 14: loss sum(bce_with_logits(z, y)); -- recomputed forward value
-        float t10 = t8 * y[b];
+        float t10 = t8 * probability[b + i];
+        // line 14: loss sum(bce_with_logits(z, y)); -- mul gate
+        float t9 = t8 * y[b];
         // line 14: loss sum(bce_with_logits(z, y)); -- fan-out: gradients from both uses add
-        dz[b + i] = t9 - t10;
+        dz[b + i] = t10 - t9;
       }
     }
     // line 11: let z = x @ w + b; -- add gate

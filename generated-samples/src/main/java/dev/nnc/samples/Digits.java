@@ -59,55 +59,55 @@ public final class Digits implements Model {
 
   private float[] t1 = new float[0];
 
+  private float[] hidden = new float[0];
+
   private float[] t2 = new float[0];
 
   private float[] t3 = new float[0];
-
-  private float[] t4 = new float[0];
 
   private float[] logits = new float[0];
 
   private float[] probs = new float[0];
 
+  private float[] t4 = new float[0];
+
   private float[] t5 = new float[0];
 
   private float[] t6 = new float[0];
 
-  private float[] t7 = new float[0];
+  private final float[] t7 = new float[4096];
 
-  private final float[] t8 = new float[4096];
+  private float t8;
 
   private float t9;
 
-  private float t10;
+  private float[] t10 = new float[0];
 
-  private float[] t11 = new float[0];
-
-  private float t12;
+  private float t11;
 
   private float[] predicted = new float[0];
 
-  private float t13;
+  private float t12;
 
-  private float t14;
+  private float[] t13 = new float[0];
 
-  private float t15;
+  private float[] t14 = new float[0];
 
-  private final float[] t16 = new float[4096];
+  private float t16;
 
-  private float[] t17 = new float[0];
+  private float t17;
 
-  private float[] t18 = new float[0];
+  private float t18;
 
-  private final float[] t20 = new float[4096];
+  private final float[] t19 = new float[4096];
 
   private float[] dlogits = new float[0];
 
-  private float[] t22 = new float[0];
+  private float[] t21 = new float[0];
 
-  private float[] t23 = new float[0];
+  private float[] dhidden = new float[0];
 
-  private final float[] t24 = new float[4096];
+  private final float[] t22 = new float[4096];
 
   /**
    * The learning rate while trainStep runs a plain SGD step, else 0.
@@ -133,21 +133,21 @@ public final class Digits implements Model {
     }
     capacity = n;
     t1 = new float[n * 64];
+    hidden = new float[n * 64];
     t2 = new float[n * 64];
-    t3 = new float[n * 64];
-    t4 = new float[n * 10];
+    t3 = new float[n * 10];
     logits = new float[n * 10];
     probs = new float[n * 10];
+    t4 = new float[n * 1];
     t5 = new float[n * 1];
     t6 = new float[n * 1];
-    t7 = new float[n * 1];
-    t11 = new float[n * 1];
+    t10 = new float[n * 1];
     predicted = new float[n * 1];
-    t17 = new float[n * 1];
-    t18 = new float[n * 10];
+    t13 = new float[n * 1];
+    t14 = new float[n * 10];
     dlogits = new float[n * 10];
-    t22 = new float[n * 64];
-    t23 = new float[n * 64];
+    t21 = new float[n * 64];
+    dhidden = new float[n * 64];
   }
 
   /**
@@ -165,20 +165,20 @@ public final class Digits implements Model {
     Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        t2[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
+        hidden[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
       }
     }
     // line 15: let logits = classify(relu(hidden(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        t3[b * 64 + i] = relu(t2[b * 64 + i]);
+        t2[b * 64 + i] = relu(hidden[b * 64 + i]);
       }
     }
     // line 7: return x @ W + b;
-    Gemm.nn(n, 10, 64, t3, 0, classify_W, 0, t4, 0, false);
+    Gemm.nn(n, 10, 64, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t4[b * 10 + i] + classify_b[i];
+        logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
@@ -194,39 +194,39 @@ public final class Digits implements Model {
           probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
-        t5[b] = max + log(sum);
+        t4[b] = max + log(sum);
         for (int k = 0; k < 10; k++) {
           probs[b * 10 + k] /= sum;
         }
       }
     }
     for (int b = 0; b < n; b++) {
-      t6[b] = logits[b * 10 + y[b]];
+      t5[b] = logits[b * 10 + y[b]];
     }
     for (int b = 0; b < n; b++) {
-      t7[b] = t5[b] - t6[b];
+      t6[b] = t4[b] - t5[b];
     }
     // line 5: param W: [n_in, n_out] init he;
     for (int i = 0; i < 4096; i++) {
-      t8[i] = hidden_W[i] * hidden_W[i];
+      t7[i] = hidden_W[i] * hidden_W[i];
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
     {
       float sum = 0.0f;
       for (int k = 0; k < 4096; k++) {
-        sum += t8[k];
+        sum += t7[k];
       }
-      t9 = sum;
+      t8 = sum;
     }
-    t10 = 1.0E-4f * t9;
+    t9 = 1.0E-4f * t8;
     for (int b = 0; b < n; b++) {
-      t11[b] = t7[b] + t10;
+      t10[b] = t6[b] + t9;
     }
-    t12 = 0.0f;
+    t11 = 0.0f;
     for (int b = 0; b < n; b++) {
-      t12 += t11[b];
+      t11 += t10[b];
     }
-    loss = t12 / batchSize;
+    loss = t11 / batchSize;
   }
 
   /**
@@ -258,38 +258,32 @@ public final class Digits implements Model {
     float[] hidden_W = this.hidden_W.f32();
     float[] classify_W = this.classify_W.f32();
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- div gate
-    t13 = 1.0f / batchSize;
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- add gate
-    t14 = 0.0f;
-    for (int b = 0; b < n; b++) {
-      t14 += t13;
-    }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- mul gate
-    t15 = t14 * 1.0E-4f;
-    // line 5: param W: [n_in, n_out] init he; -- mul gate
-    for (int i = 0; i < 4096; i++) {
-      t16[i] = t15 * hidden_W[i];
-    }
+    t12 = 1.0f / batchSize;
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- sub gate
     for (int b = 0; b < n; b++) {
-      t17[b] = -t13;
+      t13[b] = -t12;
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- pick gate
     for (int b = 0; b < n; b++) {
-      fill(t18, b * 10, (b + 1) * 10, 0.0f);
-      t18[b * 10 + y[b]] = t17[b];
+      fill(t14, b * 10, (b + 1) * 10, 0.0f);
+      t14[b * 10 + y[b]] = t13[b];
     }
+    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- add gate
+    t16 = batchSize * t12;
+    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- mul gate
+    t17 = t16 * 1.0E-4f;
     // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    t18 = 2.0f * t17;
     for (int i = 0; i < 4096; i++) {
-      t20[i] = 2.0f * t16[i];
+      t19[i] = t18 * hidden_W[i];
     }
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- logsumexp rule (reuses logsumexp(x))
-        float t21 = t13 * probs[b * 10 + i];
+        float t20 = t12 * probs[b * 10 + i];
         // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- fan-out: gradients from both uses add
-        dlogits[b * 10 + i] = t18[b * 10 + i] + t21;
+        dlogits[b * 10 + i] = t14[b * 10 + i] + t20;
       }
     }
     // line 7: return x @ W + b; -- add gate
@@ -301,13 +295,13 @@ public final class Digits implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t22, 0, false);
+    Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t21, 0, false);
     // 2 steps in one pass over each example's 64 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         // line 15: let logits = classify(relu(hidden(x))); -- relu gate
-        float t19 = step(t2[b * 64 + i]);
-        t23[b * 64 + i] = t22[b * 64 + i] * t19;
+        float t15 = step(hidden[b * 64 + i]);
+        dhidden[b * 64 + i] = t21[b * 64 + i] * t15;
       }
     }
     // line 7: return x @ W + b; -- add gate
@@ -315,23 +309,23 @@ public final class Digits implements Model {
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        dhidden_b[i] += t23[b * 64 + i];
+        dhidden_b[i] += dhidden[b * 64 + i];
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    Gemm.tn(64, 64, n, x, 0, t23, 0, t24, 0, false);
+    Gemm.tn(64, 64, n, x, 0, dhidden, 0, t22, 0, false);
     // line 7: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dhidden_W = this.hidden_W.gradF32();
     for (int i = 0; i < 4096; i++) {
-      dhidden_W[i] = t20[i] + t24[i];
+      dhidden_W[i] = t19[i] + t22[i];
     }
     // line 7: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
-      Gemm.tnUpdate(64, 10, n, t3, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(64, 10, n, t2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
     } else {
       float[] dclassify_W = this.classify_W.gradF32();
-      Gemm.tn(64, 10, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
+      Gemm.tn(64, 10, n, t2, 0, dlogits, 0, dclassify_W, 0, false);
     }
   }
 
@@ -349,20 +343,20 @@ public final class Digits implements Model {
     Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        t2[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
+        hidden[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
       }
     }
     // line 15: let logits = classify(relu(hidden(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        t3[b * 64 + i] = relu(t2[b * 64 + i]);
+        t2[b * 64 + i] = relu(hidden[b * 64 + i]);
       }
     }
     // line 7: return x @ W + b;
-    Gemm.nn(n, 10, 64, t3, 0, classify_W, 0, t4, 0, false);
+    Gemm.nn(n, 10, 64, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t4[b * 10 + i] + classify_b[i];
+        logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);

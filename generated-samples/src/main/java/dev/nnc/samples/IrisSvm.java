@@ -73,13 +73,13 @@ public final class IrisSvm implements Model {
 
   private float t13;
 
-  private float t14;
-
   private float t15;
 
-  private final float[] t16 = new float[12];
+  private float t16;
 
-  private float[] t18 = new float[0];
+  private float t17;
+
+  private final float[] t18 = new float[12];
 
   private float[] t19 = new float[0];
 
@@ -87,9 +87,9 @@ public final class IrisSvm implements Model {
 
   private float[] t21 = new float[0];
 
-  private float[] dscores = new float[0];
+  private float[] t22 = new float[0];
 
-  private final float[] t22 = new float[12];
+  private float[] dscores = new float[0];
 
   private final float[] t23 = new float[12];
 
@@ -114,10 +114,10 @@ public final class IrisSvm implements Model {
     t6 = new float[n * 1];
     t7 = new float[n * 1];
     t11 = new float[n * 1];
-    t18 = new float[n * 3];
     t19 = new float[n * 3];
-    t20 = new float[n * 1];
-    t21 = new float[n * 3];
+    t20 = new float[n * 3];
+    t21 = new float[n * 1];
+    t22 = new float[n * 3];
     dscores = new float[n * 3];
   }
 
@@ -207,48 +207,46 @@ public final class IrisSvm implements Model {
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- div gate
     t13 = 1.0f / batchSize;
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- add gate
-    t14 = 0.0f;
-    for (int b = 0; b < n; b++) {
-      t14 += t13;
-    }
+    t15 = batchSize * t13;
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- mul gate
-    t15 = t14 * 0.001f;
-    // line 8: param W: [4, 3] init zeros; -- mul gate
+    t16 = t15 * 0.001f;
+    // line 8: param W: [4, 3] init zeros; -- fan-out: gradients from both uses add
+    t17 = 2.0f * t16;
     for (int i = 0; i < 12; i++) {
-      t16[i] = t15 * W[i];
+      t18[i] = t17 * W[i];
     }
     // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- max gate
-        float t17 = 0.0f < t4[b * 3 + i] ? 1.0f : 0.0f;
-        t18[b * 3 + i] = t13 * t17;
+        float t14 = 0.0f < t4[b * 3 + i] ? 1.0f : 0.0f;
+        t19[b * 3 + i] = t13 * t14;
       }
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- sub gate
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        t19[b * 3 + i] = -t18[b * 3 + i];
+        t20[b * 3 + i] = -t19[b * 3 + i];
       }
     }
     for (int b = 0; b < n; b++) {
       {
         float sum = 0.0f;
         for (int k = 0; k < 3; k++) {
-          sum += t19[b * 3 + k];
+          sum += t20[b * 3 + k];
         }
-        t20[b] = sum;
+        t21[b] = sum;
       }
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- pick gate
     for (int b = 0; b < n; b++) {
-      fill(t21, b * 3, (b + 1) * 3, 0.0f);
-      t21[b * 3 + y[b]] = t20[b];
+      fill(t22, b * 3, (b + 1) * 3, 0.0f);
+      t22[b * 3 + y[b]] = t21[b];
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- fan-out: gradients from both uses add
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        dscores[b * 3 + i] = t18[b * 3 + i] + t21[b * 3 + i];
+        dscores[b * 3 + i] = t19[b * 3 + i] + t22[b * 3 + i];
       }
     }
     // line 10: let scores = x @ W + b; -- add gate
@@ -260,15 +258,11 @@ public final class IrisSvm implements Model {
       }
     }
     // line 10: let scores = x @ W + b; -- matmul gate
-    Gemm.tn(4, 3, n, x, 0, dscores, 0, t22, 0, false);
-    // line 8: param W: [4, 3] init zeros; -- fan-out: gradients from both uses add
-    for (int i = 0; i < 12; i++) {
-      t23[i] = 2.0f * t16[i];
-    }
+    Gemm.tn(4, 3, n, x, 0, dscores, 0, t23, 0, false);
     // line 10: let scores = x @ W + b; -- fan-out: gradients from both uses add
     float[] dW = this.W.gradF32();
     for (int i = 0; i < 12; i++) {
-      dW[i] = t23[i] + t22[i];
+      dW[i] = t18[i] + t23[i];
     }
   }
 

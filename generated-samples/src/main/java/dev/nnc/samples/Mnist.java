@@ -59,67 +59,65 @@ public final class Mnist implements Model {
 
   private float[] t1 = new float[0];
 
+  private float[] fc1 = new float[0];
+
   private float[] t2 = new float[0];
 
   private float[] t3 = new float[0];
-
-  private float[] t4 = new float[0];
 
   private float[] logits = new float[0];
 
   private float[] probs = new float[0];
 
+  private float[] t4 = new float[0];
+
   private float[] t5 = new float[0];
 
   private float[] t6 = new float[0];
 
-  private float[] t7 = new float[0];
+  private final float[] t7 = new float[200704];
 
-  private final float[] t8 = new float[200704];
+  private float t8;
 
-  private float t9;
+  private final float[] t9 = new float[2560];
 
-  private final float[] t10 = new float[2560];
+  private float t10;
 
   private float t11;
 
   private float t12;
 
-  private float t13;
+  private float[] t13 = new float[0];
 
-  private float[] t14 = new float[0];
-
-  private float t15;
+  private float t14;
 
   private float[] predicted = new float[0];
 
-  private float t16;
+  private float t15;
 
-  private float t17;
+  private float[] t16 = new float[0];
 
-  private float t18;
+  private float[] t17 = new float[0];
 
-  private final float[] t19 = new float[2560];
+  private float t19;
 
-  private final float[] t20 = new float[200704];
+  private float t20;
 
-  private float[] t21 = new float[0];
+  private float t21;
 
-  private float[] t22 = new float[0];
-
-  private final float[] t24 = new float[200704];
+  private final float[] t22 = new float[200704];
 
   private float[] dlogits = new float[0];
 
-  private float[] t26 = new float[0];
+  private float[] t24 = new float[0];
 
-  private float[] t27 = new float[0];
+  private float[] dfc1 = new float[0];
 
-  private final float[] t28 = new float[200704];
+  private final float[] t25 = new float[200704];
 
-  private final float[] t29 = new float[2560];
+  private final float[] t26 = new float[2560];
 
-  private final float[] t30 = new float[2560];
+  private final float[] t27 = new float[2560];
 
   /**
    * True while a call computes with the buffers.
@@ -135,21 +133,21 @@ public final class Mnist implements Model {
     }
     capacity = n;
     t1 = new float[n * 256];
+    fc1 = new float[n * 256];
     t2 = new float[n * 256];
-    t3 = new float[n * 256];
-    t4 = new float[n * 10];
+    t3 = new float[n * 10];
     logits = new float[n * 10];
     probs = new float[n * 10];
+    t4 = new float[n * 1];
     t5 = new float[n * 1];
     t6 = new float[n * 1];
-    t7 = new float[n * 1];
-    t14 = new float[n * 1];
+    t13 = new float[n * 1];
     predicted = new float[n * 1];
-    t21 = new float[n * 1];
-    t22 = new float[n * 10];
+    t16 = new float[n * 1];
+    t17 = new float[n * 10];
     dlogits = new float[n * 10];
-    t26 = new float[n * 256];
-    t27 = new float[n * 256];
+    t24 = new float[n * 256];
+    dfc1 = new float[n * 256];
   }
 
   /**
@@ -167,20 +165,20 @@ public final class Mnist implements Model {
     Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t2[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
+        fc1[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
       }
     }
     // line 15: let logits = fc2(relu(fc1(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t3[b * 256 + i] = relu(t2[b * 256 + i]);
+        t2[b * 256 + i] = relu(fc1[b * 256 + i]);
       }
     }
     // line 7: return x @ W + b;
-    Gemm.nn(n, 10, 256, t3, 0, fc2_W, 0, t4, 0, false);
+    Gemm.nn(n, 10, 256, t2, 0, fc2_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t4[b * 10 + i] + fc2_b[i];
+        logits[b * 10 + i] = t3[b * 10 + i] + fc2_b[i];
       }
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
@@ -196,52 +194,52 @@ public final class Mnist implements Model {
           probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
-        t5[b] = max + log(sum);
+        t4[b] = max + log(sum);
         for (int k = 0; k < 10; k++) {
           probs[b * 10 + k] /= sum;
         }
       }
     }
     for (int b = 0; b < n; b++) {
-      t6[b] = logits[b * 10 + y[b]];
+      t5[b] = logits[b * 10 + y[b]];
     }
     for (int b = 0; b < n; b++) {
-      t7[b] = t5[b] - t6[b];
+      t6[b] = t4[b] - t5[b];
     }
     // line 5: param W: [n_in, n_out] init he;
     for (int i = 0; i < 200704; i++) {
-      t8[i] = fc1_W[i] * fc1_W[i];
+      t7[i] = fc1_W[i] * fc1_W[i];
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     {
       float sum = 0.0f;
       for (int k = 0; k < 200704; k++) {
-        sum += t8[k];
+        sum += t7[k];
       }
-      t9 = sum;
+      t8 = sum;
     }
     // line 5: param W: [n_in, n_out] init he;
     for (int i = 0; i < 2560; i++) {
-      t10[i] = fc2_W[i] * fc2_W[i];
+      t9[i] = fc2_W[i] * fc2_W[i];
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     {
       float sum = 0.0f;
       for (int k = 0; k < 2560; k++) {
-        sum += t10[k];
+        sum += t9[k];
       }
-      t11 = sum;
+      t10 = sum;
     }
-    t12 = t9 + t11;
-    t13 = 1.0E-4f * t12;
+    t11 = t8 + t10;
+    t12 = 1.0E-4f * t11;
     for (int b = 0; b < n; b++) {
-      t14[b] = t7[b] + t13;
+      t13[b] = t6[b] + t12;
     }
-    t15 = 0.0f;
+    t14 = 0.0f;
     for (int b = 0; b < n; b++) {
-      t15 += t14[b];
+      t14 += t13[b];
     }
-    loss = t15 / batchSize;
+    loss = t14 / batchSize;
   }
 
   /**
@@ -273,41 +271,32 @@ public final class Mnist implements Model {
     float[] fc1_W = this.fc1_W.f32();
     float[] fc2_W = this.fc2_W.f32();
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- div gate
-    t16 = 1.0f / batchSize;
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- add gate
-    t17 = 0.0f;
-    for (int b = 0; b < n; b++) {
-      t17 += t16;
-    }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- mul gate
-    t18 = t17 * 1.0E-4f;
-    // line 5: param W: [n_in, n_out] init he; -- mul gate
-    for (int i = 0; i < 2560; i++) {
-      t19[i] = t18 * fc2_W[i];
-    }
-    for (int i = 0; i < 200704; i++) {
-      t20[i] = t18 * fc1_W[i];
-    }
+    t15 = 1.0f / batchSize;
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- sub gate
     for (int b = 0; b < n; b++) {
-      t21[b] = -t16;
+      t16[b] = -t15;
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- pick gate
     for (int b = 0; b < n; b++) {
-      fill(t22, b * 10, (b + 1) * 10, 0.0f);
-      t22[b * 10 + y[b]] = t21[b];
+      fill(t17, b * 10, (b + 1) * 10, 0.0f);
+      t17[b * 10 + y[b]] = t16[b];
     }
+    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- add gate
+    t19 = batchSize * t15;
+    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- mul gate
+    t20 = t19 * 1.0E-4f;
     // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    t21 = 2.0f * t20;
     for (int i = 0; i < 200704; i++) {
-      t24[i] = 2.0f * t20[i];
+      t22[i] = t21 * fc1_W[i];
     }
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- logsumexp rule (reuses logsumexp(x))
-        float t25 = t16 * probs[b * 10 + i];
+        float t23 = t15 * probs[b * 10 + i];
         // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
-        dlogits[b * 10 + i] = t22[b * 10 + i] + t25;
+        dlogits[b * 10 + i] = t17[b * 10 + i] + t23;
       }
     }
     // line 7: return x @ W + b; -- add gate
@@ -319,13 +308,13 @@ public final class Mnist implements Model {
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 256, 10, dlogits, 0, fc2_W, 0, t26, 0, false);
+    Gemm.nt(n, 256, 10, dlogits, 0, fc2_W, 0, t24, 0, false);
     // 2 steps in one pass over each example's 256 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
-        float t23 = step(t2[b * 256 + i]);
-        t27[b * 256 + i] = t26[b * 256 + i] * t23;
+        float t18 = step(fc1[b * 256 + i]);
+        dfc1[b * 256 + i] = t24[b * 256 + i] * t18;
       }
     }
     // line 7: return x @ W + b; -- add gate
@@ -333,26 +322,26 @@ public final class Mnist implements Model {
     fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        dfc1_b[i] += t27[b * 256 + i];
+        dfc1_b[i] += dfc1[b * 256 + i];
       }
     }
     // line 7: return x @ W + b; -- matmul gate
-    Gemm.tn(784, 256, n, x, 0, t27, 0, t28, 0, false);
+    Gemm.tn(784, 256, n, x, 0, dfc1, 0, t25, 0, false);
     // line 7: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc1_W = this.fc1_W.gradF32();
     for (int i = 0; i < 200704; i++) {
-      dfc1_W[i] = t24[i] + t28[i];
+      dfc1_W[i] = t22[i] + t25[i];
     }
     // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     for (int i = 0; i < 2560; i++) {
-      t29[i] = 2.0f * t19[i];
+      t26[i] = t21 * fc2_W[i];
     }
     // line 7: return x @ W + b; -- matmul gate
-    Gemm.tn(256, 10, n, t3, 0, dlogits, 0, t30, 0, false);
+    Gemm.tn(256, 10, n, t2, 0, dlogits, 0, t27, 0, false);
     // line 7: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc2_W = this.fc2_W.gradF32();
     for (int i = 0; i < 2560; i++) {
-      dfc2_W[i] = t29[i] + t30[i];
+      dfc2_W[i] = t26[i] + t27[i];
     }
   }
 
@@ -370,20 +359,20 @@ public final class Mnist implements Model {
     Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t2[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
+        fc1[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
       }
     }
     // line 15: let logits = fc2(relu(fc1(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t3[b * 256 + i] = relu(t2[b * 256 + i]);
+        t2[b * 256 + i] = relu(fc1[b * 256 + i]);
       }
     }
     // line 7: return x @ W + b;
-    Gemm.nn(n, 10, 256, t3, 0, fc2_W, 0, t4, 0, false);
+    Gemm.nn(n, 10, 256, t2, 0, fc2_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t4[b * 10 + i] + fc2_b[i];
+        logits[b * 10 + i] = t3[b * 10 + i] + fc2_b[i];
       }
     }
     // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));

@@ -59,27 +59,27 @@ public final class WineAlcohol implements Model {
 
   private float[] t1 = new float[0];
 
+  private float[] t2 = new float[0];
+
   private float[] t3 = new float[0];
 
-  private float[] t4 = new float[0];
-
   private float[] prediction = new float[0];
+
+  private float[] t4 = new float[0];
 
   private float[] t5 = new float[0];
 
   private float[] t6 = new float[0];
 
-  private float[] t7 = new float[0];
+  private float t7;
 
   private float t8;
 
-  private float t9;
-
   private float[] dprediction = new float[0];
 
-  private float[] t13 = new float[0];
+  private float[] t12 = new float[0];
 
-  private float[] t14 = new float[0];
+  private float[] dhidden = new float[0];
 
   /**
    * The learning rate while trainStep runs a plain SGD step, else 0.
@@ -105,15 +105,15 @@ public final class WineAlcohol implements Model {
     }
     capacity = n;
     t1 = new float[n * 16];
-    t3 = new float[n * 16];
-    t4 = new float[n * 1];
+    t2 = new float[n * 16];
+    t3 = new float[n * 1];
     prediction = new float[n * 1];
+    t4 = new float[n * 1];
     t5 = new float[n * 1];
     t6 = new float[n * 1];
-    t7 = new float[n * 1];
     dprediction = new float[n * 1];
-    t13 = new float[n * 16];
-    t14 = new float[n * 16];
+    t12 = new float[n * 16];
+    dhidden = new float[n * 16];
   }
 
   /**
@@ -133,43 +133,43 @@ public final class WineAlcohol implements Model {
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
         // line 9: return x @ W + b;
-        float t2 = t1[b * 16 + i] + hidden_b[i];
+        float hidden = t1[b * 16 + i] + hidden_b[i];
         // line 17: let prediction = out(tanh(hidden(x)));
-        t3[b * 16 + i] = tanh(t2);
+        t2[b * 16 + i] = tanh(hidden);
       }
     }
     // line 9: return x @ W + b;
-    Gemm.nn(n, 1, 16, t3, 0, out_W, 0, t4, 0, false);
+    Gemm.nn(n, 1, 16, t2, 0, out_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        prediction[b + i] = t4[b + i] + out_b[i];
+        prediction[b + i] = t3[b + i] + out_b[i];
       }
     }
     // line 19: loss mse(prediction, alcohol);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        t5[b + i] = prediction[b + i] - alcohol[b + i];
+        t4[b + i] = prediction[b + i] - alcohol[b + i];
       }
     }
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        t6[b + i] = t5[b + i] * t5[b + i];
+        t5[b + i] = t4[b + i] * t4[b + i];
       }
     }
     for (int b = 0; b < n; b++) {
       {
         float sum = 0.0f;
         for (int k = 0; k < 1; k++) {
-          sum += t6[b + k];
+          sum += t5[b + k];
         }
-        t7[b] = sum;
+        t6[b] = sum;
       }
     }
-    t8 = 0.0f;
+    t7 = 0.0f;
     for (int b = 0; b < n; b++) {
-      t8 += t7[b];
+      t7 += t6[b];
     }
-    loss = t8 / batchSize;
+    loss = t7 / batchSize;
   }
 
   /**
@@ -186,14 +186,14 @@ public final class WineAlcohol implements Model {
     float[] x = batch.floats(0);
     float[] out_W = this.out_W.f32();
     // line 19: loss mse(prediction, alcohol); -- div gate
-    t9 = 1.0f / batchSize;
+    t8 = 1.0f / batchSize;
     // 2 steps in one pass over each example's 1 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         // line 19: loss mse(prediction, alcohol); -- mul gate
-        float t10 = t9 * t5[b + i];
+        float t11 = t8 * t4[b + i];
         // line 19: loss mse(prediction, alcohol); -- fan-out: gradients from both uses add
-        dprediction[b + i] = 2.0f * t10;
+        dprediction[b + i] = 2.0f * t11;
       }
     }
     // line 9: return x @ W + b; -- add gate
@@ -205,14 +205,14 @@ public final class WineAlcohol implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 16, 1, dprediction, 0, out_W, 0, t13, 0, false);
+    Gemm.nt(n, 16, 1, dprediction, 0, out_W, 0, t12, 0, false);
     // 3 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
         // line 17: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
-        float t11 = t3[b * 16 + i] * t3[b * 16 + i];
-        float t12 = 1.0f - t11;
-        t14[b * 16 + i] = t13[b * 16 + i] * t12;
+        float t9 = t2[b * 16 + i] * t2[b * 16 + i];
+        float t10 = 1.0f - t9;
+        dhidden[b * 16 + i] = t12[b * 16 + i] * t10;
       }
     }
     // line 9: return x @ W + b; -- add gate
@@ -220,23 +220,23 @@ public final class WineAlcohol implements Model {
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        dhidden_b[i] += t14[b * 16 + i];
+        dhidden_b[i] += dhidden[b * 16 + i];
       }
     }
     // line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
-      Gemm.tnUpdate(13, 16, n, x, 0, t14, 0, this.hidden_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(13, 16, n, x, 0, dhidden, 0, this.hidden_W.f32(), 0, -sgdRate);
     } else {
       float[] dhidden_W = this.hidden_W.gradF32();
-      Gemm.tn(13, 16, n, x, 0, t14, 0, dhidden_W, 0, false);
+      Gemm.tn(13, 16, n, x, 0, dhidden, 0, dhidden_W, 0, false);
     }
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates out.W itself, no gradient is stored
-      Gemm.tnUpdate(16, 1, n, t3, 0, dprediction, 0, this.out_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(16, 1, n, t2, 0, dprediction, 0, this.out_W.f32(), 0, -sgdRate);
     } else {
       float[] dout_W = this.out_W.gradF32();
-      Gemm.tn(16, 1, n, t3, 0, dprediction, 0, dout_W, 0, false);
+      Gemm.tn(16, 1, n, t2, 0, dprediction, 0, dout_W, 0, false);
     }
   }
 
@@ -256,16 +256,16 @@ public final class WineAlcohol implements Model {
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
         // line 9: return x @ W + b;
-        float t2 = t1[b * 16 + i] + hidden_b[i];
+        float hidden = t1[b * 16 + i] + hidden_b[i];
         // line 17: let prediction = out(tanh(hidden(x)));
-        t3[b * 16 + i] = tanh(t2);
+        t2[b * 16 + i] = tanh(hidden);
       }
     }
     // line 9: return x @ W + b;
-    Gemm.nn(n, 1, 16, t3, 0, out_W, 0, t4, 0, false);
+    Gemm.nn(n, 1, 16, t2, 0, out_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        prediction[b + i] = t4[b + i] + out_b[i];
+        prediction[b + i] = t3[b + i] + out_b[i];
       }
     }
   }

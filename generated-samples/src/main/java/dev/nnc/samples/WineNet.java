@@ -59,33 +59,33 @@ public final class WineNet implements Model {
 
   private float[] t1 = new float[0];
 
-  private float[] t3 = new float[0];
+  private float[] t2 = new float[0];
 
-  private float[] t4 = new float[0];
+  private float[] t3 = new float[0];
 
   private float[] logits = new float[0];
 
   private float[] probs = new float[0];
 
+  private float[] t4 = new float[0];
+
   private float[] t5 = new float[0];
 
   private float[] t6 = new float[0];
 
-  private float[] t7 = new float[0];
+  private float t7;
 
   private float t8;
 
-  private float t9;
+  private float[] t9 = new float[0];
 
   private float[] t10 = new float[0];
 
-  private float[] t11 = new float[0];
-
   private float[] dlogits = new float[0];
 
-  private float[] t15 = new float[0];
+  private float[] t14 = new float[0];
 
-  private float[] t16 = new float[0];
+  private float[] dhidden = new float[0];
 
   /**
    * The learning rate while trainStep runs a plain SGD step, else 0.
@@ -111,18 +111,18 @@ public final class WineNet implements Model {
     }
     capacity = n;
     t1 = new float[n * 32];
-    t3 = new float[n * 32];
-    t4 = new float[n * 3];
+    t2 = new float[n * 32];
+    t3 = new float[n * 3];
     logits = new float[n * 3];
     probs = new float[n * 3];
+    t4 = new float[n * 1];
     t5 = new float[n * 1];
     t6 = new float[n * 1];
-    t7 = new float[n * 1];
-    t10 = new float[n * 1];
-    t11 = new float[n * 3];
+    t9 = new float[n * 1];
+    t10 = new float[n * 3];
     dlogits = new float[n * 3];
-    t15 = new float[n * 32];
-    t16 = new float[n * 32];
+    t14 = new float[n * 32];
+    dhidden = new float[n * 32];
   }
 
   /**
@@ -142,16 +142,16 @@ public final class WineNet implements Model {
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
         // line 9: return x @ W + b;
-        float t2 = t1[b * 32 + i] + hidden_b[i];
+        float hidden = t1[b * 32 + i] + hidden_b[i];
         // line 17: let logits = classify(sigmoid(hidden(x)));
-        t3[b * 32 + i] = sigmoid(t2);
+        t2[b * 32 + i] = sigmoid(hidden);
       }
     }
     // line 9: return x @ W + b;
-    Gemm.nn(n, 3, 32, t3, 0, classify_W, 0, t4, 0, false);
+    Gemm.nn(n, 3, 32, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        logits[b * 3 + i] = t4[b * 3 + i] + classify_b[i];
+        logits[b * 3 + i] = t3[b * 3 + i] + classify_b[i];
       }
     }
     // line 19: loss cross_entropy(logits, y);
@@ -167,23 +167,23 @@ public final class WineNet implements Model {
           probs[b * 3 + k] = exp(logits[b * 3 + k] - max);
           sum += probs[b * 3 + k];
         }
-        t5[b] = max + log(sum);
+        t4[b] = max + log(sum);
         for (int k = 0; k < 3; k++) {
           probs[b * 3 + k] /= sum;
         }
       }
     }
     for (int b = 0; b < n; b++) {
-      t6[b] = logits[b * 3 + y[b]];
+      t5[b] = logits[b * 3 + y[b]];
     }
     for (int b = 0; b < n; b++) {
-      t7[b] = t5[b] - t6[b];
+      t6[b] = t4[b] - t5[b];
     }
-    t8 = 0.0f;
+    t7 = 0.0f;
     for (int b = 0; b < n; b++) {
-      t8 += t7[b];
+      t7 += t6[b];
     }
-    loss = t8 / batchSize;
+    loss = t7 / batchSize;
   }
 
   /**
@@ -201,23 +201,23 @@ public final class WineNet implements Model {
     int[] y = batch.labels(1);
     float[] classify_W = this.classify_W.f32();
     // line 19: loss cross_entropy(logits, y); -- div gate
-    t9 = 1.0f / batchSize;
+    t8 = 1.0f / batchSize;
     // line 19: loss cross_entropy(logits, y); -- sub gate
     for (int b = 0; b < n; b++) {
-      t10[b] = -t9;
+      t9[b] = -t8;
     }
     // line 19: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
-      fill(t11, b * 3, (b + 1) * 3, 0.0f);
-      t11[b * 3 + y[b]] = t10[b];
+      fill(t10, b * 3, (b + 1) * 3, 0.0f);
+      t10[b * 3 + y[b]] = t9[b];
     }
     // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         // line 19: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
-        float t14 = t9 * probs[b * 3 + i];
+        float t13 = t8 * probs[b * 3 + i];
         // line 19: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
-        dlogits[b * 3 + i] = t11[b * 3 + i] + t14;
+        dlogits[b * 3 + i] = t10[b * 3 + i] + t13;
       }
     }
     // line 9: return x @ W + b; -- add gate
@@ -229,14 +229,14 @@ public final class WineNet implements Model {
       }
     }
     // line 9: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 32, 3, dlogits, 0, classify_W, 0, t15, 0, false);
+    Gemm.nt(n, 32, 3, dlogits, 0, classify_W, 0, t14, 0, false);
     // 3 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
         // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
-        float t12 = 1.0f - t3[b * 32 + i];
-        float t13 = t3[b * 32 + i] * t12;
-        t16[b * 32 + i] = t15[b * 32 + i] * t13;
+        float t11 = 1.0f - t2[b * 32 + i];
+        float t12 = t2[b * 32 + i] * t11;
+        dhidden[b * 32 + i] = t14[b * 32 + i] * t12;
       }
     }
     // line 9: return x @ W + b; -- add gate
@@ -244,23 +244,23 @@ public final class WineNet implements Model {
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        dhidden_b[i] += t16[b * 32 + i];
+        dhidden_b[i] += dhidden[b * 32 + i];
       }
     }
     // line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
-      Gemm.tnUpdate(13, 32, n, x, 0, t16, 0, this.hidden_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(13, 32, n, x, 0, dhidden, 0, this.hidden_W.f32(), 0, -sgdRate);
     } else {
       float[] dhidden_W = this.hidden_W.gradF32();
-      Gemm.tn(13, 32, n, x, 0, t16, 0, dhidden_W, 0, false);
+      Gemm.tn(13, 32, n, x, 0, dhidden, 0, dhidden_W, 0, false);
     }
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
-      Gemm.tnUpdate(32, 3, n, t3, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(32, 3, n, t2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
     } else {
       float[] dclassify_W = this.classify_W.gradF32();
-      Gemm.tn(32, 3, n, t3, 0, dlogits, 0, dclassify_W, 0, false);
+      Gemm.tn(32, 3, n, t2, 0, dlogits, 0, dclassify_W, 0, false);
     }
   }
 
@@ -280,16 +280,16 @@ public final class WineNet implements Model {
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
         // line 9: return x @ W + b;
-        float t2 = t1[b * 32 + i] + hidden_b[i];
+        float hidden = t1[b * 32 + i] + hidden_b[i];
         // line 17: let logits = classify(sigmoid(hidden(x)));
-        t3[b * 32 + i] = sigmoid(t2);
+        t2[b * 32 + i] = sigmoid(hidden);
       }
     }
     // line 9: return x @ W + b;
-    Gemm.nn(n, 3, 32, t3, 0, classify_W, 0, t4, 0, false);
+    Gemm.nn(n, 3, 32, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        logits[b * 3 + i] = t4[b * 3 + i] + classify_b[i];
+        logits[b * 3 + i] = t3[b * 3 + i] + classify_b[i];
       }
     }
     // line 19: loss cross_entropy(logits, y);

@@ -1,11 +1,24 @@
 package dev.nnc.runtime;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** A declared parameter initializer (name and arguments), e.g. {@code he} or {@code normal(0.01)}. */
 public final class Initializer {
-  private static final String[] NAMES = {"zeros", "ones", "normal", "uniform", "xavier", "he"};
-  private static final int[] ARITY = {0, 0, 1, 2, 0, 0};
+  /** Every initializer's name with the names of its arguments, in documentation order. */
+  private static final Map<String, List<String>> ARGUMENTS = new LinkedHashMap<>();
+
+  static {
+    ARGUMENTS.put("zeros", List.of());
+    ARGUMENTS.put("ones", List.of());
+    ARGUMENTS.put("normal", List.of("std"));
+    ARGUMENTS.put("uniform", List.of("a", "b"));
+    ARGUMENTS.put("xavier", List.of());
+    ARGUMENTS.put("he", List.of());
+  }
 
   private final String name;
   private final double[] args;
@@ -43,24 +56,29 @@ public final class Initializer {
     return new Initializer("he", new double[0]);
   }
 
+  /** Every initializer's name with the names of its arguments ({@code normal: [std]}), in order. */
+  public static Map<String, List<String>> arguments() {
+    return Collections.unmodifiableMap(ARGUMENTS);
+  }
+
   /** The initializer called {@code name} with {@code args}; rejects unknown names and wrong arities. */
   public static Initializer parse(String name, double... args) {
-    for (int k = 0; k < NAMES.length; k++) {
-      if (NAMES[k].equals(name)) {
-        if (args.length != ARITY[k]) {
-          throw new NncException("initializer " + name + " takes " + ARITY[k] + " argument(s), got "
-              + args.length);
-        }
-        if (name.equals("normal") && !(args[0] >= 0 && Double.isFinite(args[0]))) {
-          throw new NncException("initializer normal(std) needs a finite std >= 0, got " + args[0]);
-        }
-        if (name.equals("uniform") && !(args[0] <= args[1] && Double.isFinite(args[1] - args[0]))) {
-          throw new NncException("initializer uniform(a, b) needs finite a <= b, got " + args[0] + ", " + args[1]);
-        }
-        return new Initializer(name, args.clone());
-      }
+    List<String> expected = ARGUMENTS.get(name);
+    if (expected == null) {
+      throw new NncException("unknown initializer '" + name + "' (valid: "
+          + String.join(", ", ARGUMENTS.keySet()) + ")");
     }
-    throw new NncException("unknown initializer '" + name + "' (valid: " + String.join(", ", NAMES) + ")");
+    if (args.length != expected.size()) {
+      throw new NncException("initializer " + name + " takes " + expected.size()
+          + " argument(s), got " + args.length);
+    }
+    if (name.equals("normal") && !(args[0] >= 0 && Double.isFinite(args[0]))) {
+      throw new NncException("initializer normal(std) needs a finite std >= 0, got " + args[0]);
+    }
+    if (name.equals("uniform") && !(args[0] <= args[1] && Double.isFinite(args[1] - args[0]))) {
+      throw new NncException("initializer uniform(a, b) needs finite a <= b, got " + args[0] + ", " + args[1]);
+    }
+    return new Initializer(name, args.clone());
   }
 
   public String name() {

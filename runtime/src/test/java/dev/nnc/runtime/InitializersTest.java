@@ -92,5 +92,8 @@ class InitializersTest {
     assertEquals("unknown initializer 'glorot' (valid: zeros, ones, normal, uniform, xavier, he)", e.getMessage());
     assertThrows(NncException.class, () -> Initializer.parse("normal"));
     assertThrows(NncException.class, () -> Initializer.uniform(1, 0));
+    assertEquals(java.util.List.of("zeros", "ones", "normal", "uniform", "xavier", "he"),
+        java.util.List.copyOf(Initializer.arguments().keySet()));
+    assertEquals(java.util.List.of("a", "b"), Initializer.arguments().get("uniform"));
   }
 }

@@ -62,6 +62,16 @@ public final class Derivatives {
     rule(Op.RELU, "relu gate", (G, y, g, i) -> G.mul(g, G.unary(Op.STEP, y.input(0))));
     // softplus x = log(1 + e^x): dx = g * sigmoid(x)
     rule(Op.SOFTPLUS, "softplus rule", (G, y, g, i) -> G.mul(g, G.unary(Op.SIGMOID, y.input(0))));
+    // gelu x = x Phi(x): dx = g * (Phi(x) + x phi(x)), phi the standard normal density
+    rule(Op.GELU, "gelu rule", (G, y, g, i) -> G.mul(g, G.add(
+        G.unary(Op.NORMAL_CDF, y.input(0)), G.mul(y.input(0), normalDensity(G, y.input(0))))));
+    // Phi(x): dx = g * phi(x)
+    rule(Op.NORMAL_CDF, "normal cdf rule", (G, y, g, i) -> G.mul(g, normalDensity(G, y.input(0))));
+    // silu x = x s(x): dx = g * (s + x s (1 - s)) = g * (s + y (1 - s))  (reuses silu(x))
+    rule(Op.SILU, "silu rule (reuses silu(x))", (G, y, g, i) -> {
+      Node s = G.unary(Op.SIGMOID, y.input(0));
+      return G.mul(g, G.add(s, G.mul(y, G.sub(G.scalar(1), s))));
+    });
     forwardOnly(Op.SIGN);
     forwardOnly(Op.FLOOR);
     forwardOnly(Op.STEP);
@@ -160,6 +170,11 @@ public final class Derivatives {
     // onehot(v, k): dv = g[k]
     rule(Op.ONEHOT, "onehot gate", (G, y, g, i) -> i == 1 ? null
         : G.apply(Op.PICK, y.origin(), g, y.input(1)));
+  }
+
+  /** phi(x) = exp(-x^2 / 2) / sqrt(2 pi); exactly 0 far out, never NaN for a finite x. */
+  private static Node normalDensity(Graph G, Node x) {
+    return G.mul(G.scalar(0.3989422804014327), G.unary(Op.EXP, G.mul(G.scalar(-0.5), G.mul(x, x))));
   }
 
   private static Node matmul(Graph G, Node.Apply y, Node g, int i) {

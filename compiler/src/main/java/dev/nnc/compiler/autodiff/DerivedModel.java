@@ -4,7 +4,6 @@ import dev.nnc.compiler.ir.Graph;
 import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
-import dev.nnc.compiler.ir.Shape;
 import dev.nnc.compiler.simplify.Simplifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,12 +22,9 @@ public record DerivedModel(ModelIr model, Node.Var batchSize, Node objective,
     gradients = List.copyOf(gradients);
   }
 
-  /** Internal name of the variable holding the number of examples in the batch. */
-  public static final String BATCH_SIZE = "$batchSize";
-
   public static DerivedModel derive(ModelIr model, boolean simplify) {
     Graph graph = model.graph();
-    Node.Var batchSize = graph.var(BATCH_SIZE, Shape.SCALAR, false, model.decl().span());
+    Node.Var batchSize = graph.batchSize(model.span());
     Node loss = model.loss();
     List<Node> forwardRoots = new ArrayList<>();
     forwardRoots.add(loss);

@@ -1,10 +1,10 @@
 package dev.nnc.compiler.autodiff;
 
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -45,7 +45,7 @@ public final class ReverseMode {
    * variable to the output, keyed by node.
    */
   public static Map<Node, Node> adjoints(Graph graph, Node output, Node seed) {
-    List<Node> order = reachable(output);
+    List<Node> order = GraphOrder.reachable(output);
     Set<Node> needsGradient = needingGradient(order);
     Map<Node, Node> adjoint = new IdentityHashMap<>();
     adjoint.put(output, seed);
@@ -94,7 +94,12 @@ public final class ReverseMode {
       }
       String name = node instanceof Node.Var v ? v.name() : graph.nameOf(node);
       if (name != null && !name.startsWith("$")) {
-        graph.name(g, "d" + name);
+        // the gradient of a hinted value (a layer's output) is only a hint itself
+        if (graph.isHint(node)) {
+          graph.hint(g, "d" + name);
+        } else {
+          graph.name(g, "d" + name);
+        }
       }
     }
     return adjoint;
@@ -116,26 +121,6 @@ public final class ReverseMode {
         stack.addAll(a.inputs());
       }
     }
-  }
-
-  /** The nodes {@code root} depends on, in topological (id) order. */
-  public static List<Node> reachable(Node root) {
-    List<Node> nodes = new ArrayList<>();
-    Set<Node> seen = new HashSet<>();
-    List<Node> stack = new ArrayList<>();
-    stack.add(root);
-    while (!stack.isEmpty()) {
-      Node node = stack.remove(stack.size() - 1);
-      if (!seen.add(node)) {
-        continue;
-      }
-      nodes.add(node);
-      if (node instanceof Node.Apply a) {
-        stack.addAll(a.inputs());
-      }
-    }
-    nodes.sort(Comparator.comparingInt(Node::id));
-    return nodes;
   }
 
   /** The nodes (in {@code order}) that depend on a differentiable variable. */

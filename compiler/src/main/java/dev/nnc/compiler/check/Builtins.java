@@ -5,52 +5,66 @@ import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The table of built-in functions: arity, whether {@code axis:} is accepted, and how a call
- * lowers to graph nodes. Composite built-ins (cross_entropy, mse, ...) lower to primitive ops so
- * that their derivatives come from the rule table and their stable forms from the simplifier.
+ * lowers to graph nodes. Every op with a {@link Op#builtin()} name is one entry, lowered to that
+ * op; the others are listed here. Composite built-ins (cross_entropy, mse, ...) lower to primitive
+ * ops so that their derivatives come from the rule table and their stable forms from the
+ * simplifier.
  */
-final class Builtins {
+public final class Builtins {
   /** Lowers one checked call; returns null after reporting an error through the site. */
   interface Lowering {
-    Node lower(CallSite site, List<Node> args, int axis);
+    Node lower(CallSite site, CallArguments args);
   }
 
-  /** One built-in. {@code maxArgs} counts positional arguments. */
-  record Builtin(String name, int minArgs, int maxArgs, boolean takesAxis, Lowering lowering) {}
+  /**
+   * One built-in. {@code maxArgs} counts positional arguments; {@code options} names the integer
+   * options it accepts ({@code axis}).
+   */
+  record Builtin(String name, int minArgs, int maxArgs, Set<String> options, Lowering lowering) {}
+
+  private static final Set<String> NO_OPTIONS = Set.of();
+  private static final Set<String> AXIS = Set.of(CallArguments.AXIS);
 
   static final Map<String, Builtin> TABLE;
 
   static {
     Map<String, Builtin> t = new LinkedHashMap<>();
-    for (Op op : List.of(Op.EXP, Op.LOG, Op.SQRT, Op.ABS, Op.SIN, Op.COS, Op.TAN, Op.TANH,
-        Op.SIGMOID, Op.RELU, Op.SOFTPLUS, Op.SIGN, Op.FLOOR)) {
-      add(t, op.symbol(), 1, 1, false, (s, a, axis) -> s.apply(op, a.get(0)));
+    for (Op op : Op.values()) {
+      if (op.builtin() != null) {
+        add(t, op.builtin(), op.arity(), op.arity(), NO_OPTIONS, (s, a) -> s.op(op, a.values()));
+      }
     }
-    add(t, "leaky_relu", 1, 2, false, (s, a, axis) ->
-        s.binary(Op.LEAKY_RELU, a.get(0), a.size() > 1 ? a.get(1) : s.graph().scalar(0.01)));
-    add(t, "max", 1, 2, true, (s, a, axis) ->
-        a.size() == 2 ? s.binary(Op.MAX, a.get(0), a.get(1)) : s.reduce(Op.MAX_REDUCE, a.get(0), axis));
-    add(t, "min", 1, 2, true, (s, a, axis) ->
-        a.size() == 2 ? s.binary(Op.MIN, a.get(0), a.get(1))
-            // min(x) = -max(-x)
-            : s.apply(Op.NEG, s.reduce(Op.MAX_REDUCE, s.apply(Op.NEG, a.get(0)), axis)));
-    add(t, "where", 3, 3, false, (s, a, axis) -> s.where(a.get(0), a.get(1), a.get(2)));
-    add(t, "sum", 1, 1, true, (s, a, axis) -> s.reduce(Op.SUM, a.get(0), axis));
-    add(t, "mean", 1, 1, true, (s, a, axis) -> s.mean(a.get(0), axis));
-    add(t, "logsumexp", 1, 1, true, (s, a, axis) -> s.reduce(Op.LOGSUMEXP, a.get(0), axis));
-    add(t, "softmax", 1, 1, false, (s, a, axis) -> s.vectorOp(Op.SOFTMAX, a.get(0)));
-    add(t, "log_softmax", 1, 1, false, (s, a, axis) -> s.logSoftmax(a.get(0)));
-    add(t, "cross_entropy", 2, 2, false, (s, a, axis) -> s.crossEntropy(a.get(0), a.get(1)));
-    add(t, "hinge", 2, 2, false, (s, a, axis) -> s.hinge(a.get(0), a.get(1)));
-    add(t, "mse", 2, 2, false, (s, a, axis) -> s.mse(a.get(0), a.get(1)));
-    add(t, "bce_with_logits", 2, 2, false, (s, a, axis) -> s.bceWithLogits(a.get(0), a.get(1)));
-    add(t, "argmax", 1, 1, false, (s, a, axis) -> s.vectorOp(Op.ARGMAX, a.get(0)));
-    add(t, "transpose", 1, 1, false, (s, a, axis) -> s.transpose(a.get(0)));
+    add(t, "leaky_relu", 1, 2, NO_OPTIONS, (s, a) -> s.binary(Op.LEAKY_RELU, a.value(0),
+        a.size() > 1 ? a.value(1) : s.graph().scalar(0.01)));
+    add(t, "max", 1, 2, AXIS, (s, a) -> a.size() == 2 ? s.binary(Op.MAX, a.value(0), a.value(1))
+        : s.reduce(Op.MAX_REDUCE, a.value(0), a.axis()));
+    add(t, "min", 1, 2, AXIS, (s, a) -> a.size() == 2 ? s.binary(Op.MIN, a.value(0), a.value(1))
+        // min(x) = -max(-x)
+        : s.apply(Op.NEG, s.reduce(Op.MAX_REDUCE, s.apply(Op.NEG, a.value(0)), a.axis())));
+    add(t, "where", 3, 3, NO_OPTIONS, (s, a) -> s.where(a.value(0), a.value(1), a.value(2)));
+    add(t, "sum", 1, 1, AXIS, (s, a) -> s.reduce(Op.SUM, a.value(0), a.axis()));
+    add(t, "mean", 1, 1, AXIS, (s, a) -> s.mean(a.value(0), a.axis()));
+    add(t, "logsumexp", 1, 1, AXIS, (s, a) -> s.reduce(Op.LOGSUMEXP, a.value(0), a.axis()));
+    add(t, "softmax", 1, 1, NO_OPTIONS, (s, a) -> s.vectorOp(Op.SOFTMAX, a.value(0)));
+    add(t, "log_softmax", 1, 1, NO_OPTIONS, (s, a) -> s.logSoftmax(a.value(0)));
+    add(t, "cross_entropy", 2, 2, NO_OPTIONS, (s, a) -> s.crossEntropy(a.value(0), a.value(1)));
+    add(t, "hinge", 2, 2, NO_OPTIONS, (s, a) -> s.hinge(a.value(0), a.value(1)));
+    add(t, "mse", 2, 2, NO_OPTIONS, (s, a) -> s.mse(a.value(0), a.value(1)));
+    add(t, "bce_with_logits", 2, 2, NO_OPTIONS,
+        (s, a) -> s.bceWithLogits(a.value(0), a.value(1)));
+    add(t, "argmax", 1, 1, NO_OPTIONS, (s, a) -> s.vectorOp(Op.ARGMAX, a.value(0)));
+    add(t, "transpose", 1, 1, NO_OPTIONS, (s, a) -> s.transpose(a.value(0)));
     TABLE = Collections.unmodifiableMap(t);
+  }
+
+  /** The names of all built-in functions, in table order. */
+  public static Set<String> names() {
+    return TABLE.keySet();
   }
 
   /** Built-ins whose second argument may be a class label (for bce_with_logits: 0 or 1). */
@@ -60,9 +74,11 @@ final class Builtins {
 
   private Builtins() {}
 
-  private static void add(Map<String, Builtin> t, String name, int min, int max, boolean axis,
-      Lowering lowering) {
-    t.put(name, new Builtin(name, min, max, axis, lowering));
+  private static void add(Map<String, Builtin> t, String name, int min, int max,
+      Set<String> options, Lowering lowering) {
+    if (t.putIfAbsent(name, new Builtin(name, min, max, options, lowering)) != null) {
+      throw new IllegalStateException("built-in " + name + " is defined twice");
+    }
   }
 
   /** The shape a reduction over {@code axis} (-1: everything) leaves. */

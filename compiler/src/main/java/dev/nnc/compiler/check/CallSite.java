@@ -46,6 +46,17 @@ final class CallSite {
     return graph.apply(op, span, x);
   }
 
+  /** An op called by its built-in name: elementwise ops check that the shapes broadcast. */
+  Node op(Op op, java.util.List<Node> args) {
+    return switch (op.kind()) {
+      case UNARY -> apply(op, args.get(0));
+      case BINARY, COMPARISON -> binary(op, args.get(0), args.get(1));
+      case SELECT -> where(args.get(0), args.get(1), args.get(2));
+      case REDUCTION, STRUCTURAL, BATCH ->
+          throw new IllegalStateException(op + " needs its own entry in Builtins");
+    };
+  }
+
   /** An elementwise binary op with broadcasting. */
   Node binary(Op op, Node a, Node b) {
     if (Shape.broadcast(a.shape(), b.shape()) == null) {

@@ -2,7 +2,6 @@ package dev.nnc.compiler.check;
 
 import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.ir.Node;
-import dev.nnc.compiler.ir.Op;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

@@ -285,17 +285,33 @@ final class Code {
     String out = name.apply(a);
     String decl = declare ? t() + " " + out : out;
     Op op = a.op();
-    if (op.isElementwise() || op == Op.PICK) {
-      if (a.shape().isScalar()) {
-        b.addStatement("$L = $L", decl, element(a, "0", name));
-      } else {
-        b.beginControlFlow("for (int i = 0; i < $L; i++)", a.shape().size());
-        b.addStatement("$L = $L", ref(a, out, "i"), element(a, "i", name));
-        b.endControlFlow();
-      }
-      return b.build();
+    switch (op.kind()) {
+      case UNARY, BINARY, COMPARISON, SELECT -> elementLoop(b, a, decl, out, name);
+      case REDUCTION -> reduce(b, a, decl, out, name);
+      case STRUCTURAL -> structural(b, a, decl, out, name);
+      // statement() computes a batch sum over all examples; a batch broadcast is a view
+      case BATCH -> throw new IllegalStateException(op + " is not computed per example");
     }
+    return b.build();
+  }
+
+  /** One element expression per element of {@code a} (a loop unless it is a scalar). */
+  private void elementLoop(CodeBlock.Builder b, Node.Apply a, String decl, String out,
+      Function<Node, String> name) {
+    if (a.shape().isScalar()) {
+      b.addStatement("$L = $L", decl, element(a, "0", name));
+    } else {
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", a.shape().size());
+      b.addStatement("$L = $L", ref(a, out, "i"), element(a, "i", name));
+      b.endControlFlow();
+    }
+  }
+
+  private void structural(CodeBlock.Builder b, Node.Apply a, String decl, String out,
+      Function<Node, String> name) {
+    Op op = a.op();
     switch (op) {
+      case PICK -> elementLoop(b, a, decl, out, name);
       case MATMUL -> matmul(b, a, decl, out, name);
       case OUTER -> {
         int m = a.input(0).shape().size();
@@ -307,7 +323,6 @@ final class Code {
         b.endControlFlow();
         b.endControlFlow();
       }
-      case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(b, a, decl, out, name);
       case SUM_TO -> {
         int n = a.shape().size();
         zero(b, a, out);
@@ -375,46 +390,31 @@ final class Code {
         zero(b, a, out);
         b.addStatement("$L = $L", ref(a, out, classIndex(a.input(1), name)), at(a.input(0), "0", name));
       }
-      default -> throw new IllegalStateException("no code for " + op);
+      default -> throw new IllegalStateException("no code for the structural op " + op);
     }
-    return b.build();
   }
 
-  /** The element expression of an elementwise op (or pick) at flat index {@code i}. */
+  /**
+   * The element expression of an elementwise op (or pick) at flat index {@code i}: the op's
+   * Java operator or a call of its NnMath method (static import, never {@code Math.fn}: a .nn name
+   * {@code Math} becomes a Java variable that would obscure the class; NnMath overloads each
+   * function for float, so f32 code needs no cast).
+   */
   String element(Node.Apply a, String i, Function<Node, String> name) {
     Op op = a.op();
     if (op == Op.PICK) {
       return at(a.input(0), classIndex(a.input(1), name), name);
     }
     String x = operand(a, 0, i, name);
-    String y = a.inputs().size() > 1 ? operand(a, 1, i, name) : null;
-    return switch (op) {
-      case NEG -> "-" + x;
-      case EXP -> math("exp", x);
-      case LOG -> math("log", x);
-      case SQRT -> math("sqrt", x);
-      case ABS -> "abs(" + x + ")";
-      case SIN -> math("sin", x);
-      case COS -> math("cos", x);
-      case TAN -> math("tan", x);
-      case TANH -> math("tanh", x);
-      case SIGMOID -> "sigmoid(" + x + ")";
-      case RELU -> "relu(" + x + ")";
-      case SOFTPLUS -> "softplus(" + x + ")";
-      case SIGN -> "signum(" + x + ")";
-      case FLOOR -> math("floor", x);
-      case STEP -> "step(" + x + ")";
-      case ADD -> x + " + " + y;
-      case SUB -> x + " - " + y;
-      case MUL -> x + " * " + y;
-      case DIV -> x + " / " + y;
-      case POW -> "pow(" + x + ", " + y + ")";
-      case MAX -> "max(" + x + ", " + y + ")";
-      case MIN -> "min(" + x + ", " + y + ")";
-      case LEAKY_RELU -> "leakyRelu(" + x + ", " + y + ")";
-      case LT, LE, GT, GE, EQ, NE -> x + " " + op.symbol() + " " + y + " ? " + lit(1) + " : " + lit(0);
-      case WHERE -> x + " != " + lit(0) + " ? " + y + " : " + operand(a, 2, i, name);
-      default -> throw new IllegalStateException("not elementwise: " + op);
+    return switch (op.kind()) {
+      case UNARY -> op.javaOperator() ? op.java() + x : op.java() + "(" + x + ")";
+      case BINARY -> op.javaOperator() ? x + " " + op.java() + " " + operand(a, 1, i, name)
+          : op.java() + "(" + x + ", " + operand(a, 1, i, name) + ")";
+      case COMPARISON -> x + " " + op.java() + " " + operand(a, 1, i, name) + " ? " + lit(1)
+          + " : " + lit(0);
+      case SELECT -> x + " != " + lit(0) + " ? " + operand(a, 1, i, name) + " : "
+          + operand(a, 2, i, name);
+      case REDUCTION, STRUCTURAL, BATCH -> throw new IllegalStateException("not elementwise: " + op);
     };
   }
 
@@ -425,15 +425,6 @@ final class Code {
     int outSize = a.shape().size();
     String index = size == outSize ? i : size == 1 ? "0" : Ix.mod(i, size);
     return at(in, index, name);
-  }
-
-  /**
-   * A call of a NnMath function through the static import, never {@code Math.fn}: a .nn name
-   * {@code Math} becomes a Java variable that would obscure the class. NnMath overloads each
-   * function for float, so f32 code needs no cast.
-   */
-  private static String math(String fn, String x) {
-    return fn + "(" + x + ")";
   }
 
   private void matmul(CodeBlock.Builder b, Node.Apply a, String decl, String out,
@@ -560,7 +551,7 @@ final class Code {
         b.endControlFlow();
         b.addStatement("$L = max", target);
       }
-      default -> {
+      case LOGSUMEXP -> {
         // logsumexp = max + log(sum(exp(x - max))): stable for large inputs
         b.addStatement("$L max = $L", t(), at(x, flat(s, o, "0", j), name));
         b.beginControlFlow("for (int k = 1; k < $L; k++)", s[1]);
@@ -568,10 +559,11 @@ final class Code {
         b.endControlFlow();
         b.addStatement("$L sum = $L", t(), lit(0));
         b.beginControlFlow("for (int k = 0; k < $L; k++)", s[1]);
-        b.addStatement("sum += $L", math("exp", elem + " - max"));
+        b.addStatement("sum += $L", "exp(" + elem + " - max)");
         b.endControlFlow();
-        b.addStatement("$L = max + $L", target, math("log", "sum"));
+        b.addStatement("$L = max + $L", target, "log(sum)");
       }
+      default -> throw new IllegalStateException("no code for the reduction " + a.op());
     }
     if (loopsOuter) {
       b.endControlFlow();
@@ -599,7 +591,7 @@ final class Code {
     b.endControlFlow();
     b.addStatement("$L sum = $L", t(), lit(0));
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-    b.addStatement("$L = $L", ref(a, out, Ix.add(row, "k")), math("exp", at(x, Ix.add(row, "k"), name) + " - max"));
+    b.addStatement("$L = $L", ref(a, out, Ix.add(row, "k")), "exp(" + at(x, Ix.add(row, "k"), name) + " - max)");
     b.addStatement("sum += $L", ref(a, out, Ix.add(row, "k")));
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
@@ -646,10 +638,10 @@ final class Code {
     b.addStatement("$L sum = $L", t(), lit(0));
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
     b.addStatement("$L = $L", ref(softmax, out, Ix.add(row, "k")),
-        math("exp", at(x, Ix.add(row, "k"), name) + " - max"));
+        "exp(" + at(x, Ix.add(row, "k"), name) + " - max)");
     b.addStatement("sum += $L", ref(softmax, out, Ix.add(row, "k")));
     b.endControlFlow();
-    b.addStatement("$L = max + $L", ref(logsumexp, lse, rows > 1 ? "r" : "0"), math("log", "sum"));
+    b.addStatement("$L = max + $L", ref(logsumexp, lse, rows > 1 ? "r" : "0"), "log(sum)");
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
     b.addStatement("$L /= sum", ref(softmax, out, Ix.add(row, "k")));
     b.endControlFlow();

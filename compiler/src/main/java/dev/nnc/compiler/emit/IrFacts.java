@@ -1,7 +1,6 @@
 package dev.nnc.compiler.emit;
 
-import dev.nnc.compiler.ast.Expr;
-import dev.nnc.compiler.autodiff.ReverseMode;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.FunctionIr;
 import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.Node;
@@ -32,12 +31,12 @@ final class IrFacts {
 
   /** The source line of the {@code fn} declaration. */
   static int line(FunctionIr fn) {
-    return fn.decl().span().line();
+    return fn.span().line();
   }
 
   /** The source line of the {@code model} declaration. */
   static int line(ModelIr model) {
-    return model.decl().span().line();
+    return model.span().line();
   }
 
   /** The optimizer the model declares, or null. */
@@ -46,20 +45,10 @@ final class IrFacts {
       return null;
     }
     List<Argument> arguments = new ArrayList<>();
-    for (Expr.Arg a : model.optimizer().args()) {
-      arguments.add(new Argument(a.name(), constant(a.value())));
+    for (ModelIr.Argument a : model.optimizer().args()) {
+      arguments.add(new Argument(a.name(), a.value()));
     }
     return new Optimizer(model.optimizer().name(), arguments);
-  }
-
-  private static double constant(Expr e) {
-    if (e instanceof Expr.Number n) {
-      return n.value();
-    }
-    if (e instanceof Expr.Neg neg) {
-      return -constant(neg.operand());
-    }
-    throw new IllegalStateException("optimizer arguments are checked to be numbers");
   }
 
   /** Every node {@code roots} depend on (the roots included), once each, inputs first. */
@@ -70,7 +59,7 @@ final class IrFacts {
       if (seen.contains(root)) {
         continue;
       }
-      for (Node n : ReverseMode.reachable(root)) {
+      for (Node n : GraphOrder.reachable(root)) {
         if (seen.add(n)) {
           all.add(n);
         }

@@ -1,7 +1,7 @@
 package dev.nnc.compiler.inspect;
 
-import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ public final class MathPrinter {
     Map<Node, Integer> uses = new HashMap<>();
     List<Node> all = new ArrayList<>();
     for (Node root : roots.values()) {
-      for (Node n : ReverseMode.reachable(root)) {
+      for (Node n : GraphOrder.reachable(root)) {
         if (!uses.containsKey(n)) {
           uses.put(n, 0);
           all.add(n);

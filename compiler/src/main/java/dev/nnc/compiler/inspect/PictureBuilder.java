@@ -1,15 +1,17 @@
 package dev.nnc.compiler.inspect;
 
+import dev.nnc.compiler.ast.Decl;
+import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.ast.Stmt;
 import dev.nnc.compiler.autodiff.DerivedModel;
 import dev.nnc.compiler.autodiff.Derivatives;
-import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.interp.Interpreter;
 import dev.nnc.compiler.ir.FunctionIr;
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
@@ -84,7 +86,7 @@ public final class PictureBuilder {
     Node value = b.forward(List.of(fn.value()), simplify).get(0);
     Node seed = value.shape().isScalar() ? fn.graph().scalar(1)
         : fn.graph().constant(1, value.shape());
-    Root root = new Root(value, fn.name(), fn.decl().nameSpan().line(), seed);
+    Root root = new Root(value, fn.name(), fn.nameSpan().line(), seed);
     return b.build("fn " + fn.name(), List.of(root), List.of());
   }
 
@@ -97,8 +99,8 @@ public final class PictureBuilder {
   public static Picture model(SourceFile source, Program program, ModelIr model,
       boolean simplify, Map<String, double[]> values, int examples) {
     Graph graph = model.graph();
-    Node.Var batchSize = graph.var(DerivedModel.BATCH_SIZE, Shape.SCALAR, false,
-        model.decl().span());
+    Decl.Model decl = declaration(program, model.name());
+    Node.Var batchSize = graph.batchSize(model.span());
     Map<Node.Var, double[]> byVar = null;
     if (values != null) {
       byVar = new HashMap<>();
@@ -135,7 +137,7 @@ public final class PictureBuilder {
     List<Root> roots = new ArrayList<>();
     int lossLine = 0;
     Map<String, Integer> outputLines = new HashMap<>();
-    for (Stmt s : model.decl().body()) {
+    for (Stmt s : decl.body()) {
       if (s instanceof Stmt.Loss l) {
         lossLine = l.span().line();
       } else if (s instanceof Stmt.Output o) {
@@ -149,15 +151,25 @@ public final class PictureBuilder {
     }
     List<Node> all = new ArrayList<>();
     for (Root r : roots) {
-      all.addAll(ReverseMode.reachable(r.node()));
+      all.addAll(GraphOrder.reachable(r.node()));
     }
     all.sort(Comparator.comparingInt(Node::id));
-    b.instances = new LayerInstances(program, model.decl(), all, source.text());
+    b.instances = new LayerInstances(program, decl, all, source.text());
     List<Picture.Group> groups = new ArrayList<>();
     for (LayerInstances.Instance i : b.instances.all()) {
       groups.add(new Picture.Group("g_" + i.name(), i.text(), i.let().line()));
     }
     return b.build("model " + model.name(), roots, groups);
+  }
+
+  /** The model's declaration in the parsed program (the picture groups nodes by its lets). */
+  private static Decl.Model declaration(Program program, String name) {
+    for (Decl d : program.decls()) {
+      if (d instanceof Decl.Model m && m.name().equals(name)) {
+        return m;
+      }
+    }
+    throw new IllegalArgumentException("no model " + name + " in the program");
   }
 
   /**
@@ -167,7 +179,7 @@ public final class PictureBuilder {
   private List<Node> forward(List<Node> roots, boolean simplify) {
     List<Node> out = simplify ? Simplifier.simplify(graph, roots) : roots;
     for (Node root : out) {
-      for (Node n : ReverseMode.reachable(root)) {
+      for (Node n : GraphOrder.reachable(root)) {
         String name = graph.nameOf(n);
         if (name != null && !name.startsWith("$")) {
           names.put(n, name);

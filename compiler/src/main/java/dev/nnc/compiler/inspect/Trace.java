@@ -4,6 +4,7 @@ import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.interp.Interpreter;
 import dev.nnc.compiler.ir.FunctionIr;
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ public final class Trace {
     Map<String, Integer> used = new HashMap<>();
     List<Row> rows = new ArrayList<>();
     int temp = 1;
-    for (Node n : ReverseMode.reachable(value)) {
+    for (Node n : GraphOrder.reachable(value)) {
       if (n instanceof Node.Const) {
         continue;
       }

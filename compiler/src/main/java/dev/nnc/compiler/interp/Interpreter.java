@@ -1,6 +1,6 @@
 package dev.nnc.compiler.interp;
 
-import dev.nnc.compiler.autodiff.ReverseMode;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
@@ -44,7 +44,7 @@ public final class Interpreter {
   public Map<Node, double[]> evaluate(List<Node> roots) {
     Map<Node, double[]> out = new HashMap<>();
     for (Node root : roots) {
-      for (Node node : ReverseMode.reachable(root)) {
+      for (Node node : GraphOrder.reachable(root)) {
         value(node);
       }
       out.put(root, values.get(root));
@@ -105,50 +105,38 @@ public final class Interpreter {
   }
 
   private static double[] apply(Node.Apply a, double[][] in) {
+    return switch (a.op().kind()) {
+      case UNARY, BINARY, COMPARISON, SELECT -> elementwise(a, in);
+      case REDUCTION -> reduce(a.op(), in[0], a.input(0).shape(), a.attr(),
+          new double[a.shape().size()]);
+      case STRUCTURAL -> structural(a, in);
+      // applyBatched moves values in and out of the batch
+      case BATCH -> throw new IllegalStateException(a.op() + " outside a batch");
+    };
+  }
+
+  /** An elementwise op: each output element from the inputs' (broadcast) elements. */
+  private static double[] elementwise(Node.Apply a, double[][] in) {
+    Op op = a.op();
+    int n = a.shape().size();
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      double x = at(in[0], i);
+      out[i] = switch (op.kind()) {
+        case UNARY -> op.apply(x);
+        case BINARY, COMPARISON -> op.apply(x, at(in[1], i));
+        case SELECT -> x != 0 ? at(in[1], i) : at(in[2], i);
+        case REDUCTION, STRUCTURAL, BATCH -> throw new IllegalStateException(op.toString());
+      };
+    }
+    return out;
+  }
+
+  private static double[] structural(Node.Apply a, double[][] in) {
     Shape shape = a.shape();
     int n = shape.size();
     double[] out = new double[n];
     Op op = a.op();
-    if (op.isElementwise()) {
-      for (int i = 0; i < n; i++) {
-        double x = at(in[0], i);
-        double y = in.length > 1 ? at(in[1], i) : 0;
-        out[i] = switch (op) {
-          case NEG -> -x;
-          case EXP -> Math.exp(x);
-          case LOG -> Math.log(x);
-          case SQRT -> Math.sqrt(x);
-          case ABS -> Math.abs(x);
-          case SIN -> Math.sin(x);
-          case COS -> Math.cos(x);
-          case TAN -> Math.tan(x);
-          case TANH -> Math.tanh(x);
-          case SIGMOID -> NnMath.sigmoid(x);
-          case RELU -> NnMath.relu(x);
-          case SOFTPLUS -> NnMath.softplus(x);
-          case SIGN -> Math.signum(x);
-          case FLOOR -> Math.floor(x);
-          case STEP -> NnMath.step(x);
-          case ADD -> x + y;
-          case SUB -> x - y;
-          case MUL -> x * y;
-          case DIV -> x / y;
-          case POW -> NnMath.pow(x, y);
-          case MAX -> NnMath.max(x, y);
-          case MIN -> NnMath.min(x, y);
-          case LEAKY_RELU -> NnMath.leakyRelu(x, y);
-          case LT -> x < y ? 1 : 0;
-          case LE -> x <= y ? 1 : 0;
-          case GT -> x > y ? 1 : 0;
-          case GE -> x >= y ? 1 : 0;
-          case EQ -> x == y ? 1 : 0;
-          case NE -> x != y ? 1 : 0;
-          case WHERE -> x != 0 ? y : at(in[2], i);
-          default -> throw new IllegalStateException(op.toString());
-        };
-      }
-      return out;
-    }
     double[] x = in[0];
     Shape xs = a.input(0).shape();
     switch (op) {
@@ -192,7 +180,6 @@ public final class Interpreter {
           out[i % n] += x[i];
         }
       }
-      case SUM, MAX_REDUCE, LOGSUMEXP -> reduce(op, x, xs, a.attr(), out);
       case ARGMAX_MASK -> {
         Axis ax = a.attr() == -1 ? new Axis(Shape.of(x.length), 0) : new Axis(xs, a.attr());
         for (int o = 0; o < ax.outer; o++) {
@@ -240,7 +227,7 @@ public final class Interpreter {
       case EMBED -> System.arraycopy(x, 0, out, a.attr(), x.length);
       case PICK -> out[0] = x[classIndex(in[1][0], x.length)];
       case ONEHOT -> out[classIndex(in[1][0], n)] = x[0];
-      default -> throw new IllegalStateException(op.toString());
+      default -> throw new IllegalStateException("no interpreter case for the structural op " + op);
     }
     return out;
   }
@@ -273,34 +260,34 @@ public final class Interpreter {
     }
   }
 
-  private static void reduce(Op op, double[] x, Shape xs, int axis, double[] out) {
+  private static double[] reduce(Op op, double[] x, Shape xs, int axis, double[] out) {
     Axis ax = axis == -1 ? new Axis(Shape.of(x.length), 0) : new Axis(xs, axis);
     for (int o = 0; o < ax.outer; o++) {
       for (int b = 0; b < ax.inner; b++) {
-        double r;
-        if (op == Op.SUM) {
-          r = 0;
-          for (int k = 0; k < ax.length; k++) {
-            r += x[ax.at(o, k, b)];
-          }
-        } else {
-          double max = Double.NEGATIVE_INFINITY;
-          for (int k = 0; k < ax.length; k++) {
-            max = Math.max(max, x[ax.at(o, k, b)]);
-          }
-          if (op == Op.MAX_REDUCE) {
-            r = max;
-          } else {
-            double s = 0;
-            for (int k = 0; k < ax.length; k++) {
-              s += Math.exp(x[ax.at(o, k, b)] - max);
-            }
-            r = max + Math.log(s);
-          }
+        double max = Double.NEGATIVE_INFINITY;
+        double sum = 0;
+        for (int k = 0; k < ax.length; k++) {
+          max = Math.max(max, x[ax.at(o, k, b)]);
+          sum += x[ax.at(o, k, b)];
         }
-        out[o * ax.inner + b] = r;
+        out[o * ax.inner + b] = switch (op) {
+          case SUM -> sum;
+          case MAX_REDUCE -> max;
+          case LOGSUMEXP -> max + Math.log(sumExp(x, ax, o, b, max));
+          default -> throw new IllegalStateException("no interpreter case for the reduction " + op);
+        };
       }
     }
+    return out;
+  }
+
+  /** sum(exp(x - max)) along one line of an axis: the stable part of logsumexp. */
+  private static double sumExp(double[] x, Axis ax, int o, int b, double max) {
+    double s = 0;
+    for (int k = 0; k < ax.length; k++) {
+      s += Math.exp(x[ax.at(o, k, b)] - max);
+    }
+    return s;
   }
 
   /** A shape seen as [outer, length, inner] around one axis. */

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one factory of {@link Node}s. It hash-conses: asking twice for the same operation on the
@@ -14,12 +15,14 @@ import java.util.Map;
  * before they reach here). It also remembers the {@code let} names that nodes were bound to.
  */
 public final class Graph {
-  private record Key(Op op, List<Integer> inputs, int attr, Shape shape) {}
+  private record Key(Op op, List<Integer> inputs, int attr, Attributes attributes, Shape shape) {}
 
   private record ConstKey(long bits, Shape shape) {}
 
   private final Map<Object, Node> interned = new HashMap<>();
   private final Map<Node, String> names = new IdentityHashMap<>();
+  /** Nodes whose name is only a hint (a layer instance's output), which a let name replaces. */
+  private final Set<Node> hinted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final Map<Node, Note> notes = new IdentityHashMap<>();
   private final List<Node.Var> vars = new ArrayList<>();
   private int nextId;
@@ -52,6 +55,24 @@ public final class Graph {
     return var;
   }
 
+  /** Internal name of the variable holding the number of examples in a batch. */
+  public static final String BATCH_SIZE = "$batchSize";
+
+  /**
+   * The variable holding the number of examples in a batch (a model's graph; made on first use),
+   * which rules may use in place of a sum over the examples.
+   */
+  public Node.Var batchSize(SourceSpan origin) {
+    Node existing = interned.get(BATCH_SIZE);
+    return existing != null ? (Node.Var) existing
+        : var(BATCH_SIZE, Shape.SCALAR, false, origin);
+  }
+
+  /** The batch-size variable if the graph has one, else null. */
+  public Node.Var batchSizeOrNull() {
+    return (Node.Var) interned.get(BATCH_SIZE);
+  }
+
   /** The variables in declaration order. */
   public List<Node.Var> vars() {
     return List.copyOf(vars);
@@ -67,21 +88,35 @@ public final class Graph {
    * result shape is not determined by their inputs (BROADCAST, SUM_TO, SLICE, EMBED, ONEHOT).
    */
   public Node apply(Op op, int attr, Shape shape, SourceSpan origin, Node... inputs) {
+    return apply(op, attr, Attributes.NONE, shape, origin, inputs);
+  }
+
+  /**
+   * Applies {@code op} with axis or offset {@code attr} and the further settings
+   * {@code attributes}, which must be of the op's {@link Op#attributes()} type; nodes with
+   * different attributes are different nodes.
+   */
+  public Node apply(Op op, int attr, Attributes attributes, Shape shape, SourceSpan origin,
+      Node... inputs) {
     if (inputs.length != op.arity()) {
       throw new IllegalArgumentException(op + " takes " + op.arity() + " inputs");
     }
-    Shape result = ShapeRules.infer(op, attr, shape, inputs);
+    if (!op.attributes().isInstance(attributes)) {
+      throw new IllegalArgumentException(op + " takes attributes of type "
+          + op.attributes().getSimpleName() + ", got " + attributes);
+    }
+    Shape result = ShapeRules.infer(op, attr, attributes, shape, inputs);
     List<Integer> ids = new ArrayList<>(inputs.length);
     for (Node input : inputs) {
       ids.add(input.id());
     }
-    Key key = new Key(op, ids, attr, result);
+    Key key = new Key(op, ids, attr, attributes, result);
     Node existing = interned.get(key);
     if (existing != null) {
       return existing;
     }
-    Node node = new Node.Apply(op, List.of(inputs), result, attr, batched(op, inputs), nextId++,
-        origin);
+    Node node = new Node.Apply(op, List.of(inputs), result, attr, attributes,
+        batched(op, inputs), nextId++, origin);
     interned.put(key, node);
     return node;
   }
@@ -102,16 +137,48 @@ public final class Graph {
     return false;
   }
 
-  /** Records that {@code node} was bound by {@code let name}; the first name wins. */
+  /**
+   * Records that {@code node} was bound by {@code let name} (or is an output, or the gradient of
+   * a named value); the first such name wins over later ones and replaces a {@link #hint}.
+   */
   public void name(Node node, String name) {
-    if (node instanceof Node.Apply) {
-      names.putIfAbsent(node, name);
+    if (node instanceof Node.Apply && (!names.containsKey(node) || hinted.remove(node))) {
+      names.put(node, name);
     }
   }
 
-  /** The {@code let} name of {@code node}, or null. */
+  /**
+   * Records a name for {@code node} that any {@link #name} replaces: the layer instance whose
+   * output it is ({@code fc1}), used where no let names the value.
+   */
+  public void hint(Node node, String name) {
+    if (node instanceof Node.Apply && !names.containsKey(node)) {
+      names.put(node, name);
+      hinted.add(node);
+    }
+  }
+
+  /** Gives {@code to} the name of {@code from} (a node it replaces), as a name or a hint. */
+  public void copyName(Node from, Node to) {
+    String name = names.get(from);
+    if (name == null) {
+      return;
+    }
+    if (hinted.contains(from)) {
+      hint(to, name);
+    } else {
+      name(to, name);
+    }
+  }
+
+  /** The name of {@code node}, or null. */
   public String nameOf(Node node) {
     return names.get(node);
+  }
+
+  /** Whether the name of {@code node} is only a {@link #hint}. */
+  public boolean isHint(Node node) {
+    return hinted.contains(node);
   }
 
   /** Where a derived node comes from: the forward node's source place and the rule applied. */

@@ -59,9 +59,12 @@ public sealed interface Node permits Node.Const, Node.Var, Node.Apply {
     }
   }
 
-  /** An operation applied to input nodes; {@code attr} is the op's axis or offset, else 0. */
-  record Apply(Op op, List<Node> inputs, Shape shape, int attr, boolean batched, int id,
-      SourceSpan origin) implements Node {
+  /**
+   * An operation applied to input nodes; {@code attr} is the op's axis or offset, else 0, and
+   * {@code attributes} its further settings ({@link Attributes#NONE} for most ops).
+   */
+  record Apply(Op op, List<Node> inputs, Shape shape, int attr, Attributes attributes,
+      boolean batched, int id, SourceSpan origin) implements Node {
     public Apply {
       inputs = List.copyOf(inputs);
     }

@@ -4,21 +4,42 @@ package dev.nnc.compiler.ir;
 final class ShapeRules {
   private ShapeRules() {}
 
-  static Shape infer(Op op, int attr, Shape given, Node[] in) {
+  /**
+   * The shape of {@code op} applied to {@code in}; {@code attributes} is unused by today's ops
+   * and is there for the structural ops whose shape depends on settings (stride, window).
+   */
+  static Shape infer(Op op, int attr, Attributes attributes, Shape given, Node[] in) {
+    Shape x = in[0].shape();
+    return switch (op.kind()) {
+      case UNARY -> x;
+      case BINARY, COMPARISON -> require(Shape.broadcast(x, in[1].shape()), op, in);
+      case SELECT -> require(Shape.broadcast(x,
+          require(Shape.broadcast(in[1].shape(), in[2].shape()), op, in)), op, in);
+      case REDUCTION -> {
+        if (attr == -1) {
+          yield Shape.SCALAR;
+        }
+        if (attr < 0 || attr >= x.rank()) {
+          throw bad(op, in);
+        }
+        yield x.drop(attr);
+      }
+      case BATCH -> {
+        // BATCH_SUM leaves the batch, BATCH_BROADCAST enters it; the per-example shape stays
+        if (in[0].batched() != (op == Op.BATCH_SUM)) {
+          throw bad(op, in);
+        }
+        yield x;
+      }
+      case STRUCTURAL -> structural(op, attr, given, in);
+    };
+  }
+
+  private static Shape structural(Op op, int attr, Shape given, Node[] in) {
     Shape x = in[0].shape();
     switch (op) {
       case MATMUL:
         return require(Shape.matmul(x, in[1].shape()), op, in);
-      case BATCH_SUM:
-        if (!in[0].batched()) {
-          throw bad(op, in);
-        }
-        return x;
-      case BATCH_BROADCAST:
-        if (in[0].batched()) {
-          throw bad(op, in);
-        }
-        return x;
       case OUTER:
         if (x.rank() != 1 || in[1].shape().rank() != 1) {
           throw bad(op, in);
@@ -29,10 +50,6 @@ final class ShapeRules {
           throw bad(op, in);
         }
         return Shape.of(x.dim(1), x.dim(0));
-      case WHERE: {
-        Shape ab = require(Shape.broadcast(in[1].shape(), in[2].shape()), op, in);
-        return require(Shape.broadcast(x, ab), op, in);
-      }
       case BROADCAST:
         // attr -1: x is a trailing part of the result; attr k >= 0: the result inserts axis k.
         if (given == null || (attr == -1 ? !given.endsWith(x)
@@ -46,16 +63,6 @@ final class ShapeRules {
           throw bad(op, in);
         }
         return given;
-      case SUM:
-      case MAX_REDUCE:
-      case LOGSUMEXP:
-        if (attr == -1) {
-          return Shape.SCALAR;
-        }
-        if (attr < 0 || attr >= x.rank()) {
-          throw bad(op, in);
-        }
-        return x.drop(attr);
       case SOFTMAX:
         if (x.isScalar()) {
           throw bad(op, in);
@@ -92,10 +99,7 @@ final class ShapeRules {
         }
         return given;
       default:
-        if (op.arity() == 1) {
-          return x;
-        }
-        return require(Shape.broadcast(x, in[1].shape()), op, in);
+        throw new IllegalStateException("no shape rule for the structural op " + op);
     }
   }
 

@@ -99,6 +99,7 @@ public final class Simplifier {
         return current;
       }
       Node replacement = null;
+      int firstNew = graph.size();
       for (Rewrite rule : rules) {
         replacement = rule.matcher().rewrite(graph, a);
         if (replacement != null && replacement != a) {
@@ -113,6 +114,7 @@ public final class Simplifier {
       if (replacement == null) {
         return current;
       }
+      noteNew(a, replacement, firstNew);
       // The replacement's own inputs may be new nodes that can simplify further. Rules that
       // rewrite each other's results in a cycle would recurse here without end: stop them.
       if (++nesting > MAX_NESTING) {
@@ -140,15 +142,32 @@ public final class Simplifier {
     return "?";
   }
 
+  /**
+   * Gives the nodes a rewrite made (ids from {@code firstNew} on) the provenance of the node it
+   * rewrote, so that a comment in generated code names the source line and rule they serve.
+   */
+  private void noteNew(Node rewritten, Node replacement, int firstNew) {
+    Graph.Note note = graph.noteOf(rewritten);
+    if (note == null) {
+      return;
+    }
+    List<Node> stack = new ArrayList<>();
+    stack.add(replacement);
+    while (!stack.isEmpty()) {
+      Node n = stack.remove(stack.size() - 1);
+      if (n.id() >= firstNew && graph.noteOf(n) == null && n instanceof Node.Apply apply) {
+        graph.note(n, note.origin(), note.rule());
+        stack.addAll(apply.inputs());
+      }
+    }
+  }
+
   /** Keeps the let name and provenance note of a rewritten node on its replacement. */
   private void carryOver(Node from, Node to) {
     if (from == to) {
       return;
     }
-    String name = graph.nameOf(from);
-    if (name != null) {
-      graph.name(to, name);
-    }
+    graph.copyName(from, to);
     Graph.Note note = graph.noteOf(from);
     if (note != null) {
       graph.note(to, note.origin(), note.rule());

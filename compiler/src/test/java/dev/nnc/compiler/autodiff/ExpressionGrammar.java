@@ -207,7 +207,7 @@ final class ExpressionGrammar {
     Kind k = x.kind();
     String t = x.text();
     double b = x.bound();
-    switch (random.nextInt(13)) {
+    switch (random.nextInt(15)) {
       case 0:
         return e("sin(" + t + ")", k, 1);
       case 1:
@@ -232,6 +232,10 @@ final class ExpressionGrammar {
         return e("-" + paren(t), k, b);
       case 11:
         return b <= 3 ? e("1 / (1 + exp(-" + paren(t) + "))", k, 1) : e("sigmoid(" + t + ")", k, 1);
+      case 12:
+        return e("gelu(" + t + ")", k, b);
+      case 13:
+        return e("silu(" + t + ")", k, b);
       default:
         return e("tan(0.5 * tanh(" + t + "))", k, 0.6);
     }

@@ -10,6 +10,7 @@ import dev.nnc.compiler.TestPrograms;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.emit.InMemoryJavaCompiler;
 import dev.nnc.compiler.ir.FunctionIr;
+import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.runtime.CompiledFunction;
 import java.io.ByteArrayInputStream;
@@ -106,9 +107,9 @@ class LinearSizeTest {
     DerivedFunction derived = DerivedFunction.derive(fn, true);
     int made = fn.graph().size();
     assertTrue(made <= 20 * n, name + ": " + made + " graph nodes for n = " + n);
-    Set<Node> live = new HashSet<>(ReverseMode.reachable(derived.value()));
+    Set<Node> live = new HashSet<>(GraphOrder.reachable(derived.value()));
     for (Node g : derived.gradients()) {
-      live.addAll(ReverseMode.reachable(g));
+      live.addAll(GraphOrder.reachable(g));
     }
     assertTrue(live.size() <= 10 * n, name + ": " + live.size() + " live nodes for n = " + n);
   }

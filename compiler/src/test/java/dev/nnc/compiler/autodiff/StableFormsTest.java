@@ -33,6 +33,10 @@ class StableFormsTest {
       fn ce_wrong(z: [4]) = cross_entropy(z, 2);
       fn ce_prob(z: [4], y: [4]) = cross_entropy(z, y);
       fn sig(x) = sigmoid(x);
+      fn gelu1(x) = gelu(x);
+      fn silu1(x) = silu(x);
+      fn gelu_vec(x: [4]) = sum(gelu(x));
+      fn silu_vec(x: [4]) = sum(silu(x));
       fn sp(x) = softplus(x);
       fn bce(x, t) = bce_with_logits(x, t);
       fn bce_vec(x: [4], t: [4]) = sum(bce_with_logits(x, t));
@@ -171,6 +175,17 @@ class StableFormsTest {
     check(ALL, "bce", args(v(-BIG), v(0)), v(0), v(0), v(BIG));
     check(ALL, "bce_vec", args(v(BIG, -BIG, BIG, -BIG), v(1, 0, 0, 1)), v(2 * BIG),
         v(0, 0, 1, -1), v(-BIG, BIG, -BIG, BIG));
+  }
+
+  @Test
+  void geluAndSiluAtLargeMagnitude() {
+    for (String fn : List.of("gelu1", "silu1")) {
+      check(ALL, fn, args(v(BIG)), v(BIG), v(1));
+      check(ALL, fn, args(v(-BIG)), v(0), v(0));
+    }
+    for (String fn : List.of("gelu_vec", "silu_vec")) {
+      check(ALL, fn, args(v(BIG, -BIG, 1e300, -1e300)), v(BIG + 1e300), v(1, 0, 1, 0));
+    }
   }
 
   @Test

@@ -112,8 +112,9 @@ class HostileNamesTest {
         fn f32s(Math, Arrays: [3], Double) : f32 =
           sum(exp(Arrays) * Math) + logsumexp(Arrays * Double) + sqrt(Math) + abs(Double)
           + sum(softmax(Arrays)) + where(Double > 100, log(-1), tanh(Double));
-        fn funcs(exp, sigmoid, softplus, relu, step, pow, max, min, leakyRelu) =
-          exp * sigmoid + softplus * relu - step * pow ^ 2 + max * min * leakyRelu;
+        fn funcs(exp, sigmoid, softplus, relu, step, pow, max, min, leakyRelu, gelu, silu) =
+          exp * sigmoid + softplus * relu - step * pow ^ 2 + max * min * leakyRelu + gelu * silu;
+        fn gradient_calls(normalCdf, signum, x) = gelu(x) * normalCdf + abs(x) * signum;
         fn underscores(_, __, _x, x_) = _ * __ + _x * x_;
         """);
   }

@@ -177,7 +177,7 @@ class PictureBuilderTest {
   void modelBoxesAreGroupedByLayerInstance() {
     Compiler.CheckResult r = check(MLP);
     ModelIr model = r.program().models().get(0);
-    Picture p = PictureBuilder.model(r.source(), r.program().program(), model, true, null, 1);
+    Picture p = PictureBuilder.model(r.source(), dev.nnc.compiler.syntax.SyntaxParser.parse(r.source(), new dev.nnc.compiler.diag.Diagnostics()), model, true, null, 1);
     assertEquals(List.of("fc1 = Dense(3, 4)", "fc2 = Dense(4, 2)"),
         p.groups().stream().map(Picture.Group::label).toList());
     Map<String, List<String>> members = new HashMap<>();
@@ -217,7 +217,7 @@ class PictureBuilderTest {
     values.put("fc2.b", new double[] {0.05, -0.05});
     Compiler.CheckResult r = check(MLP);
     ModelIr model = r.program().models().get(0);
-    Picture p = PictureBuilder.model(r.source(), r.program().program(), model, true, values, 2);
+    Picture p = PictureBuilder.model(r.source(), dev.nnc.compiler.syntax.SyntaxParser.parse(r.source(), new dev.nnc.compiler.diag.Diagnostics()), model, true, values, 2);
     Picture.Wire loss = wire(p, "batch mean", "loss");
     assertEquals("1", loss.gradient());
 

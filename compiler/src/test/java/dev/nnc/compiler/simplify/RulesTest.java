@@ -339,6 +339,50 @@ class RulesTest {
     rewrites("sum-broadcast-scalar", sum, g.mul(x, c(6)));
   }
 
+  @Test
+  void rule_mul_broadcast_scalar() {
+    rewrites("mul-broadcast-scalar", g.mul(g.broadcast(x, Shape.of(2, 3)), m), g.mul(x, m));
+    rewrites("mul-broadcast-scalar", g.mul(v, g.broadcast(y, Shape.of(3))), g.mul(y, v));
+    // a product wider than x keeps the broadcast, or the shape would change
+    doesNotMatch("mul-broadcast-scalar", g.mul(g.broadcast(x, Shape.of(2, 3)), v));
+    // with the scalars reassociated, 2 * (broadcast(c) * W) is one pass over W
+    Node twice = g.mul(c(2), g.mul(g.broadcast(x, Shape.of(2, 3)), m));
+    assertSame(g.mul(g.mul(c(2), x), m), Simplifier.simplify(g, List.of(twice)).get(0));
+  }
+
+  @Test
+  void rule_mul_scalars() {
+    // the case: 2 * (c * W) becomes (2 * c) * W, one pass over W instead of two
+    rewrites("mul-scalars", g.mul(c(2), g.mul(x, m)), g.mul(g.mul(c(2), x), m));
+    rewrites("mul-scalars", g.mul(x, g.mul(v, y)), g.mul(g.mul(x, y), v));
+    rewrites("mul-scalars", g.mul(g.mul(y, v), x), g.mul(g.mul(x, y), v));
+    rewrites("mul-scalars", g.mul(g.mul(v, y), x), g.mul(g.mul(x, y), v));
+    doesNotMatch("mul-scalars", g.mul(x, g.mul(y, x)));
+    doesNotMatch("mul-scalars", g.mul(v, g.mul(y, u)));
+    doesNotMatch("mul-scalars", g.mul(x, g.add(y, v)));
+    // per example, the two products are fused into one loop already
+    Node perExample = g.var("e", Shape.of(3), false, true, S);
+    doesNotMatch("mul-scalars", g.mul(x, g.mul(y, perExample)));
+  }
+
+  @Test
+  void rule_batch_sum_broadcast() {
+    Node s = g.var("s", Shape.of(3), true, S);
+    Node sum = apply(Op.BATCH_SUM, apply(Op.BATCH_BROADCAST, s));
+    doesNotMatch("batch-sum-broadcast", sum);
+    Node.Var n = g.batchSize(S);
+    Node expected = g.mul(n, s);
+    Node got = rule("batch-sum-broadcast").matcher().rewrite(g, (Node.Apply) sum);
+    assertSame(expected, got);
+    assertSame(expected, Simplifier.simplify(g, List.of(sum)).get(0));
+    // the same values for a batch of 4, where the batch-size variable holds 4
+    Map<Node.Var, double[]> inputs = new HashMap<>(point(3));
+    inputs.put(n, new double[] {4});
+    Numerics.assertClose("batch-sum-broadcast", new Interpreter(inputs, 4).value(sum),
+        new Interpreter(inputs, 4).value(got), 1e-15, 0);
+    assertSame(n, g.batchSize(S), "one batch-size variable per graph");
+  }
+
   // ---- the rule set as a whole ----
 
   @Test

@@ -3,6 +3,7 @@ package dev.nnc.runtime.optim;
 import dev.nnc.runtime.NncException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,7 +31,35 @@ public final class OptimizerSpec {
     this.args = Collections.unmodifiableMap(args);
   }
 
-  /** Validates {@code name} and {@code args}; the message lists the valid names or arguments. */
+  /** Every optimizer's name with the names of its arguments, in documentation order. */
+  public static Map<String, List<String>> arguments() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Double>> e : DEFAULTS.entrySet()) {
+      out.put(e.getKey(), List.copyOf(e.getValue().keySet()));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** A rejected argument value: names the argument, so that a compiler can point at it. */
+  public static final class InvalidArgument extends NncException {
+    private static final long serialVersionUID = 1L;
+    private final String argument;
+
+    InvalidArgument(String argument, String message) {
+      super(message);
+      this.argument = argument;
+    }
+
+    /** The name of the rejected argument, e.g. {@code lr}. */
+    public String argument() {
+      return argument;
+    }
+  }
+
+  /**
+   * Validates {@code name} and {@code args}; the message lists the valid names or arguments. A
+   * value out of range throws {@link InvalidArgument}.
+   */
   public static OptimizerSpec parse(String name, Map<String, Double> args) {
     Map<String, Double> defaults = DEFAULTS.get(name);
     if (defaults == null) {
@@ -43,7 +72,7 @@ public final class OptimizerSpec {
             + String.join(", ", defaults.keySet()) + ")");
       }
       if (e.getValue() == null || !Double.isFinite(e.getValue())) {
-        throw new NncException("optimizer " + name + ": " + e.getKey() + " must be a finite number, got " + e.getValue());
+        throw new InvalidArgument(e.getKey(), "optimizer " + name + ": " + e.getKey() + " must be a finite number, got " + e.getValue());
       }
       given.put(e.getKey(), e.getValue());
     }
@@ -154,7 +183,7 @@ public final class OptimizerSpec {
 
   private void check(String key, boolean ok, String requirement) {
     if (!ok) {
-      throw new NncException("optimizer " + name + ": " + key + " must be " + requirement + ", got " + arg(key));
+      throw new InvalidArgument(key, "optimizer " + name + ": " + key + " must be " + requirement + ", got " + arg(key));
     }
   }
 

@@ -44,6 +44,20 @@ class OptimizerSpecTest {
   }
 
   @Test
+  void badValuesNameTheirArgumentAndTheTableListsEveryArgument() {
+    OptimizerSpec.InvalidArgument e = assertThrows(OptimizerSpec.InvalidArgument.class,
+        () -> OptimizerSpec.parse("adam", Map.of("lr", 0.1, "eps", 0.0)));
+    assertEquals("eps", e.argument());
+    e = assertThrows(OptimizerSpec.InvalidArgument.class,
+        () -> OptimizerSpec.parse("sgd", Map.of("nesterov", 1.0)));
+    assertEquals("nesterov", e.argument());
+    assertEquals(java.util.List.of("sgd", "momentum", "nesterov", "adam", "adamw"),
+        java.util.List.copyOf(OptimizerSpec.arguments().keySet()));
+    assertEquals(java.util.List.of("lr", "beta1", "beta2", "eps", "weight_decay"),
+        OptimizerSpec.arguments().get("adam"));
+  }
+
+  @Test
   void schedules() {
     assertEquals(0.1, LrSchedule.constant().rate(0.1, 7, 10));
     LrSchedule step = LrSchedule.step(2, 0.5);

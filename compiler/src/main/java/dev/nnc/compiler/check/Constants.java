@@ -1,0 +1,78 @@
+package dev.nnc.compiler.check;
+
+import dev.nnc.compiler.ast.Expr;
+import dev.nnc.compiler.ast.ShapeExpr;
+import dev.nnc.compiler.diag.Diagnostics;
+import dev.nnc.compiler.ir.Shape;
+import java.util.Map;
+
+/**
+ * Compile-time constants: numbers written as literals (possibly negated), integers (literals or a
+ * layer's size arguments) and shapes.
+ */
+final class Constants {
+  private final Diagnostics diagnostics;
+
+  Constants(Diagnostics diagnostics) {
+    this.diagnostics = diagnostics;
+  }
+
+  /** The shape {@code expr} with symbolic sizes from {@code sizes}; null after an error. */
+  Shape shape(ShapeExpr expr, Map<String, Integer> sizes) {
+    int[] dims = new int[expr.dims().size()];
+    for (int i = 0; i < dims.length; i++) {
+      ShapeExpr.Dim d = expr.dims().get(i);
+      if (d.symbol() != null) {
+        Integer size = sizes.get(d.symbol());
+        if (size == null) {
+          diagnostics.error(d.span(), "unknown size '" + d.symbol() + "'"
+              + (sizes.isEmpty() ? ": sizes must be integers here"
+                  : Suggestions.didYouMean(d.symbol(), sizes.keySet())));
+          return null;
+        }
+        dims[i] = size;
+      } else {
+        dims[i] = d.size();
+      }
+      if (dims[i] <= 0) {
+        diagnostics.error(d.span(), "a size must be positive, got " + dims[i]);
+        return null;
+      }
+    }
+    Shape shape = Shape.of(dims);
+    long total = 1;
+    for (int d : dims) {
+      total *= d;
+      if (total > 1L << 28) {
+        diagnostics.error(expr.span(),
+            "shape " + shape + " is too large (more than 2^28 elements)");
+        return null;
+      }
+    }
+    return shape;
+  }
+
+  /** An integer literal or a size argument in {@code sizes}; null if {@code e} is neither. */
+  static Integer integer(Expr e, Map<String, Integer> sizes) {
+    Double v = number(e);
+    if (v == null && e instanceof Expr.Name n && sizes.containsKey(n.name())) {
+      return sizes.get(n.name());
+    }
+    if (v == null || v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+      return null;
+    }
+    return v.intValue();
+  }
+
+  /** A numeric literal, possibly negated; null for anything else. */
+  static Double number(Expr e) {
+    if (e instanceof Expr.Number n) {
+      return n.value();
+    }
+    if (e instanceof Expr.Neg neg) {
+      Double v = number(neg.operand());
+      return v == null ? null : -v;
+    }
+    return null;
+  }
+}

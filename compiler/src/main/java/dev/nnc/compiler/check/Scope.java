@@ -1,0 +1,30 @@
+package dev.nnc.compiler.check;
+
+import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.ModelIr;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The bindings of one body (a fn, a model, an inlined call) plus the graph it lowers into. */
+final class Scope {
+  /** The name under which an inlined layer body finds its own instance. */
+  static final String SELF = "$self";
+
+  final Graph graph;
+  final Map<String, Binding> names = new LinkedHashMap<>();
+  /** The names looked up so far, for the warnings about unused model-level names. */
+  final Set<String> used = new HashSet<>();
+  /** The layer's size arguments ({@code n_in: 784}) inside an inlined layer body, else empty. */
+  final Map<String, Integer> sizes;
+  /** Collects parameters created by layer instances (models only; null elsewhere). */
+  final List<ModelIr.ParamVar> params;
+
+  Scope(Graph graph, Map<String, Integer> sizes, List<ModelIr.ParamVar> params) {
+    this.graph = graph;
+    this.sizes = sizes;
+    this.params = params;
+  }
+}
