@@ -1,0 +1,265 @@
+package dev.nnc.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nnc.runtime.Model;
+import dev.nnc.runtime.Parameter;
+import dev.nnc.runtime.data.Dataset;
+import dev.nnc.runtime.optim.OptimizerSpec;
+import dev.nnc.runtime.train.Trainer;
+import dev.nnc.runtime.train.TrainingResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Full-batch SGD on Spark against single-process full-batch SGD: the same weights after 5 steps
+ * up to float rounding, for an MLP and for a regression model with an L2 term, with the data in
+ * 3 partitions of unequal size (7, 23 and 41 examples). One Spark context per test class; the
+ * subclasses choose the master.
+ *
+ * <p>The bound. A step's gradient differs between the two only in the order its per-example
+ * terms are added: the local trainer adds all 71 in f32 inside the generated code; on Spark each
+ * partition adds its own in f32 and the driver adds the partitions' sums in double. Each sum is
+ * off by a few f32 ulps of the gradient's size (relative 1e-6 at most here), and five steps at
+ * learning rate 0.1 carry that into the weights at about 5 · 0.1 · 2 · 1e-6 · |g|, under 1e-6 for
+ * these gradients of size below 1. The tests allow 1e-5 · max(1, |w|) for f32 and 1e-12 · max(1,
+ * |w|) for f64, whose rounding is 2^29 times finer; a wrong average (a mean of the partitions'
+ * means, a gradient counted twice, a missed partition) is off by 1e-2 or more.
+ */
+abstract class ParityTestBase {
+  static final String MLP = String.join("\n",
+      "layer Dense(n_in, n_out)(x: [n_in]) {",
+      "  param W: [n_in, n_out] init he;",
+      "  param b: [n_out] init normal(0.1);",
+      "  return x @ W + b;",
+      "}",
+      "model Mlp {",
+      "  input x: [5];",
+      "  label y: class(3);",
+      "  let hidden = Dense(5, 8);",
+      "  let out = Dense(8, 3);",
+      "  let logits = out(tanh(hidden(x)));",
+      "  output probs = softmax(logits);",
+      "  loss cross_entropy(logits, y);",
+      "}");
+  static final String RIDGE = String.join("\n",
+      "model Ridge {",
+      "  input x: [5];",
+      "  target t: [2];",
+      "  param W: [5, 2] init normal(0.5);",
+      "  param b: [2] init zeros;",
+      "  output pred = x @ W + b;",
+      "  loss mse(x @ W + b, t) + 0.05 * sum(W^2);",
+      "}");
+  static final int[] SIZES = {7, 23, 41};
+  static final int STEPS = 5;
+  static final long SEED = 11;
+
+  static JavaSparkContext spark;
+
+  abstract String master();
+
+  @BeforeAll
+  void startSpark() {
+    SparkConf conf = new SparkConf().setMaster(master()).setAppName(getClass().getSimpleName())
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1");
+    spark = new JavaSparkContext(conf);
+    spark.setLogLevel("WARN");
+  }
+
+  @AfterAll
+  void stopSpark() {
+    if (spark != null) {
+      spark.stop();
+      spark = null;
+    }
+  }
+
+  @Test
+  void mlpFullBatchMatchesSingleProcess() {
+    checkParity(ModelSource.ofSource("mlp.nn", MLP, null, false), classification(), 1e-5);
+  }
+
+  @Test
+  void mlpFullBatchMatchesSingleProcessInF64() {
+    checkParity(ModelSource.ofSource("mlp.nn", MLP, null, true), classification(), 1e-12);
+  }
+
+  @Test
+  void l2RegressionFullBatchMatchesSingleProcess() {
+    checkParity(ModelSource.ofSource("ridge.nn", RIDGE, null, false), regression(), 1e-5);
+  }
+
+  @Test
+  void l2RegressionFullBatchMatchesSingleProcessInF64() {
+    checkParity(ModelSource.ofSource("ridge.nn", RIDGE, null, true), regression(), 1e-12);
+  }
+
+  @Test
+  void oneLocalStepWithMomentumEqualsTheSynchronousStep() {
+    // Averaging w + v_p with v_p = mu v - lr g_p, weighted by examples, is w + mu v - lr mean(g).
+    ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, false);
+    Dataset data = classification();
+    SparkTrainer local = new SparkTrainer(spark, source).seed(SEED).epochs(STEPS).batchSize(1000)
+        .localSteps(1).optimizer(momentum());
+    local.fit(unequalPartitions(data), null);
+    SparkTrainer sync = new SparkTrainer(spark, source).seed(SEED).epochs(STEPS).batchSize(1000)
+        .optimizer(momentum());
+    sync.fit(unequalPartitions(data), null);
+    assertClose(sync.model(), local.model(), 1e-5);
+    assertTrue(maxDifference(sync.model(), source.create()) > 1e-3);
+  }
+
+  @Test
+  void miniBatchesAndLocalStepsLowerTheLoss() {
+    ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, false);
+    Dataset data = classification();
+    for (int k : new int[] {0, 3}) {
+      TrainingResult r = new SparkTrainer(spark, source).seed(SEED).epochs(8).batchSize(10)
+          .localSteps(k).optimizer(momentum()).fit(data, 3, data);
+      double[] loss = r.trainLoss();
+      assertEquals(8, loss.length);
+      assertTrue(loss[7] < 0.8 * loss[0], "local steps " + k + ": loss " + loss[0] + " -> " + loss[7]);
+      assertTrue(r.last().testAccuracy() > 0.6, "accuracy " + r.last().testAccuracy());
+    }
+  }
+
+  private void checkParity(ModelSource source, Dataset data, double bound) {
+    Model reference = source.create();
+    reference.initialize(SEED);
+    TrainingResult expected = new Trainer(reference).seed(SEED).epochs(STEPS).batchSize(1000)
+        .optimizer(momentum().create()).fit(data, null);
+
+    SparkTrainer trainer = new SparkTrainer(spark, source).seed(SEED).epochs(STEPS)
+        .batchSize(1000).optimizer(momentum());
+    TrainingResult actual = trainer.fit(unequalPartitions(data), null);
+
+    System.out.printf(java.util.Locale.ROOT, "%s %s: max |w_spark - w_local| = %.3g (bound %.0e)%n",
+        master(), source.describe(), maxDifference(reference, trainer.model()), bound);
+    assertClose(reference, trainer.model(), bound);
+    // The loss is the mean over all examples: with partitions of 7, 23 and 41 examples a mean of
+    // the partitions' means would differ from it by far more than the bound.
+    for (int e = 0; e < STEPS; e++) {
+      double want = expected.trainLoss()[e];
+      assertEquals(want, actual.trainLoss()[e], bound * Math.max(1, Math.abs(want)),
+          "loss of step " + (e + 1));
+    }
+    double meanOfMeans = meanOfPartitionMeans(source, data);
+    assertNotEquals(expected.trainLoss()[0], meanOfMeans, 1e-3,
+        "the data must tell the two averages apart");
+    // And the weights really moved: the parity is not two untouched initializations.
+    Model initial = source.create();
+    initial.initialize(SEED);
+    assertTrue(maxDifference(initial, reference) > 1e-3);
+  }
+
+  /** The first step's loss as a mean of the three partitions' mean losses (what must not happen). */
+  private static double meanOfPartitionMeans(ModelSource source, Dataset data) {
+    Model m = source.create();
+    m.initialize(SEED);
+    Trainer evaluator = new Trainer(m).batchSize(1000);
+    double sum = 0;
+    int from = 0;
+    for (int size : SIZES) {
+      int[] rows = new int[size];
+      for (int i = 0; i < size; i++) {
+        rows[i] = from + i;
+      }
+      sum += evaluator.evaluate(data.select(rows, "part")).loss();
+      from += size;
+    }
+    return sum / SIZES.length;
+  }
+
+  static OptimizerSpec momentum() {
+    return OptimizerSpec.parse("sgd", Map.of("lr", 0.1, "momentum", 0.9));
+  }
+
+  /** The rows of {@code data} in 3 partitions of {@link #SIZES} consecutive rows. */
+  static JavaRDD<Example> unequalPartitions(Dataset data) {
+    List<List<Example>> parts = new ArrayList<>();
+    int from = 0;
+    for (int size : SIZES) {
+      List<Example> part = new ArrayList<>();
+      for (int r = from; r < from + size; r++) {
+        float[] x = java.util.Arrays.copyOfRange(data.features(), r * 5, r * 5 + 5);
+        part.add(data.hasLabels() ? Example.classified(x, data.labels()[r])
+            : Example.regression(x, java.util.Arrays.copyOfRange(data.targets(), r * 2, r * 2 + 2)));
+      }
+      parts.add(part);
+      from += size;
+    }
+    JavaRDD<Example> rdd = spark.parallelize(List.of(0, 1, 2), 3).flatMap(p -> parts.get(p).iterator());
+    List<Integer> sizes = rdd.glom().map(List::size).collect();
+    assertEquals(List.of(7, 23, 41), sizes);
+    return rdd;
+  }
+
+  static Dataset classification() {
+    int n = 71;
+    SplittableRandom r = new SplittableRandom(3);
+    float[] x = new float[n * 5];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (int j = 0; j < 5; j++) {
+        x[i * 5 + j] = (float) (r.nextDouble() * 2 - 1);
+        s += x[i * 5 + j] * (j + 1);
+      }
+      // the partitions differ in their classes, so their mean losses differ
+      y[i] = i < 30 ? 0 : s > 0 ? 1 : 2;
+    }
+    return Dataset.classification("synthetic", x, n, 5, y);
+  }
+
+  static Dataset regression() {
+    int n = 71;
+    SplittableRandom r = new SplittableRandom(5);
+    float[] x = new float[n * 5];
+    float[] t = new float[n * 2];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < 5; j++) {
+        x[i * 5 + j] = (float) (r.nextDouble() * 2 - 1);
+      }
+      t[i * 2] = x[i * 5] - 2 * x[i * 5 + 3] + (i < 30 ? 1 : 0);
+      t[i * 2 + 1] = (float) (0.5 * x[i * 5 + 1] + r.nextDouble() * 0.1);
+    }
+    return Dataset.regression("synthetic", x, n, 5, t, 2);
+  }
+
+  static void assertClose(Model expected, Model actual, double bound) {
+    List<Parameter> a = expected.parameters();
+    List<Parameter> b = actual.parameters();
+    assertEquals(a.size(), b.size());
+    for (int k = 0; k < a.size(); k++) {
+      for (int i = 0; i < a.get(k).size(); i++) {
+        double want = a.get(k).get(i);
+        double got = b.get(k).get(i);
+        assertEquals(want, got, bound * Math.max(1, Math.abs(want)), a.get(k).name() + "[" + i + "]");
+      }
+    }
+  }
+
+  static double maxDifference(Model a, Model b) {
+    double max = 0;
+    for (int k = 0; k < a.parameters().size(); k++) {
+      Parameter p = a.parameters().get(k);
+      Parameter q = b.parameters().get(k);
+      for (int i = 0; i < p.size(); i++) {
+        max = Math.max(max, Math.abs(p.get(i) - q.get(i)));
+      }
+    }
+    return max;
+  }
+}
