@@ -82,11 +82,18 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--f64", description = "compute in double precision (default f32)")
   boolean f64;
 
+  @Option(names = "--spark", paramLabel = "MASTER", description = "train on Apache Spark, e.g."
+      + " local[2] or spark://host:7077 (needs the nnc-spark module; see docs/spark.md)")
+  String spark;
+
   @Override
   public Integer call() {
     WarmUp.start();
     if (epochs < 1 || batch < 1) {
       throw new UserError("--epochs and --batch must be at least 1", 2);
+    }
+    if (spark != null) {
+      SparkOption.require(); // before the data is read
     }
     PrintWriter out = spec.commandLine().getOut();
     LrSchedule lrSchedule = usage(() -> LrSchedule.parse(schedule));
@@ -146,9 +153,10 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer = new Trainer(model).epochs(epochs).firstEpoch(firstEpoch).batchSize(batch)
         .seed(seed).optimizer(opt).schedule(lrSchedule)
         .listener(ProgressListener.console(out));
+    dev.nnc.runtime.train.EpochCallback saver = null;
     if (save != null) {
       Path target = save;
-      trainer.onEpochEnd((stats, total, m, o) -> {
+      saver = (stats, total, m, o) -> {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", m.name());
         meta.put("epoch", Integer.toString(stats.epoch()));
@@ -158,9 +166,12 @@ final class TrainCommand implements Callable<Integer> {
           meta.put("normalizer", normalizerJson);
         }
         SafeTensors.save(target, m, meta, o.exportState());
-      });
+      };
+      trainer.onEpochEnd(saver);
     }
-    TrainingResult result = trainer.fit(train, test);
+    TrainingResult result = spark == null ? trainer.fit(train, test)
+        : SparkOption.fit(spark, file, modelName, f64, model, train, test, optSpec, opt,
+            lrSchedule, epochs, firstEpoch, batch, seed, ProgressListener.console(out), saver, out);
     if (result.epochs().isEmpty()) {
       out.println("nothing to train: the checkpoint is already at epoch " + (firstEpoch - 1));
       return 0;

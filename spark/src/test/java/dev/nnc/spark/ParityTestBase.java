@@ -29,12 +29,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The bound. A step's gradient differs between the two only in the order its per-example
  * terms are added: the local trainer adds all 71 in f32 inside the generated code; on Spark each
- * partition adds its own in f32 and the driver adds the partitions' sums in double. Each sum is
- * off by a few f32 ulps of the gradient's size (relative 1e-6 at most here), and five steps at
- * learning rate 0.1 carry that into the weights at about 5 · 0.1 · 2 · 1e-6 · |g|, under 1e-6 for
- * these gradients of size below 1. The tests allow 1e-5 · max(1, |w|) for f32 and 1e-12 · max(1,
- * |w|) for f64, whose rounding is 2^29 times finer; a wrong average (a mean of the partitions'
- * means, a gradient counted twice, a missed partition) is off by 1e-2 or more.
+ * partition adds its own in f32 and the driver adds the partitions' sums in double. Each step is
+ * then off by a few f32 ulps of the weights it changes (an ulp of 1 is 1.2e-7), and five steps by
+ * a few more. The tests allow 2e-6 · max(1, |w|) for f32 (16 ulps of 1; 1.2e-7 was observed) and
+ * 1e-14 · max(1, |w|) for f64 (45 ulps of 1; 2.2e-16 was observed). A wrong average (a mean of
+ * the partitions' means, a gradient counted twice, a missed partition) is off by 1e-2 or more.
  */
 abstract class ParityTestBase {
   static final String MLP = String.join("\n",
@@ -64,6 +63,8 @@ abstract class ParityTestBase {
   static final int[] SIZES = {7, 23, 41};
   static final int STEPS = 5;
   static final long SEED = 11;
+  static final double F32_BOUND = 2e-6;
+  static final double F64_BOUND = 1e-14;
 
   static JavaSparkContext spark;
 
@@ -88,22 +89,22 @@ abstract class ParityTestBase {
 
   @Test
   void mlpFullBatchMatchesSingleProcess() {
-    checkParity(ModelSource.ofSource("mlp.nn", MLP, null, false), classification(), 1e-5);
+    checkParity(ModelSource.ofSource("mlp.nn", MLP, null, false), classification(), F32_BOUND);
   }
 
   @Test
   void mlpFullBatchMatchesSingleProcessInF64() {
-    checkParity(ModelSource.ofSource("mlp.nn", MLP, null, true), classification(), 1e-12);
+    checkParity(ModelSource.ofSource("mlp.nn", MLP, null, true), classification(), F64_BOUND);
   }
 
   @Test
   void l2RegressionFullBatchMatchesSingleProcess() {
-    checkParity(ModelSource.ofSource("ridge.nn", RIDGE, null, false), regression(), 1e-5);
+    checkParity(ModelSource.ofSource("ridge.nn", RIDGE, null, false), regression(), F32_BOUND);
   }
 
   @Test
   void l2RegressionFullBatchMatchesSingleProcessInF64() {
-    checkParity(ModelSource.ofSource("ridge.nn", RIDGE, null, true), regression(), 1e-12);
+    checkParity(ModelSource.ofSource("ridge.nn", RIDGE, null, true), regression(), F64_BOUND);
   }
 
   @Test
@@ -117,7 +118,7 @@ abstract class ParityTestBase {
     SparkTrainer sync = new SparkTrainer(spark, source).seed(SEED).epochs(STEPS).batchSize(1000)
         .optimizer(momentum());
     sync.fit(unequalPartitions(data), null);
-    assertClose(sync.model(), local.model(), 1e-5);
+    assertClose(sync.model(), local.model(), F32_BOUND);
     assertTrue(maxDifference(sync.model(), source.create()) > 1e-3);
   }
 
