@@ -6,16 +6,15 @@ import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import java.io.Serializable;
 import java.util.HashMap;
-import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The work of one partition in one step (the {@code seqOp} of {@code treeAggregate}). Each epoch
- * cuts every partition's shuffled rows into {@code chunks} near-equal chunks; step {@code k} of
- * the epoch uses chunk {@code k} of every partition, so the global batch is the union of those
- * chunks. In a synchronous step a partition returns the sum over its chunk's examples of the
- * per-example gradients; in a local-steps round it runs {@code localSteps} optimizer steps on its
- * next chunks and returns its weights and optimizer state times the examples it saw.
+ * The work of one partition in one Spark job (the {@code seqOp} of {@code treeAggregate}). Step
+ * k of an epoch trains on the examples at positions {@code [k·batch, (k+1)·batch)} of the epoch's
+ * {@link GlobalOrder}, the local trainer's batch k; each partition takes those of them it holds.
+ * In a synchronous step a partition returns the sum over them of the per-example gradients; in a
+ * local-steps round it runs {@code localSteps} optimizer steps, each on its part of the next
+ * global batch, and returns its weights and optimizer state times the examples it saw.
  */
 final class PartitionStep implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -24,26 +23,32 @@ final class PartitionStep implements Serializable {
   private final Broadcast<Snapshot> snapshot;
   private final long seed;
   private final int epoch;
-  private final int firstChunk;
-  private final int chunks;
+  /** The first global row of each partition. */
+  private final int[] offsets;
+  private final int totalRows;
+  private final int batchSize;
+  private final int firstStep;
   private final int localSteps;
   private final String optimizerName;
   private final HashMap<String, Double> optimizerArgs;
   private final double learningRate;
 
   /**
-   * {@code localSteps} 0 means a synchronous step on chunk {@code firstChunk}; k > 0 means k local
-   * steps from chunk {@code firstChunk} on with a fresh {@code optimizer} at {@code learningRate}
-   * that starts from the snapshot's state.
+   * {@code localSteps} 0 means a synchronous step {@code firstStep}; k > 0 means k local steps
+   * from {@code firstStep} on with a fresh {@code optimizer} at {@code learningRate} that starts
+   * from the snapshot's state.
    */
   PartitionStep(ModelSource source, Broadcast<Snapshot> snapshot, long seed, int epoch,
-      int firstChunk, int chunks, int localSteps, OptimizerSpec optimizer, double learningRate) {
+      int[] offsets, int totalRows, int batchSize, int firstStep, int localSteps,
+      OptimizerSpec optimizer, double learningRate) {
     this.source = source;
     this.snapshot = snapshot;
     this.seed = seed;
     this.epoch = epoch;
-    this.firstChunk = firstChunk;
-    this.chunks = chunks;
+    this.offsets = offsets;
+    this.totalRows = totalRows;
+    this.batchSize = batchSize;
+    this.firstStep = firstStep;
     this.localSteps = localSteps;
     this.optimizerName = optimizer == null ? null : optimizer.name();
     this.optimizerArgs = optimizer == null ? null : new HashMap<>(optimizer.args());
@@ -59,16 +64,16 @@ final class PartitionStep implements Serializable {
     Model model = worker.model;
     Snapshot start = snapshot.value();
     start.loadInto(model);
-    int[] order = worker.order(shard, seed, epoch);
+    int[] order = worker.order(seed, epoch, totalRows);
+    int offset = offsets[shard.partition];
     if (localSteps == 0) {
-      int from = shard.chunkStart(firstChunk, chunks);
-      int to = shard.chunkStart(firstChunk + 1, chunks);
-      if (to > from) {
-        // forwardBackward gives the mean over the chunk; times its size, the sum
-        double loss = model.forwardBackward(worker.fill(shard, order, from, to));
-        sums.addParameters(model.parameters(), to - from, true);
-        sums.lossSum += loss * (to - from);
-        sums.examples += to - from;
+      Batch batch = worker.fill(shard, offset, order, from(firstStep), from(firstStep + 1));
+      if (batch != null) {
+        // forwardBackward gives the mean over the batch; times its size, the sum
+        double loss = model.forwardBackward(batch);
+        sums.addParameters(model.parameters(), batch.size(), true);
+        sums.lossSum += loss * batch.size();
+        sums.examples += batch.size();
       }
       return sums;
     }
@@ -78,24 +83,26 @@ final class PartitionStep implements Serializable {
     long seen = 0;
     long steps = 0;
     double lossSum = 0;
-    for (int k = firstChunk; k < Math.min(firstChunk + localSteps, chunks); k++) {
-      int from = shard.chunkStart(k, chunks);
-      int to = shard.chunkStart(k + 1, chunks);
-      if (to > from) {
-        Batch batch = worker.fill(shard, order, from, to);
-        lossSum += model.trainStep(batch, optimizer) * (to - from);
-        seen += to - from;
+    for (int k = firstStep; k < firstStep + localSteps && from(k) < totalRows; k++) {
+      Batch batch = worker.fill(shard, offset, order, from(k), from(k + 1));
+      if (batch != null) {
+        lossSum += model.trainStep(batch, optimizer) * batch.size();
+        seen += batch.size();
         steps++;
       }
     }
     if (seen > 0) {
       sums.addParameters(model.parameters(), seen, false);
-      Map<String, dev.nnc.runtime.Tensor> state = optimizer.exportState();
-      sums.addState(state, seen);
+      sums.addState(optimizer.exportState(), seen);
       sums.lossSum += lossSum;
       sums.examples += seen;
       sums.steps = Math.max(sums.steps, steps);
     }
     return sums;
+  }
+
+  /** The first global position of step {@code k} (clamped to the number of rows). */
+  private int from(int k) {
+    return (int) Math.min((long) k * batchSize, totalRows);
   }
 }

@@ -5,7 +5,6 @@ import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.data.Dataset;
 import java.io.Serializable;
 import java.util.Iterator;
-import java.util.SplittableRandom;
 
 /**
  * One Spark partition's examples packed into flat arrays, the element of the cached RDD that every
@@ -104,42 +103,17 @@ final class Shard implements Serializable {
   }
 
   /**
-   * The row order of an epoch: a permutation seeded by (seed, epoch, partition), so a run is
-   * reproducible whichever executor thread reads the shard.
+   * Copies the rows {@code rows[0..count)} (indices into this shard) into {@code batch} through
+   * the slot indices {@code input}, {@code label} and {@code target} (-1 for a slot the model does
+   * not have).
    */
-  int[] order(long seed, int epoch) {
-    int[] order = new int[rows];
-    for (int i = 0; i < rows; i++) {
-      order[i] = i;
-    }
-    long mixed = seed ^ (epoch * 0x9E3779B97F4A7C15L) ^ ((partition + 1L) * 0xC2B2AE3D27D4EB4FL);
-    SplittableRandom r = new SplittableRandom(mixed);
-    for (int i = rows - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
-    return order;
-  }
-
-  /** First row of chunk {@code k} when the shard is cut into {@code chunks} near-equal chunks. */
-  int chunkStart(int k, int chunks) {
-    return (int) ((long) k * rows / chunks);
-  }
-
-  /**
-   * Copies rows {@code order[from..to)} into {@code batch} through the slot indices {@code input},
-   * {@code label} and {@code target} (-1 for a slot the model does not have).
-   */
-  void fill(Batch batch, int[] order, int from, int to, int input, int label, int target) {
-    int n = to - from;
-    batch.setSize(n);
+  void fill(Batch batch, int[] rows, int count, int input, int label, int target) {
+    batch.setSize(count);
     float[] x = batch.floats(input);
     int[] y = label >= 0 ? batch.labels(label) : null;
     float[] t = target >= 0 ? batch.floats(target) : null;
-    for (int i = 0; i < n; i++) {
-      int r = order[from + i];
+    for (int i = 0; i < count; i++) {
+      int r = rows[i];
       System.arraycopy(features, r * featureCount, x, i * featureCount, featureCount);
       if (y != null) {
         y[i] = labels[r];

@@ -38,12 +38,13 @@ import org.apache.spark.storage.StorageLevel;
  * instead takes k optimizer steps on its own rows and the driver averages the weights (and the
  * optimizer state), one Spark job per k steps.
  *
- * <p>An epoch cuts each partition's rows (shuffled per epoch with the seed) into {@code
- * ceil(examples / batchSize)} near-equal chunks; step k uses chunk k of every partition, so every
- * example is used once per epoch and a step's batch holds about {@code batchSize} examples, split
- * across partitions in proportion to their sizes. Rows never move between partitions. With a
- * batch size of at least the number of examples every step is full-batch gradient descent, and
- * the result equals single-process training up to float rounding.
+ * <p>Step k of an epoch trains on exactly the examples of the local {@link Trainer}'s step k for
+ * the same seed: the epoch's shuffled order is computed from the seed on every executor over the
+ * examples numbered partition by partition, and each partition takes the examples of batch k
+ * that it holds. Rows never move between partitions. So for the same data in the same order
+ * (e.g. {@link #fit(Dataset, int, Dataset)}), training on Spark gives the local trainer's weights
+ * up to float rounding, for any batch size; only the partitions' shares of a batch vary from
+ * step to step (binomially, about {@code batchSize / partitions} each).
  *
  * <p>The driver keeps its own model instance (see {@link #model()}): it holds the weights between
  * steps, is evaluated on the test set after each epoch, and is what epoch callbacks and
@@ -120,11 +121,12 @@ public final class SparkTrainer {
 
   /**
    * 0 (the default): synchronous gradient averaging, one Spark job per step. k >= 1: each
-   * partition runs k steps on its own next k chunks (its share of k global batches) starting from
-   * the driver's weights and optimizer state, then the driver averages the partitions' weights
-   * and state, weighted by the examples each saw: k times fewer jobs, but the partitions' models
-   * drift apart for k steps, so for k > 1 an epoch can make less progress than k synchronous
-   * steps. For SGD with or without momentum, k = 1 equals the synchronous mode.
+   * partition runs k optimizer steps, each on its own part of the next global batch, starting
+   * from the driver's weights and optimizer state; then the driver averages the partitions'
+   * weights and state, weighted by the examples each saw. That is k times fewer Spark jobs, but
+   * each local step sees only its partition's share of a batch and the partitions' models drift
+   * apart for k steps, so for k > 1 an epoch can make less progress than k synchronous steps.
+   * For SGD with or without momentum, k = 1 equals the synchronous mode.
    */
   public SparkTrainer localSteps(int k) {
     if (k < 0) {
@@ -272,9 +274,10 @@ public final class SparkTrainer {
     double baseLr = spec.arg("lr");
     JavaRDD<Shard> shards = shardRdd.persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long examples = checkData(shards, m);
-      int chunks = (int) Math.max(1, (examples + batchSize - 1) / batchSize);
-      int jobs = localSteps == 0 ? chunks : (chunks + localSteps - 1) / localSteps;
+      int[] offsets = checkData(shards, m);
+      int rows = offsets[offsets.length - 1];
+      int steps = (rows + batchSize - 1) / batchSize;
+      int jobs = localSteps == 0 ? steps : (steps + localSteps - 1) / localSteps;
       Trainer evaluator = new Trainer(m).batchSize(batchSize);
       if (accuracyOutput != null) {
         evaluator.accuracyOutput(accuracyOutput);
@@ -288,8 +291,8 @@ public final class SparkTrainer {
         long seen = 0;
         for (int job = 0; job < jobs; job++) {
           Sums sums = localSteps == 0
-              ? synchronousStep(shards, m, opt, epoch, job, chunks)
-              : localRound(shards, m, opt, spec, epoch, job * localSteps, chunks);
+              ? synchronousStep(shards, m, opt, epoch, offsets, job)
+              : localRound(shards, m, opt, spec, epoch, offsets, job * localSteps);
           double loss = sums.lossSum / Math.max(1, sums.examples);
           if (!Double.isFinite(loss)) {
             throw new NncException("training diverged: the loss is " + loss + " at epoch " + epoch
@@ -322,14 +325,13 @@ public final class SparkTrainer {
   }
 
   /** One synchronous step: gradient sums from every partition, averaged, one optimizer step. */
-  private Sums synchronousStep(JavaRDD<Shard> shards, Model m, Optimizer opt, int epoch, int chunk,
-      int chunks) throws SparkException {
+  private Sums synchronousStep(JavaRDD<Shard> shards, Model m, Optimizer opt, int epoch,
+      int[] offsets, int step) throws SparkException {
     Broadcast<Snapshot> weights = spark.broadcast(Snapshot.of(m, null));
     Sums sums;
     try {
-      PartitionStep step = new PartitionStep(source, weights, seed, epoch, chunk, chunks, 0, null,
-          opt.learningRate());
-      sums = aggregate(shards, step);
+      sums = aggregate(shards, new PartitionStep(source, weights, seed, epoch, offsets,
+          offsets[offsets.length - 1], batchSize, step, 0, null, opt.learningRate()));
     } finally {
       weights.destroy();
     }
@@ -360,14 +362,13 @@ public final class SparkTrainer {
 
   /** One local-steps round: the example-weighted mean of the partitions' weights and state. */
   private Sums localRound(JavaRDD<Shard> shards, Model m, Optimizer opt, OptimizerSpec spec,
-      int epoch, int firstChunk, int chunks) throws SparkException {
+      int epoch, int[] offsets, int firstStep) throws SparkException {
     Broadcast<Snapshot> start = spark.broadcast(Snapshot.of(m, opt));
     long stepsBefore = opt.steps();
     Sums sums;
     try {
-      PartitionStep step = new PartitionStep(source, start, seed, epoch, firstChunk, chunks,
-          localSteps, spec, opt.learningRate());
-      sums = aggregate(shards, step);
+      sums = aggregate(shards, new PartitionStep(source, start, seed, epoch, offsets,
+          offsets[offsets.length - 1], batchSize, firstStep, localSteps, spec, opt.learningRate()));
     } finally {
       start.destroy();
     }
@@ -425,9 +426,10 @@ public final class SparkTrainer {
 
   /**
    * Packs and caches the partitions (one Spark job) and checks them against the model's slots on
-   * the driver, with the messages of the local trainer; returns the number of examples.
+   * the driver, with the messages of the local trainer; returns each partition's first global
+   * row number, and the number of rows as a last element.
    */
-  private static long checkData(JavaRDD<Shard> shards, Model model) {
+  private static int[] checkData(JavaRDD<Shard> shards, Model model) {
     List<long[]> summaries = shards.map(s -> new long[] {
         s.rows, s.featureCount, s.labels != null ? 1 : 0, s.targets != null ? s.targetSize : -1,
         s.maxLabel()}).collect();
@@ -436,12 +438,17 @@ public final class SparkTrainer {
     int labelIndex = Worker.slotIndex(slots, Slot.Kind.LABEL, false);
     int targetIndex = Worker.slotIndex(slots, Slot.Kind.TARGET, false);
     long rows = 0;
+    int[] offsets = new int[summaries.size() + 1];
     for (int p = 0; p < summaries.size(); p++) {
       long[] s = summaries.get(p);
+      offsets[p] = (int) rows;
+      rows += s[0];
+      if (rows > Integer.MAX_VALUE - 8) {
+        throw new NncException("more than " + (Integer.MAX_VALUE - 8) + " training examples");
+      }
       if (s[0] == 0) {
         continue;
       }
-      rows += s[0];
       String where = "partition " + p;
       if (s[1] != in.size()) {
         throw new NncException("model input " + in.name() + " has " + in.size() + " values per"
@@ -470,7 +477,8 @@ public final class SparkTrainer {
     if (rows == 0) {
       throw new NncException("no training examples: every partition is empty");
     }
-    return rows;
+    offsets[summaries.size()] = (int) rows;
+    return offsets;
   }
 
   /**

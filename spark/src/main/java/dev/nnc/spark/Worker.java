@@ -20,10 +20,10 @@ final class Worker {
   final int label;
   final int target;
   private Batch batch;
-  private int orderPartition = -1;
   private long orderSeed;
   private int orderEpoch;
   private int[] order;
+  private int[] rows = new int[0];
 
   private Worker(ModelSource source) {
     this.source = source;
@@ -44,25 +44,39 @@ final class Worker {
     return w;
   }
 
-  /** The row order of {@code shard} in {@code epoch}, kept while the thread stays on one shard. */
-  int[] order(Shard shard, long seed, int epoch) {
-    if (order == null || orderPartition != shard.partition || orderSeed != seed
-        || orderEpoch != epoch || order.length != shard.rows) {
-      order = shard.order(seed, epoch);
-      orderPartition = shard.partition;
+  /** The epoch's {@link GlobalOrder}, computed once per thread and epoch. */
+  int[] order(long seed, int epoch, int totalRows) {
+    if (order == null || orderSeed != seed || orderEpoch != epoch || order.length != totalRows) {
+      order = GlobalOrder.of(seed, epoch, totalRows);
       orderSeed = seed;
       orderEpoch = epoch;
     }
     return order;
   }
 
-  /** The batch holding rows {@code order[from..to)} of {@code shard}. */
-  Batch fill(Shard shard, int[] order, int from, int to) {
-    int n = to - from;
-    if (batch == null || batch.capacity() < n) {
-      batch = Batch.forModel(model, n);
+  /**
+   * Fills the batch with the rows of {@code shard} (global rows {@code [offset, offset +
+   * shard.rows)}) among the global positions {@code order[from..to)}; returns null if there are
+   * none.
+   */
+  Batch fill(Shard shard, int offset, int[] order, int from, int to) {
+    if (rows.length < to - from) {
+      rows = new int[to - from];
     }
-    shard.fill(batch, order, from, to, input, label, target);
+    int count = 0;
+    for (int i = from; i < to; i++) {
+      int local = order[i] - offset;
+      if (local >= 0 && local < shard.rows) {
+        rows[count++] = local;
+      }
+    }
+    if (count == 0) {
+      return null;
+    }
+    if (batch == null || batch.capacity() < count) {
+      batch = Batch.forModel(model, count);
+    }
+    shard.fill(batch, rows, count, input, label, target);
     return batch;
   }
 

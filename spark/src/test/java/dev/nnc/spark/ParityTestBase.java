@@ -108,6 +108,30 @@ abstract class ParityTestBase {
   }
 
   @Test
+  void miniBatchesMatchTheLocalTrainersSteps() {
+    // 3 epochs of 8 batches of 10 (the last of 1), shuffled per epoch: the same 24 steps
+    for (boolean f64 : new boolean[] {false, true}) {
+      ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, f64);
+      Dataset data = classification();
+      Model reference = source.create();
+      reference.initialize(SEED);
+      TrainingResult expected = new Trainer(reference).seed(SEED).epochs(3).batchSize(10)
+          .optimizer(momentum().create()).fit(data, data);
+      SparkTrainer trainer = new SparkTrainer(spark, source).seed(SEED).epochs(3).batchSize(10)
+          .optimizer(momentum());
+      TrainingResult actual = trainer.fit(unequalPartitions(data), data);
+      double bound = f64 ? F64_BOUND : 5 * F32_BOUND;
+      System.out.printf(java.util.Locale.ROOT, "%s mini-batch %s: max |w_spark - w_local| = %.3g%n",
+          master(), f64 ? "f64" : "f32", maxDifference(reference, trainer.model()));
+      assertClose(reference, trainer.model(), bound);
+      for (int e = 0; e < 3; e++) {
+        assertEquals(expected.trainLoss()[e], actual.trainLoss()[e], bound);
+        assertEquals(expected.testAccuracy()[e], actual.testAccuracy()[e]);
+      }
+    }
+  }
+
+  @Test
   void oneLocalStepWithMomentumEqualsTheSynchronousStep() {
     // Averaging w + v_p with v_p = mu v - lr g_p, weighted by examples, is w + mu v - lr mean(g).
     ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, false);
