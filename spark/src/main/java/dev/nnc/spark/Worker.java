@@ -4,6 +4,7 @@ import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.Model;
 import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.Slot;
+import dev.nnc.runtime.kernels.Parallel;
 import java.util.List;
 
 /**
@@ -26,6 +27,10 @@ final class Worker {
   private int[] rows = new int[0];
 
   private Worker(ModelSource source) {
+    // Spark's task threads are the parallelism here. The runtime's two-thread matrix kernel has
+    // one helper thread per JVM and is not safe for concurrent callers (two executor threads in
+    // one product deadlock), so products run on the calling thread.
+    Parallel.setThreads(1);
     this.source = source;
     this.model = source.create();
     List<Slot> slots = model.inputs();
