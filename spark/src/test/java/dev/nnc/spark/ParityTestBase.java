@@ -2,9 +2,11 @@ package dev.nnc.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.runtime.Model;
+import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.Parameter;
 import dev.nnc.runtime.data.Dataset;
 import dev.nnc.runtime.optim.OptimizerSpec;
@@ -158,6 +160,28 @@ abstract class ParityTestBase {
       assertTrue(loss[7] < 0.8 * loss[0], "local steps " + k + ": loss " + loss[0] + " -> " + loss[7]);
       assertTrue(r.last().testAccuracy() > 0.6, "accuracy " + r.last().testAccuracy());
     }
+  }
+
+  @Test
+  void badDataIsOneClearMessage() {
+    ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, false);
+    // found on the driver from the partitions' summaries
+    JavaRDD<Example> narrow = spark.parallelize(List.of(0, 1), 2)
+        .map(i -> Example.classified(new float[4], i));
+    NncException e = assertThrows(NncException.class,
+        () -> new SparkTrainer(spark, source).fit(narrow, null));
+    assertEquals("model input x has 5 values per example but the examples of partition 0 have 4"
+        + " features", e.getMessage());
+    JavaRDD<Example> badLabel = spark.parallelize(List.of(0, 7), 2)
+        .map(i -> Example.classified(new float[5], i));
+    e = assertThrows(NncException.class, () -> new SparkTrainer(spark, source).fit(badLabel, null));
+    assertEquals("partition 1 has label 7 but model label y has 3 classes (0..2)", e.getMessage());
+    // found in a task on an executor: the message comes back without Spark's stack trace
+    JavaRDD<Example> mixed = spark.parallelize(List.of(5, 4), 1)
+        .map(n -> Example.classified(new float[n], 0));
+    e = assertThrows(NncException.class, () -> new SparkTrainer(spark, source).fit(mixed, null));
+    assertEquals("Spark job failed: partition 0, example 2: 4 features, but the partition's first"
+        + " example has 5", e.getMessage());
   }
 
   private void checkParity(ModelSource source, Dataset data, double bound) {

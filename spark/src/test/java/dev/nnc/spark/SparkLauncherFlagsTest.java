@@ -30,7 +30,7 @@ class SparkLauncherFlagsTest {
     Set<String> launcher = flags(script.substring(from, to));
     Set<String> tests = flags(String.join(" ",
         ManagementFactory.getRuntimeMXBean().getInputArguments()));
-    assertEquals(16, launcher.size(), launcher.toString());
+    assertEquals(17, launcher.size(), launcher.toString());
     assertEquals(tests, launcher);
   }
 
