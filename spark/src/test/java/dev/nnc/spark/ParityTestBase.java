@@ -163,6 +163,39 @@ abstract class ParityTestBase {
   }
 
   @Test
+  void csvReadBySparkEqualsTheLocalReader(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    StringBuilder csv = new StringBuilder("a,b,c,d,e,label\n");
+    Dataset data = classification();
+    for (int r = 0; r < data.rows(); r++) {
+      for (int j = 0; j < 5; j++) {
+        csv.append(data.features()[r * 5 + j]).append(',');
+      }
+      csv.append(data.labels()[r]).append(r % 10 == 0 ? "\n\n" : "\n");
+    }
+    java.nio.file.Path plain = dir.resolve("t.csv");
+    java.nio.file.Files.writeString(plain, csv);
+    java.nio.file.Path gz = dir.resolve("t.csv.gz");
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(
+        java.nio.file.Files.newOutputStream(gz))) {
+      out.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Dataset local = new dev.nnc.runtime.data.CsvReader().read(plain);
+    for (java.nio.file.Path file : List.of(plain, gz)) {
+      List<Example> read = CsvExamples.read(spark, file.toString(), -1, false, 3).collect();
+      assertEquals(local.rows(), read.size());
+      for (int r = 0; r < read.size(); r++) {
+        assertEquals(local.labels()[r], read.get(r).label());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+            java.util.Arrays.copyOfRange(local.features(), r * 5, r * 5 + 5), read.get(r).features());
+      }
+    }
+    NncException e = assertThrows(NncException.class, () -> CsvExamples.parse("t.csv",
+        "1,2,x,3", -1, false));
+    assertEquals("t.csv: field 3 is not a finite number: 'x' in line '1,2,x,3'", e.getMessage());
+  }
+
+  @Test
   void badDataIsOneClearMessage() {
     ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, false);
     // found on the driver from the partitions' summaries

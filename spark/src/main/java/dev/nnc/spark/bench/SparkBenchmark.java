@@ -86,6 +86,9 @@ public final class SparkBenchmark {
     out.put("loadavg_before", loadAverage());
     List<Object> results = new ArrayList<>();
 
+    // The single-process runs come first: Spark's executors switch the runtime's matrix kernel to
+    // one thread for the rest of the JVM's life (see Worker), and the plain trainer is measured
+    // as users run it, with the kernel's two threads.
     results.add(result("plain", "single-process Trainer", batch, 0, data.rows(),
         plain(source, data, batch, sgd, rounds)));
     results.add(result("plain-b1", "single-process Trainer, batch 1", 1, 0, 200,
