@@ -228,7 +228,7 @@ public final class SparkTrainer {
    * consecutive rows.
    */
   public static JavaRDD<Example> examples(JavaSparkContext spark, Dataset data, int partitions) {
-    return shardsOf(spark, data, partitions).flatMap(shard -> {
+    return fromBroadcast(spark, spark.broadcast(shards(data, partitions))).flatMap(shard -> {
       List<Example> out = new ArrayList<>(shard.rows);
       for (int r = 0; r < shard.rows; r++) {
         float[] x = java.util.Arrays.copyOfRange(shard.features, r * shard.featureCount,
@@ -252,7 +252,12 @@ public final class SparkTrainer {
    * test} (may be null) on the driver after every epoch.
    */
   public TrainingResult fit(Dataset train, int partitions, Dataset test) {
-    return fitShards(shardsOf(spark, train, partitions), test);
+    Broadcast<List<Shard>> rows = spark.broadcast(shards(train, partitions));
+    try {
+      return fitShards(fromBroadcast(spark, rows), test);
+    } finally {
+      rows.destroy();
+    }
   }
 
   /**
@@ -481,25 +486,31 @@ public final class SparkTrainer {
     return offsets;
   }
 
-  /**
-   * The data as an RDD of one shard per partition. The rows travel in a broadcast, not in the
-   * partitions of {@code parallelize}: Spark ships a task's partition with every task, so a
-   * parallelized data set would be sent again at every step.
-   */
-  static JavaRDD<Shard> shardsOf(JavaSparkContext spark, Dataset data, int partitions) {
+  /** {@code data} cut into {@code partitions} shards of consecutive rows. */
+  private static List<Shard> shards(Dataset data, int partitions) {
     if (partitions < 1) {
       throw new NncException("the number of partitions must be >= 1, got " + partitions);
     }
     List<Shard> list = new ArrayList<>();
-    List<Integer> indices = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       int from = (int) ((long) p * data.rows() / partitions);
       int to = (int) ((long) (p + 1) * data.rows() / partitions);
       list.add(Shard.of(p, data, from, to));
+    }
+    return list;
+  }
+
+  /**
+   * The shards as an RDD of one shard per partition. The rows travel in a broadcast, not in the
+   * partitions of {@code parallelize}: Spark ships a task's partition with every task, so a
+   * parallelized data set would be sent again at every step.
+   */
+  private static JavaRDD<Shard> fromBroadcast(JavaSparkContext spark, Broadcast<List<Shard>> rows) {
+    List<Integer> indices = new ArrayList<>();
+    for (int p = 0; p < rows.value().size(); p++) {
       indices.add(p);
     }
-    Broadcast<List<Shard>> rows = spark.broadcast(list);
-    return spark.parallelize(indices, partitions).map(p -> rows.value().get(p));
+    return spark.parallelize(indices, indices.size()).map(p -> rows.value().get(p));
   }
 
   /** The message of the task failure behind {@code e}, without Spark's stack trace. */

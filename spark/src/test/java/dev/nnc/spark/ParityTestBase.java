@@ -163,7 +163,7 @@ abstract class ParityTestBase {
   }
 
   @Test
-  void csvReadBySparkEqualsTheLocalReader(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+  void csvReadBySparkAndExamplesEqualTheLocalReader(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     StringBuilder csv = new StringBuilder("a,b,c,d,e,label\n");
     Dataset data = classification();
@@ -181,8 +181,11 @@ abstract class ParityTestBase {
       out.write(csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     Dataset local = new dev.nnc.runtime.data.CsvReader().read(plain);
-    for (java.nio.file.Path file : List.of(plain, gz)) {
-      List<Example> read = CsvExamples.read(spark, file.toString(), -1, false, 3).collect();
+    List<List<Example>> sources = List.of(
+        CsvExamples.read(spark, plain.toString(), -1, false, 3).collect(),
+        CsvExamples.read(spark, gz.toString(), -1, false, 3).collect(),
+        SparkTrainer.examples(spark, local, 3).collect());
+    for (List<Example> read : sources) {
       assertEquals(local.rows(), read.size());
       for (int r = 0; r < read.size(); r++) {
         assertEquals(local.labels()[r], read.get(r).label());
