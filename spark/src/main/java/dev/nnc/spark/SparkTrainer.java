@@ -43,8 +43,10 @@ import org.apache.spark.storage.StorageLevel;
  * examples numbered partition by partition, and each partition takes the examples of batch k
  * that it holds. Rows never move between partitions. So for the same data in the same order
  * (e.g. {@link #fit(Dataset, int, Dataset)}), training on Spark gives the local trainer's weights
- * up to float rounding, for any batch size; only the partitions' shares of a batch vary from
- * step to step (binomially, about {@code batchSize / partitions} each).
+ * up to float rounding, for any batch size (rounding differences can grow over many steps of a
+ * non-convex loss; on the digits MLP the 20 epochs' losses agree to 4 digits). Only the
+ * partitions' shares of a batch vary from step to step (binomially, about {@code batchSize /
+ * partitions} each).
  *
  * <p>The driver keeps its own model instance (see {@link #model()}): it holds the weights between
  * steps, is evaluated on the test set after each epoch, and is what epoch callbacks and
