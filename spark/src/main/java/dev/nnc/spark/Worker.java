@@ -65,6 +65,8 @@ final class Worker {
    * none.
    */
   Batch fill(Shard shard, int offset, int[] order, int from, int to) {
+    // a partition's share of a batch varies from step to step: room for the whole batch (or
+    // the whole shard) at once, so the batch and the model's buffers are allocated only once
     if (rows.length < to - from) {
       rows = new int[to - from];
     }
@@ -79,7 +81,7 @@ final class Worker {
       return null;
     }
     if (batch == null || batch.capacity() < count) {
-      batch = Batch.forModel(model, count);
+      batch = Batch.forModel(model, Math.max(count, Math.min(to - from, shard.rows)));
     }
     shard.fill(batch, rows, count, input, label, target);
     return batch;

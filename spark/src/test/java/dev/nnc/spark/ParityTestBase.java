@@ -211,6 +211,22 @@ abstract class ParityTestBase {
   }
 
   @Test
+  void aModelClassOnTheClassPathMatchesSingleProcess() {
+    // the class travels by name and each executor thread instantiates it
+    Dataset data = regression();
+    float[] t = new float[data.rows()];
+    for (int r = 0; r < t.length; r++) {
+      t[r] = data.targets()[r * 2];
+    }
+    Dataset oneTarget = Dataset.regression("synthetic", data.features(), data.rows(), 5, t, 1);
+    checkParity(ModelSource.ofClass(HandWrittenRidge.class), oneTarget, F32_BOUND);
+    NncException e = assertThrows(NncException.class,
+        () -> new SparkTrainer(spark, ModelSource.ofClassName("no.such.Model")).model());
+    assertTrue(e.getMessage().startsWith("model class no.such.Model is not on the class path"),
+        e.getMessage());
+  }
+
+  @Test
   void badDataIsOneClearMessage() {
     ModelSource source = ModelSource.ofSource("mlp.nn", MLP, null, false);
     // found on the driver from the partitions' summaries
@@ -285,14 +301,16 @@ abstract class ParityTestBase {
 
   /** The rows of {@code data} in 3 partitions of {@link #SIZES} consecutive rows. */
   static JavaRDD<Example> unequalPartitions(Dataset data) {
+    int f = data.featureCount();
+    int ts = data.targetSize();
     List<List<Example>> parts = new ArrayList<>();
     int from = 0;
     for (int size : SIZES) {
       List<Example> part = new ArrayList<>();
       for (int r = from; r < from + size; r++) {
-        float[] x = java.util.Arrays.copyOfRange(data.features(), r * 5, r * 5 + 5);
+        float[] x = java.util.Arrays.copyOfRange(data.features(), r * f, r * f + f);
         part.add(data.hasLabels() ? Example.classified(x, data.labels()[r])
-            : Example.regression(x, java.util.Arrays.copyOfRange(data.targets(), r * 2, r * 2 + 2)));
+            : Example.regression(x, java.util.Arrays.copyOfRange(data.targets(), r * ts, r * ts + ts)));
       }
       parts.add(part);
       from += size;
