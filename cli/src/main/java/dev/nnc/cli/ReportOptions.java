@@ -2,6 +2,7 @@ package dev.nnc.cli;
 
 import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.data.Dataset;
+import dev.nnc.runtime.train.EpochCallback;
 import dev.nnc.runtime.train.Trainer;
 import dev.nnc.runtime.train.TrainingReport;
 import java.io.PrintWriter;
@@ -33,13 +34,18 @@ final class ReportOptions {
    * Writes the report after every epoch of {@code trainer}; the training accuracy is measured on
    * {@code train} after each epoch.
    */
-  void attach(Trainer trainer, Dataset train, String title, PrintWriter out) {
+  /**
+   * The callback writing the curves after every epoch (train accuracy measured by
+   * {@code trainer} on {@code train}), or null when neither option is given.
+   */
+  EpochCallback callback(Trainer trainer, Dataset train, String title, PrintWriter out) {
     if (report == null && metrics == null) {
-      return;
+      return null;
     }
-    trainer.onEpochEnd(create(title, () -> trainer.evaluate(train).accuracy()));
+    EpochCallback callback = create(title, () -> trainer.evaluate(train).accuracy());
     out.println("curves after every epoch: " + (report == null ? "" : report)
         + (report != null && metrics != null ? " and " : "") + (metrics == null ? "" : metrics));
+    return callback;
   }
 
   private TrainingReport create(String title, java.util.function.DoubleSupplier accuracy) {

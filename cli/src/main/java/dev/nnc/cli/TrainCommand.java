@@ -12,6 +12,7 @@ import dev.nnc.runtime.optim.LrSchedule;
 import dev.nnc.runtime.optim.Optimizer;
 import dev.nnc.runtime.optim.OptimizerSpec;
 import dev.nnc.runtime.train.CheckpointSaver;
+import dev.nnc.runtime.train.EpochCallback;
 import dev.nnc.runtime.train.ProgressListener;
 import dev.nnc.runtime.train.Trainer;
 import dev.nnc.runtime.train.TrainingCheckpoint;
@@ -91,6 +92,10 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   ReportOptions reportOptions;
 
+  @Option(names = "--spark", paramLabel = "MASTER", description = "train on Apache Spark, e.g."
+      + " local[2] or spark://host:7077 (needs the nnc-spark module; see docs/spark.md)")
+  String spark;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -112,18 +117,40 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer = new Trainer(model).epochs(epochs).firstEpoch(firstEpoch).batchSize(batch)
         .seed(seed).optimizer(opt).schedule(lrSchedule)
         .listener(ProgressListener.console(out));
+    EpochCallback saver = null;
     if (save != null) {
-      trainer.onEpochEnd(new CheckpointSaver(save, 1, optimizerSpec, prepared.normalizer()));
+      saver = new CheckpointSaver(save, 1, optimizerSpec, prepared.normalizer());
     }
-    reportOptions.attach(trainer, split.train(), model.name() + " on " + split.train().name(),
-        out);
-    TrainingResult result = trainer.fit(split.train(), split.test());
+    EpochCallback curves = reportOptions.callback(trainer, split.train(),
+        model.name() + " on " + split.train().name(), out);
+    EpochCallback afterEpoch = both(saver, curves);
+    if (afterEpoch != null) {
+      trainer.onEpochEnd(afterEpoch);
+    }
+    TrainingResult result = spark == null ? trainer.fit(split.train(), split.test())
+        : SparkOption.fit(spark, file, modelName, f64, model, split.train(), split.test(),
+            optimizerSpec, opt, lrSchedule, epochs, firstEpoch, batch, seed,
+            ProgressListener.console(out), afterEpoch, out);
     report(out, result, firstEpoch);
     return 0;
   }
 
+  /** Both callbacks in turn (either may be null); null if both are. */
+  private static EpochCallback both(EpochCallback first, EpochCallback second) {
+    if (first == null || second == null) {
+      return first == null ? second : first;
+    }
+    return (stats, total, m, o) -> {
+      first.afterEpoch(stats, total, m, o);
+      second.afterEpoch(stats, total, m, o);
+    };
+  }
+
   /** Usage errors found before any work; returns the learning-rate schedule. */
   private LrSchedule checkOptions() {
+    if (spark != null) {
+      SparkOption.require(); // before the model is compiled or the data read
+    }
     if (epochs < 1 || batch < 1) {
       throw new UserError("--epochs and --batch must be at least 1", 2);
     }
