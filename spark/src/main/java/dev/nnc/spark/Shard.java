@@ -109,18 +109,29 @@ final class Shard implements Serializable {
    */
   void fill(Batch batch, int[] rows, int count, int input, int label, int target) {
     batch.setSize(count);
-    float[] x = batch.floats(input);
     int[] y = label >= 0 ? batch.labels(label) : null;
-    float[] t = target >= 0 ? batch.floats(target) : null;
     for (int i = 0; i < count; i++) {
       int r = rows[i];
-      System.arraycopy(features, r * featureCount, x, i * featureCount, featureCount);
+      copy(features, r * featureCount, batch, input, i * featureCount, featureCount);
       if (y != null) {
         y[i] = labels[r];
       }
-      if (t != null) {
-        System.arraycopy(targets, r * targetSize, t, i * targetSize, targetSize);
+      if (target >= 0) {
+        copy(targets, r * targetSize, batch, target, i * targetSize, targetSize);
       }
     }
   }
+
+  /** Copies {@code length} values into slot {@code slot}, widened to double in an f64 batch. */
+  private static void copy(float[] from, int at, Batch batch, int slot, int to, int length) {
+    if (batch.isF64()) {
+      double[] out = batch.doubles(slot);
+      for (int k = 0; k < length; k++) {
+        out[to + k] = from[at + k];
+      }
+    } else {
+      System.arraycopy(from, at, batch.floats(slot), to, length);
+    }
+  }
+
 }
