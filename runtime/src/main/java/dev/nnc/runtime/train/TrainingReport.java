@@ -1,6 +1,7 @@
 package dev.nnc.runtime.train;
 
 import dev.nnc.runtime.Model;
+import dev.nnc.runtime.io.AtomicFile;
 import dev.nnc.runtime.optim.Optimizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,10 +59,10 @@ public final class TrainingReport implements EpochCallback {
     this.trainAccuracy = trainAccuracy;
     // Found before training starts, not after its first epoch.
     if (html != null) {
-      AtomicText.checkWritable(html);
+      AtomicFile.checkWritable(html);
     }
     if (csv != null) {
-      AtomicText.checkWritable(csv);
+      AtomicFile.checkWritable(csv);
     }
   }
 
@@ -70,10 +71,10 @@ public final class TrainingReport implements EpochCallback {
     double accuracy = trainAccuracy == null ? Double.NaN : trainAccuracy.getAsDouble();
     rows.add(new Row(stats, accuracy));
     if (csv != null) {
-      AtomicText.write(csv, csv());
+      AtomicFile.writeString(csv, csv());
     }
     if (html != null) {
-      AtomicText.write(html, ReportPage.write(title, rows, totalEpochs));
+      AtomicFile.writeString(html, ReportPage.write(title, rows, totalEpochs));
     }
   }
 
