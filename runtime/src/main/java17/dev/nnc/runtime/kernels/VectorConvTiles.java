@@ -1,0 +1,457 @@
+package dev.nnc.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector loops of the batch-lane convolution ({@link ConvLanes}): register tiles of 6 or 4
+ * output rows × 2 blocks of examples (or × 2 taps for the weight gradient), one vector per
+ * example block and pixel. As in {@link VectorRowKernel}, every vector lives in one method, so
+ * C2 keeps the accumulators in registers (a vector passed to a call it does not inline is
+ * boxed). Compiled for Java 17 with {@code --add-modules jdk.incubator.vector}; loaded only when
+ * that module is present.
+ */
+final class VectorConvTiles implements ConvLanes.Tiles {
+  private static final VectorSpecies<Float> S = species();
+  private static final int L = S.length();
+
+  /** The same vector width as {@link VectorRowKernel}: {@code nnc.vector.bits} 256 or 512. */
+  private static VectorSpecies<Float> species() {
+    switch (System.getProperty("nnc.vector.bits", "")) {
+      case "256":
+        return FloatVector.SPECIES_256;
+      case "512":
+        return FloatVector.SPECIES_512;
+      default:
+        return FloatVector.SPECIES_PREFERRED;
+    }
+  }
+
+  @Override
+  public int vectorLength() {
+    return L;
+  }
+
+  @Override
+  public void correlate(float[] src, int srco, int srcBlock, int[] taps, int tapCount, int[] pos,
+      int positions, float[] wp, int wpo, float[] bias, int biaso, int rowsPad, int rowTile,
+      float[] dst, int dsto, int dstBlock, int b0, int b1) {
+    int rowStride = positions * L;
+    for (int k = b0; k < b1; k += 2) {
+      boolean two = k + 1 < b1;
+      for (int rb = 0; rb < rowsPad; rb += rowTile) {
+        int w0 = wpo + rb * tapCount;
+        int bi = biaso + rb;
+        for (int p = 0; p < positions; p++) {
+          int x0 = srco + k * srcBlock + pos[p] * L;
+          int d0 = dsto + k * dstBlock + (rb * positions + p) * L;
+          if (rowTile == 6) {
+            if (two) {
+              c6x2(src, x0, srcBlock, taps, tapCount, wp, w0, bias, bi, dst, d0, dstBlock,
+                  rowStride);
+            } else {
+              c6x1(src, x0, srcBlock, taps, tapCount, wp, w0, bias, bi, dst, d0, dstBlock,
+                  rowStride);
+            }
+          } else if (two) {
+            c4x2(src, x0, srcBlock, taps, tapCount, wp, w0, bias, bi, dst, d0, dstBlock,
+                rowStride);
+          } else {
+            c4x1(src, x0, srcBlock, taps, tapCount, wp, w0, bias, bi, dst, d0, dstBlock,
+                rowStride);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void weightLanes(float[] x, int xo, int xBlock, int[] taps, int tapCount, int[] pos,
+      int positions, float[] dy, int dyo, int dyBlock, int rowsPad, int rowTile, float[] lanes,
+      int laneso, int b0, int b1) {
+    int rowStride = positions * L;
+    int laneRow = tapCount * L;
+    for (int k = b0; k < b1; k++) {
+      int xk = xo + k * xBlock;
+      for (int rb = 0; rb < rowsPad; rb += rowTile) {
+        int d0 = dyo + k * dyBlock + rb * rowStride;
+        int t = 0;
+        for (; t + 2 <= tapCount; t += 2) {
+          int s0 = laneso + (rb * tapCount + t) * L;
+          int o0 = xk + taps[t] * L;
+          int o1 = xk + taps[t + 1] * L;
+          if (rowTile == 6) {
+            w6x2(x, o0, o1, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
+          } else {
+            w4x2(x, o0, o1, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
+          }
+        }
+        if (t < tapCount) {
+          int s0 = laneso + (rb * tapCount + t) * L;
+          int o0 = xk + taps[t] * L;
+          if (rowTile == 6) {
+            w6x1(x, o0, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
+          } else {
+            w4x1(x, o0, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void rowLanes(float[] dy, int dyo, int dyBlock, int rows, int positions, float[] lanes,
+      int laneso, int b0, int b1) {
+    for (int r = 0; r < rows; r++) {
+      // four chains: the sum of a row is one long dependency chain otherwise
+      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s1 = FloatVector.zero(S);
+      FloatVector s2 = FloatVector.zero(S);
+      FloatVector s3 = FloatVector.zero(S);
+      for (int k = b0; k < b1; k++) {
+        int d = dyo + k * dyBlock + r * positions * L;
+        int end = d + positions * L;
+        for (; d + 4 * L <= end; d += 4 * L) {
+          s0 = s0.add(FloatVector.fromArray(S, dy, d));
+          s1 = s1.add(FloatVector.fromArray(S, dy, d + L));
+          s2 = s2.add(FloatVector.fromArray(S, dy, d + 2 * L));
+          s3 = s3.add(FloatVector.fromArray(S, dy, d + 3 * L));
+        }
+        for (; d < end; d += L) {
+          s0 = s0.add(FloatVector.fromArray(S, dy, d));
+        }
+      }
+      int at = laneso + r * L;
+      FloatVector.fromArray(S, lanes, at).add(s0.add(s1).add(s2.add(s3))).intoArray(lanes, at);
+    }
+  }
+
+  /** A 6-row × 2-block tile of {@link #correlate}: 12 accumulators. */
+  private static void c6x2(float[] src, int x0, int xStep, int[] taps, int tapCount, float[] wp,
+      int w0, float[] bias, int bi, float[] dst, int d0, int dStep, int rowStride) {
+    FloatVector a00 = FloatVector.broadcast(S, bias[bi]);
+    FloatVector a01 = a00;
+    FloatVector a10 = FloatVector.broadcast(S, bias[bi + 1]);
+    FloatVector a11 = a10;
+    FloatVector a20 = FloatVector.broadcast(S, bias[bi + 2]);
+    FloatVector a21 = a20;
+    FloatVector a30 = FloatVector.broadcast(S, bias[bi + 3]);
+    FloatVector a31 = a30;
+    FloatVector a40 = FloatVector.broadcast(S, bias[bi + 4]);
+    FloatVector a41 = a40;
+    FloatVector a50 = FloatVector.broadcast(S, bias[bi + 5]);
+    FloatVector a51 = a50;
+    int x1 = x0 + xStep;
+    for (int t = 0, wi = w0; t < tapCount; t++, wi += 6) {
+      int o = taps[t] * L;
+      FloatVector v0 = FloatVector.fromArray(S, src, x0 + o);
+      FloatVector v1 = FloatVector.fromArray(S, src, x1 + o);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      a01 = v1.fma(s, a01);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      a11 = v1.fma(s, a11);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      a21 = v1.fma(s, a21);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+      a31 = v1.fma(s, a31);
+      s = FloatVector.broadcast(S, wp[wi + 4]);
+      a40 = v0.fma(s, a40);
+      a41 = v1.fma(s, a41);
+      s = FloatVector.broadcast(S, wp[wi + 5]);
+      a50 = v0.fma(s, a50);
+      a51 = v1.fma(s, a51);
+    }
+    a00.intoArray(dst, d0);
+    a01.intoArray(dst, d0 + dStep);
+    a10.intoArray(dst, d0 + rowStride);
+    a11.intoArray(dst, d0 + rowStride + dStep);
+    a20.intoArray(dst, d0 + 2 * rowStride);
+    a21.intoArray(dst, d0 + 2 * rowStride + dStep);
+    a30.intoArray(dst, d0 + 3 * rowStride);
+    a31.intoArray(dst, d0 + 3 * rowStride + dStep);
+    a40.intoArray(dst, d0 + 4 * rowStride);
+    a41.intoArray(dst, d0 + 4 * rowStride + dStep);
+    a50.intoArray(dst, d0 + 5 * rowStride);
+    a51.intoArray(dst, d0 + 5 * rowStride + dStep);
+  }
+
+  /** A 6-row × 1-block tile of {@link #correlate}: 6 accumulators. */
+  private static void c6x1(float[] src, int x0, int xStep, int[] taps, int tapCount, float[] wp,
+      int w0, float[] bias, int bi, float[] dst, int d0, int dStep, int rowStride) {
+    FloatVector a00 = FloatVector.broadcast(S, bias[bi]);
+    FloatVector a10 = FloatVector.broadcast(S, bias[bi + 1]);
+    FloatVector a20 = FloatVector.broadcast(S, bias[bi + 2]);
+    FloatVector a30 = FloatVector.broadcast(S, bias[bi + 3]);
+    FloatVector a40 = FloatVector.broadcast(S, bias[bi + 4]);
+    FloatVector a50 = FloatVector.broadcast(S, bias[bi + 5]);
+    for (int t = 0, wi = w0; t < tapCount; t++, wi += 6) {
+      int o = taps[t] * L;
+      FloatVector v0 = FloatVector.fromArray(S, src, x0 + o);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+      s = FloatVector.broadcast(S, wp[wi + 4]);
+      a40 = v0.fma(s, a40);
+      s = FloatVector.broadcast(S, wp[wi + 5]);
+      a50 = v0.fma(s, a50);
+    }
+    a00.intoArray(dst, d0);
+    a10.intoArray(dst, d0 + rowStride);
+    a20.intoArray(dst, d0 + 2 * rowStride);
+    a30.intoArray(dst, d0 + 3 * rowStride);
+    a40.intoArray(dst, d0 + 4 * rowStride);
+    a50.intoArray(dst, d0 + 5 * rowStride);
+  }
+
+  /** A 4-row × 2-block tile of {@link #correlate}: 8 accumulators. */
+  private static void c4x2(float[] src, int x0, int xStep, int[] taps, int tapCount, float[] wp,
+      int w0, float[] bias, int bi, float[] dst, int d0, int dStep, int rowStride) {
+    FloatVector a00 = FloatVector.broadcast(S, bias[bi]);
+    FloatVector a01 = a00;
+    FloatVector a10 = FloatVector.broadcast(S, bias[bi + 1]);
+    FloatVector a11 = a10;
+    FloatVector a20 = FloatVector.broadcast(S, bias[bi + 2]);
+    FloatVector a21 = a20;
+    FloatVector a30 = FloatVector.broadcast(S, bias[bi + 3]);
+    FloatVector a31 = a30;
+    int x1 = x0 + xStep;
+    for (int t = 0, wi = w0; t < tapCount; t++, wi += 4) {
+      int o = taps[t] * L;
+      FloatVector v0 = FloatVector.fromArray(S, src, x0 + o);
+      FloatVector v1 = FloatVector.fromArray(S, src, x1 + o);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      a01 = v1.fma(s, a01);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      a11 = v1.fma(s, a11);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      a21 = v1.fma(s, a21);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+      a31 = v1.fma(s, a31);
+    }
+    a00.intoArray(dst, d0);
+    a01.intoArray(dst, d0 + dStep);
+    a10.intoArray(dst, d0 + rowStride);
+    a11.intoArray(dst, d0 + rowStride + dStep);
+    a20.intoArray(dst, d0 + 2 * rowStride);
+    a21.intoArray(dst, d0 + 2 * rowStride + dStep);
+    a30.intoArray(dst, d0 + 3 * rowStride);
+    a31.intoArray(dst, d0 + 3 * rowStride + dStep);
+  }
+
+  /** A 4-row × 1-block tile of {@link #correlate}: 4 accumulators. */
+  private static void c4x1(float[] src, int x0, int xStep, int[] taps, int tapCount, float[] wp,
+      int w0, float[] bias, int bi, float[] dst, int d0, int dStep, int rowStride) {
+    FloatVector a00 = FloatVector.broadcast(S, bias[bi]);
+    FloatVector a10 = FloatVector.broadcast(S, bias[bi + 1]);
+    FloatVector a20 = FloatVector.broadcast(S, bias[bi + 2]);
+    FloatVector a30 = FloatVector.broadcast(S, bias[bi + 3]);
+    for (int t = 0, wi = w0; t < tapCount; t++, wi += 4) {
+      int o = taps[t] * L;
+      FloatVector v0 = FloatVector.fromArray(S, src, x0 + o);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+    }
+    a00.intoArray(dst, d0);
+    a10.intoArray(dst, d0 + rowStride);
+    a20.intoArray(dst, d0 + 2 * rowStride);
+    a30.intoArray(dst, d0 + 3 * rowStride);
+  }
+
+  /** A 6-row × 2-tap tile of {@link #weightLanes}: 12 accumulators. */
+  private static void w6x2(float[] x, int o0, int o1, int[] pos, int positions, float[] dy, int d0,
+      int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    FloatVector a40 = FloatVector.zero(S);
+    FloatVector a41 = FloatVector.zero(S);
+    FloatVector a50 = FloatVector.zero(S);
+    FloatVector a51 = FloatVector.zero(S);
+    for (int p = 0, d = d0; p < positions; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      a01 = g.fma(v1, a01);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      a11 = g.fma(v1, a11);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      a21 = g.fma(v1, a21);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      a31 = g.fma(v1, a31);
+      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
+      a40 = g.fma(v0, a40);
+      a41 = g.fma(v1, a41);
+      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
+      a50 = g.fma(v0, a50);
+      a51 = g.fma(v1, a51);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + L;
+    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 2 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 3 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
+    at = s0 + 4 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a40).intoArray(lanes, at);
+    at = s0 + 4 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a41).intoArray(lanes, at);
+    at = s0 + 5 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
+    at = s0 + 5 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a51).intoArray(lanes, at);
+  }
+
+  /** A 6-row × 1-tap tile of {@link #weightLanes}: 6 accumulators. */
+  private static void w6x1(float[] x, int o0, int[] pos, int positions, float[] dy, int d0,
+      int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a40 = FloatVector.zero(S);
+    FloatVector a50 = FloatVector.zero(S);
+    for (int p = 0, d = d0; p < positions; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
+      a40 = g.fma(v0, a40);
+      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
+      a50 = g.fma(v0, a50);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 4 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a40).intoArray(lanes, at);
+    at = s0 + 5 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
+  }
+
+  /** A 4-row × 2-tap tile of {@link #weightLanes}: 8 accumulators. */
+  private static void w4x2(float[] x, int o0, int o1, int[] pos, int positions, float[] dy, int d0,
+      int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    for (int p = 0, d = d0; p < positions; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      a01 = g.fma(v1, a01);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      a11 = g.fma(v1, a11);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      a21 = g.fma(v1, a21);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      a31 = g.fma(v1, a31);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + L;
+    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 2 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 3 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
+  }
+
+  /** A 4-row × 1-tap tile of {@link #weightLanes}: 4 accumulators. */
+  private static void w4x1(float[] x, int o0, int[] pos, int positions, float[] dy, int d0,
+      int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    for (int p = 0, d = d0; p < positions; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+  }
+
+}
