@@ -33,9 +33,8 @@ import java.util.Arrays;
  * vector kernel ({@link Kernels#vectorEnabled}) in the batch-lane layout ({@link ConvLanes}): the
  * batch is always cut into the same two halves, which run on 1 or 2 threads ({@link Parallel});
  * the results are bit-for-bit the same on 1 and 2 threads. Smaller batches, and every batch on
- * the portable kernel, go through im2col and {@link Gemm}; backwardInput with a stride above 1
- * (or padding of at least the kernel size) does too. The two paths round differently (they add
- * the same products in different orders).
+ * the portable kernel, go through im2col and {@link Gemm}. The two paths round differently (they
+ * add the same products in different orders).
  *
  * <p>The {@code double[]} overloads compute the same functions with plain loops (for models
  * compiled with f64 and for reference); they take no scratch and run on the calling thread.
@@ -206,7 +205,7 @@ public final class Conv2d {
     check(n, "dx", dx, dxo, inputSize());
     checkScratch(n, scratch);
     ConvLanes.Tiles tiles = laneTiles(n);
-    if (tiles != null && lanes.transposable()) {
+    if (tiles != null) {
       lanes.backwardInput(tiles, n, dy, dyo, w, wo, dx, dxo, scratch);
       return;
     }

@@ -18,8 +18,13 @@ import java.util.Arrays;
  *   <li>forward: x's blocks padded by the convolution's padding, the tiles, y from the blocks;
  *   <li>weight gradient: x's and dy's blocks; a tile of 6 (or 4) output channels × 2 taps sums
  *       dy·x over the positions into per-lane sums, which are added up lane by lane at the end;
- *   <li>input gradient (stride 1): the forward tiles on dy's blocks padded by kernel − 1 −
- *       padding, with the kernels flipped and their two channel axes swapped.
+ *   <li>input gradient: dy's blocks; a tile of 6 (or 4) taps × 2 blocks computes wᵀ·dy at one
+ *       output position (the output channels are the shared dimension) and adds each tap's
+ *       vector into the padded dx blocks where that tap read x (col2im without the columns);
+ *       the interior of those blocks is dx. Only the products the forward pass made are made:
+ *       a correlation of dy padded by kernel − 1 − padding with the flipped kernel would also
+ *       multiply the padding's zeros (LeNet's second layer: 400 taps per pixel, of which 150
+ *       on average meet dy).
  * </ul>
  *
  * <p>The batch's blocks are always cut into the same two halves, run on one or two threads by
@@ -41,6 +46,16 @@ final class ConvLanes {
     void correlate(float[] src, int srco, int srcBlock, int[] taps, int tapCount, int[] pos,
         int positions, float[] wp, int wpo, float[] bias, int biaso, int rowsPad, int rowTile,
         float[] dst, int dsto, int dstBlock, int b0, int b1);
+
+    /**
+     * The input gradient's accumulation: for blocks k in [b0, b1), positions p, tap rows t <
+     * tapRowsPad (a multiple of rowTile): {@code dx[dxo + k·dxBlock + (taps[t] + pos[p])·L + l]
+     * += Σ_c wp[wpo + (t − t % rowTile)·channels + c·rowTile + t % rowTile] · dy[dyo + k·dyBlock
+     * + (c·positions + p)·L + l]}.
+     */
+    void scatter(float[] dy, int dyo, int dyBlock, int channels, int positions, int[] pos,
+        float[] wp, int wpo, int[] taps, int tapRowsPad, int rowTile, float[] dx, int dxo,
+        int dxBlock, int b0, int b1);
 
     /**
      * For rows r < rowsPad, taps t: {@code lanes[laneso + (r·tapCount + t)·L + l] += Σ_{k in
@@ -79,79 +94,46 @@ final class ConvLanes {
   }
 
   final Conv2d conv;
-  /** The padded input of the forward pass and the weight gradient: [inChannels][hp][wp]. */
+  /** The padded input of every pass: [inChannels][hp][wp] per block. */
   final int hp;
   final int wp;
-  /** Tap t = (ci, u, v) at offset (ci·hp + u)·wp + v of a padded input, in pixels. */
-  final int[] forwardTaps;
+  /**
+   * Tap t = (ci, u, v) at offset (ci·hp + u)·wp + v of a padded input, in pixels; zeros past
+   * the taps, up to {@link #tapRowsPad}.
+   */
+  final int[] taps;
   /** Output position p = (r, c) reads the padded input from r·stride·wp + c·stride, in pixels. */
-  final int[] forwardPositions;
+  final int[] positions;
   /** Output channels per tile (6 or 4), and their count rounded up to whole tiles. */
   final int outTile;
   final int outRowsPad;
-  /**
-   * Whether the input gradient runs here: stride 1 and padding below the kernel size (dy is then
-   * padded by kernel − 1 − padding ≥ 0).
-   */
-  final boolean transposable;
-  /** dy padded for the input gradient: [outChannels][hq][wq], and its taps and positions. */
-  final int qh;
-  final int qw;
-  final int hq;
-  final int wq;
-  final int[] inputTaps;
-  final int[] inputPositions;
-  final int inTile;
-  final int inRowsPad;
+  /** Taps per tile of the input gradient (6 or 4), and their count rounded up to whole tiles. */
+  final int tapTile;
+  final int tapRowsPad;
 
   private ConvLanes(Conv2d c) {
     this.conv = c;
     this.hp = c.height + 2 * c.padding;
     this.wp = c.width + 2 * c.padding;
-    this.forwardTaps = new int[c.taps];
+    this.tapTile = rowTile(c.taps);
+    this.tapRowsPad = roundUp(c.taps, tapTile);
+    this.taps = new int[tapRowsPad];
     int t = 0;
     for (int ci = 0; ci < c.inChannels; ci++) {
       for (int u = 0; u < c.kernelHeight; u++) {
         for (int v = 0; v < c.kernelWidth; v++) {
-          forwardTaps[t++] = (ci * hp + u) * wp + v;
+          taps[t++] = (ci * hp + u) * wp + v;
         }
       }
     }
-    this.forwardPositions = new int[c.positions];
+    this.positions = new int[c.positions];
     for (int r = 0, p = 0; r < c.outHeight; r++) {
       for (int col = 0; col < c.outWidth; col++) {
-        forwardPositions[p++] = r * c.stride * wp + col * c.stride;
+        positions[p++] = r * c.stride * wp + col * c.stride;
       }
     }
     this.outTile = rowTile(c.outChannels);
     this.outRowsPad = roundUp(c.outChannels, outTile);
-    this.transposable = c.stride == 1 && c.padding < c.kernelHeight && c.padding < c.kernelWidth;
-    this.qh = c.kernelHeight - 1 - c.padding;
-    this.qw = c.kernelWidth - 1 - c.padding;
-    this.hq = c.outHeight + 2 * qh;
-    this.wq = c.outWidth + 2 * qw;
-    this.inTile = rowTile(c.inChannels);
-    this.inRowsPad = roundUp(c.inChannels, inTile);
-    if (transposable) {
-      this.inputTaps = new int[c.outChannels * c.kernelHeight * c.kernelWidth];
-      t = 0;
-      for (int co = 0; co < c.outChannels; co++) {
-        for (int u = 0; u < c.kernelHeight; u++) {
-          for (int v = 0; v < c.kernelWidth; v++) {
-            inputTaps[t++] = (co * hq + u) * wq + v;
-          }
-        }
-      }
-      this.inputPositions = new int[c.height * c.width];
-      for (int r = 0, p = 0; r < c.height; r++) {
-        for (int col = 0; col < c.width; col++) {
-          inputPositions[p++] = r * wq + col;
-        }
-      }
-    } else {
-      this.inputTaps = new int[0];
-      this.inputPositions = new int[0];
-    }
   }
 
   /** The plan for a geometry, or null if its blocks would overflow int offsets. */
@@ -159,11 +141,7 @@ final class ConvLanes {
     long lanes = 64; // the widest vector a JVM may have (SVE 2048 bits)
     long in = (long) c.inChannels * (c.height + 2L * c.padding) * (c.width + 2L * c.padding);
     long out = (long) roundUp(c.outChannels, 6) * c.positions;
-    long dyPadded = (long) c.outChannels * (c.outHeight + 2L * c.kernelHeight)
-        * (c.outWidth + 2L * c.kernelWidth);
-    long dx = (long) roundUp(c.inChannels, 6) * c.height * c.width;
-    long block = Math.max(Math.max(in, out), Math.max(dyPadded, dx)) * lanes;
-    if (block > Integer.MAX_VALUE / 4) {
+    if ((in + out) * lanes > Integer.MAX_VALUE / 4) {
       return null;
     }
     return new ConvLanes(c);
@@ -181,27 +159,17 @@ final class ConvLanes {
     return (a + m - 1) / m * m;
   }
 
-  boolean transposable() {
-    return transposable;
-  }
-
   // ---- scratch layout ----
-  // [packed weights][bias][lanes of half 0][lanes of half 1][A blocks][B blocks]
+  // [packed weights][bias][lanes of half 0][lanes of half 1][in blocks][out blocks]
+  // in blocks: x padded [inChannels][hp][wp][L] (forward, weight gradient), or dx padded (input
+  // gradient); out blocks: y or dy [outRowsPad][positions][L].
 
-  private int forwardBlockIn(int lanes) {
+  private int inBlock(int lanes) {
     return conv.inChannels * hp * wp * lanes;
   }
 
-  private int forwardBlockOut(int lanes) {
+  private int outBlock(int lanes) {
     return outRowsPad * conv.positions * lanes;
-  }
-
-  private int inputBlockIn(int lanes) {
-    return conv.outChannels * hq * wq * lanes;
-  }
-
-  private int inputBlockOut(int lanes) {
-    return inRowsPad * conv.height * conv.width * lanes;
   }
 
   /** Per half: the weight gradient's lanes, then the bias gradient's. */
@@ -209,52 +177,56 @@ final class ConvLanes {
     return (outRowsPad * conv.taps + outRowsPad) * lanes;
   }
 
+  private int packedWeights() {
+    return Math.max(conv.taps * outRowsPad, tapRowsPad * conv.outChannels);
+  }
+
   private int fixedPart(int lanes) {
-    int weights = Math.max(conv.taps * outRowsPad,
-        transposable ? inputTaps.length * inRowsPad : 0);
-    int bias = Math.max(outRowsPad, inRowsPad);
-    return weights + bias + 2 * laneSums(lanes);
+    return packedWeights() + outRowsPad + 2 * laneSums(lanes);
   }
 
   /** Scratch floats for n examples with vectors of {@code lanes} floats. */
   long scratch(int n, int lanes) {
     long blocks = (n + lanes - 1) / lanes;
-    long b = Math.max(forwardBlockOut(lanes), transposable ? inputBlockOut(lanes) : 0);
-    return fixedPart(lanes) + blocks * (blockA(lanes) + b);
+    return fixedPart(lanes) + blocks * ((long) inBlock(lanes) + outBlock(lanes));
   }
 
-  /** Floats per block of the A region: the larger of the two passes' inputs. */
-  private int blockA(int lanes) {
-    return Math.max(forwardBlockIn(lanes), transposable ? inputBlockIn(lanes) : 0);
-  }
-
-  private int weightsAt() {
+  private static int weightsAt() {
     return 0;
   }
 
   private int biasAt() {
-    return Math.max(conv.taps * outRowsPad, transposable ? inputTaps.length * inRowsPad : 0);
+    return packedWeights();
   }
 
   private int lanesAt(int lanes, int half) {
-    return biasAt() + Math.max(outRowsPad, inRowsPad) + half * laneSums(lanes);
+    return biasAt() + outRowsPad + half * laneSums(lanes);
   }
 
-  private int blocksA(int lanes) {
+  private int inBlocksAt(int lanes) {
     return fixedPart(lanes);
   }
 
-  private int blocksB(int n, int lanes) {
+  private int outBlocksAt(int n, int lanes) {
     int blocks = (n + lanes - 1) / lanes;
-    return fixedPart(lanes) + blocks * blockA(lanes);
+    return fixedPart(lanes) + blocks * inBlock(lanes);
   }
 
   // ---- the three passes ----
 
   void forward(Tiles tiles, int n, float[] x, int xo, float[] w, int wo, float[] b, int bo,
       float[] y, int yo, float[] scratch) {
-    int lanes = tiles.vectorLength();
-    packRows(w, wo, conv.outChannels, conv.taps, outTile, outRowsPad, scratch, weightsAt());
+    // tile rb's weight of tap t, row r at rb·taps + t·outTile + r (rows past outChannels: 0)
+    int taps = conv.taps;
+    for (int rb = 0; rb < outRowsPad; rb += outTile) {
+      for (int r = 0; r < outTile; r++) {
+        int row = rb + r;
+        int dst = weightsAt() + rb * taps + r;
+        for (int t = 0, src = wo + row * taps; t < taps; t++, dst += outTile) {
+          scratch[dst] = row < conv.outChannels ? w[src + t] : 0f;
+        }
+      }
+    }
     int biasAt = biasAt();
     for (int r = 0; r < outRowsPad; r++) {
       scratch[biasAt + r] = b != null && r < conv.outChannels ? b[bo + r] : 0f;
@@ -270,32 +242,25 @@ final class ConvLanes {
 
   void backwardInput(Tiles tiles, int n, float[] dy, int dyo, float[] w, int wo, float[] dx,
       int dxo, float[] scratch) {
-    Conv2d c = conv;
-    // wp[ci][(co, a, bb)] = w[co][ci][kh − 1 − a][kw − 1 − bb]: flipped, channel axes swapped
-    int tapCount = inputTaps.length;
-    int at = weightsAt();
-    for (int rb = 0; rb < inRowsPad; rb += inTile) {
-      for (int co = 0, t = 0; co < c.outChannels; co++) {
-        for (int a = 0; a < c.kernelHeight; a++) {
-          for (int bb = 0; bb < c.kernelWidth; bb++, t++) {
-            for (int r = 0; r < inTile; r++) {
-              int ci = rb + r;
-              scratch[at + rb * tapCount + t * inTile + r] = ci < c.inChannels
-                  ? w[wo + ((co * c.inChannels + ci) * c.kernelHeight + c.kernelHeight - 1 - a)
-                      * c.kernelWidth + c.kernelWidth - 1 - bb]
-                  : 0f;
-            }
-          }
+    // wᵀ for the scatter tiles: tile rb's weight of channel c, tap row r at rb·outChannels +
+    // c·tapTile + r = w[c][rb + r] (taps past the kernel's: 0)
+    int taps = conv.taps;
+    int channels = conv.outChannels;
+    for (int rb = 0; rb < tapRowsPad; rb += tapTile) {
+      for (int c = 0; c < channels; c++) {
+        int dst = weightsAt() + rb * channels + c * tapTile;
+        for (int r = 0; r < tapTile; r++) {
+          int t = rb + r;
+          scratch[dst + r] = t < taps ? w[wo + c * taps + t] : 0f;
         }
       }
     }
-    Arrays.fill(scratch, biasAt(), biasAt() + inRowsPad, 0f);
     ConvJob job = ConvJob.current();
     job.set(ConvJob.INPUT, this, tiles, n, scratch);
-    job.x = dy;
-    job.xo = dyo;
-    job.y = dx;
-    job.yo = dxo;
+    job.x = dx;
+    job.xo = dxo;
+    job.y = dy;
+    job.yo = dyo;
     job.run(conv.multiplyAdds(n));
   }
 
@@ -341,32 +306,10 @@ final class ConvLanes {
   }
 
   /**
-   * Packs rows [rows × cols] of w (row-major at wo) for the tiles: tile rb's coefficient of
-   * column t, row r at {@code at + rb·cols + t·tile + r}; rows past {@code rows} are 0.
-   */
-  private static void packRows(float[] w, int wo, int rows, int cols, int tile, int rowsPad,
-      float[] to, int at) {
-    for (int rb = 0; rb < rowsPad; rb += tile) {
-      for (int r = 0; r < tile; r++) {
-        int row = rb + r;
-        int dst = at + rb * cols + r;
-        if (row < rows) {
-          for (int t = 0, src = wo + row * cols; t < cols; t++, dst += tile) {
-            to[dst] = w[src + t];
-          }
-        } else {
-          for (int t = 0; t < cols; t++, dst += tile) {
-            to[dst] = 0f;
-          }
-        }
-      }
-    }
-  }
-
-  /**
    * Blocks [b0, b1) of n examples [channels][h][w] (at so) into blocks [channelsPad][h + 2·ph][w
    * + 2·pw][L] at {@code dsto + k·block}: zero borders, zero channels from {@code channels} on,
-   * zero lanes past n.
+   * zero lanes past n. A pixel's L lanes are written together (one cache line or half of one),
+   * read from L examples' rows, which the CPU streams side by side.
    */
   static void toBlocks(float[] src, int so, int n, int channels, int h, int w, int ph, int pw,
       int channelsPad, float[] dst, int dsto, int lanes, int b0, int b1) {
@@ -374,20 +317,33 @@ final class ConvLanes {
     int wpad = w + 2 * pw;
     int block = channelsPad * hpad * wpad * lanes;
     int example = channels * h * w;
-    boolean borders = ph > 0 || pw > 0 || channelsPad > channels;
     for (int k = b0; k < b1; k++) {
       int base = dsto + k * block;
       int count = Math.min(lanes, n - k * lanes);
-      if (borders || count < lanes) {
+      int first = so + k * lanes * example;
+      if (count < lanes) {
         Arrays.fill(dst, base, base + block, 0f);
+      } else if (ph > 0 || pw > 0) {
+        zeroBorders(dst, base, channels, hpad, wpad, ph, pw, lanes);
       }
-      for (int l = 0; l < count; l++) {
-        int from = so + (k * lanes + l) * example;
-        for (int ci = 0; ci < channels; ci++) {
-          for (int r = 0; r < h; r++, from += w) {
-            int to = base + ((ci * hpad + r + ph) * wpad + pw) * lanes + l;
+      if (channelsPad > channels) {
+        Arrays.fill(dst, base + channels * hpad * wpad * lanes, base + block, 0f);
+      }
+      for (int ci = 0; ci < channels; ci++) {
+        for (int r = 0; r < h; r++) {
+          int to = base + ((ci * hpad + r + ph) * wpad + pw) * lanes;
+          int from = first + (ci * h + r) * w;
+          if (count == lanes) {
             for (int c = 0; c < w; c++, to += lanes) {
-              dst[to] = src[from + c];
+              for (int l = 0, at = from + c; l < lanes; l++, at += example) {
+                dst[to + l] = src[at];
+              }
+            }
+          } else {
+            for (int c = 0; c < w; c++, to += lanes) {
+              for (int l = 0, at = from + c; l < count; l++, at += example) {
+                dst[to + l] = src[at];
+              }
             }
           }
         }
@@ -395,20 +351,51 @@ final class ConvLanes {
     }
   }
 
+  /** Zeroes the padding rows and columns of a block's first {@code channels} channels. */
+  private static void zeroBorders(float[] dst, int base, int channels, int hpad, int wpad, int ph,
+      int pw, int lanes) {
+    int row = wpad * lanes;
+    for (int ci = 0; ci < channels; ci++) {
+      int plane = base + ci * hpad * row;
+      Arrays.fill(dst, plane, plane + ph * row, 0f);
+      Arrays.fill(dst, plane + (hpad - ph) * row, plane + hpad * row, 0f);
+      for (int r = ph; r < hpad - ph; r++) {
+        int at = plane + r * row;
+        Arrays.fill(dst, at, at + pw * lanes, 0f);
+        Arrays.fill(dst, at + (wpad - pw) * lanes, at + row, 0f);
+      }
+    }
+  }
+
   /**
-   * The first {@code rows} rows of blocks [b0, b1) (at {@code srco + k·block}, [rows][positions]
-   * [L]) back to n examples [rows][positions] at {@code dsto}.
+   * The inverse of {@link #toBlocks}: the interior of blocks [b0, b1) (at {@code srco + k·block},
+   * [channels..][h + 2·ph][w + 2·pw][L]) back to n examples [channels][h][w] at {@code dsto}.
    */
-  static void fromBlocks(float[] src, int srco, int block, int rows, int positions, float[] dst,
-      int dsto, int n, int lanes, int b0, int b1) {
-    int example = rows * positions;
+  static void fromBlocks(float[] src, int srco, int block, int channels, int h, int w, int ph,
+      int pw, float[] dst, int dsto, int n, int lanes, int b0, int b1) {
+    int hpad = h + 2 * ph;
+    int wpad = w + 2 * pw;
+    int example = channels * h * w;
     for (int k = b0; k < b1; k++) {
       int count = Math.min(lanes, n - k * lanes);
-      for (int l = 0; l < count; l++) {
-        int to = dsto + (k * lanes + l) * example;
-        int from = srco + k * block + l;
-        for (int j = 0; j < example; j++, from += lanes) {
-          dst[to + j] = src[from];
+      int first = dsto + k * lanes * example;
+      for (int ci = 0; ci < channels; ci++) {
+        for (int r = 0; r < h; r++) {
+          int from = srco + k * block + ((ci * hpad + r + ph) * wpad + pw) * lanes;
+          int to = first + (ci * h + r) * w;
+          if (count == lanes) {
+            for (int c = 0; c < w; c++, from += lanes) {
+              for (int l = 0, at = to + c; l < lanes; l++, at += example) {
+                dst[at] = src[from + l];
+              }
+            }
+          } else {
+            for (int c = 0; c < w; c++, from += lanes) {
+              for (int l = 0, at = to + c; l < count; l++, at += example) {
+                dst[at] = src[from + l];
+              }
+            }
+          }
         }
       }
     }
@@ -481,32 +468,34 @@ final class ConvLanes {
     private void forward(int b0, int b1) {
       ConvLanes p = plan;
       Conv2d c = p.conv;
-      int blockA = p.forwardBlockIn(lanes);
-      int blockB = p.forwardBlockOut(lanes);
-      int a = p.blocksA(lanes);
-      int b = p.blocksB(n, lanes);
+      int in = p.inBlocksAt(lanes);
+      int out = p.outBlocksAt(n, lanes);
+      int inBlock = p.inBlock(lanes);
+      int outBlock = p.outBlock(lanes);
       toBlocks(x, xo, n, c.inChannels, c.height, c.width, c.padding, c.padding, c.inChannels,
-          scratch, a, lanes, b0, b1);
-      tiles.correlate(scratch, a, blockA, p.forwardTaps, c.taps, p.forwardPositions, c.positions,
-          scratch, p.weightsAt(), scratch, p.biasAt(), p.outRowsPad, p.outTile, scratch, b,
-          blockB, b0, b1);
-      fromBlocks(scratch, b, blockB, c.outChannels, c.positions, y, yo, n, lanes, b0, b1);
+          scratch, in, lanes, b0, b1);
+      tiles.correlate(scratch, in, inBlock, p.taps, c.taps, p.positions, c.positions, scratch,
+          weightsAt(), scratch, p.biasAt(), p.outRowsPad, p.outTile, scratch, out, outBlock, b0,
+          b1);
+      fromBlocks(scratch, out, outBlock, c.outChannels, c.outHeight, c.outWidth, 0, 0, y, yo, n,
+          lanes, b0, b1);
     }
 
+    /** dx: dy's blocks, then each tap's wᵀ·dy added into the padded dx blocks, then dx. */
     private void input(int b0, int b1) {
       ConvLanes p = plan;
       Conv2d c = p.conv;
-      int blockA = p.inputBlockIn(lanes);
-      int blockB = p.inputBlockOut(lanes);
-      int a = p.blocksA(lanes);
-      int b = p.blocksB(n, lanes);
-      toBlocks(x, xo, n, c.outChannels, c.outHeight, c.outWidth, p.qh, p.qw, c.outChannels,
-          scratch, a, lanes, b0, b1);
-      int pixels = c.height * c.width;
-      tiles.correlate(scratch, a, blockA, p.inputTaps, p.inputTaps.length, p.inputPositions,
-          pixels, scratch, p.weightsAt(), scratch, p.biasAt(), p.inRowsPad, p.inTile, scratch, b,
-          blockB, b0, b1);
-      fromBlocks(scratch, b, blockB, c.inChannels, pixels, y, yo, n, lanes, b0, b1);
+      int in = p.inBlocksAt(lanes);
+      int out = p.outBlocksAt(n, lanes);
+      int inBlock = p.inBlock(lanes);
+      int outBlock = p.outBlock(lanes);
+      toBlocks(y, yo, n, c.outChannels, c.outHeight, c.outWidth, 0, 0, p.outRowsPad, scratch,
+          out, lanes, b0, b1);
+      Arrays.fill(scratch, in + b0 * inBlock, in + b1 * inBlock, 0f);
+      tiles.scatter(scratch, out, outBlock, c.outChannels, c.positions, p.positions, scratch,
+          weightsAt(), p.taps, p.tapRowsPad, p.tapTile, scratch, in, inBlock, b0, b1);
+      fromBlocks(scratch, in, inBlock, c.inChannels, c.height, c.width, c.padding, c.padding, x,
+          xo, n, lanes, b0, b1);
     }
 
     private void weights(int half, int b0, int b1) {
@@ -517,18 +506,18 @@ final class ConvLanes {
       if (b0 >= b1) {
         return;
       }
-      int blockA = p.forwardBlockIn(lanes);
-      int blockB = p.forwardBlockOut(lanes);
-      int a = p.blocksA(lanes);
-      int b = p.blocksB(n, lanes);
+      int in = p.inBlocksAt(lanes);
+      int out = p.outBlocksAt(n, lanes);
+      int inBlock = p.inBlock(lanes);
+      int outBlock = p.outBlock(lanes);
       toBlocks(x, xo, n, c.inChannels, c.height, c.width, c.padding, c.padding, c.inChannels,
-          scratch, a, lanes, b0, b1);
-      toBlocks(y, yo, n, c.outChannels, c.outHeight, c.outWidth, 0, 0, p.outRowsPad, scratch, b,
-          lanes, b0, b1);
-      tiles.weightLanes(scratch, a, blockA, p.forwardTaps, c.taps, p.forwardPositions,
-          c.positions, scratch, b, blockB, p.outRowsPad, p.outTile, scratch, sums, b0, b1);
+          scratch, in, lanes, b0, b1);
+      toBlocks(y, yo, n, c.outChannels, c.outHeight, c.outWidth, 0, 0, p.outRowsPad, scratch,
+          out, lanes, b0, b1);
+      tiles.weightLanes(scratch, in, inBlock, p.taps, c.taps, p.positions, c.positions, scratch,
+          out, outBlock, p.outRowsPad, p.outTile, scratch, sums, b0, b1);
       if (bias) {
-        tiles.rowLanes(scratch, b, blockB, c.outChannels, c.positions, scratch,
+        tiles.rowLanes(scratch, out, outBlock, c.outChannels, c.positions, scratch,
             sums + p.outRowsPad * c.taps * lanes, b0, b1);
       }
     }

@@ -100,6 +100,34 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   @Override
+  public void scatter(float[] dy, int dyo, int dyBlock, int channels, int positions, int[] pos,
+      float[] wp, int wpo, int[] taps, int tapRowsPad, int rowTile, float[] dx, int dxo,
+      int dxBlock, int b0, int b1) {
+    int channelStride = positions * L;
+    for (int k = b0; k < b1; k += 2) {
+      boolean two = k + 1 < b1;
+      for (int p = 0; p < positions; p++) {
+        int base = dxo + k * dxBlock + pos[p] * L;
+        int g0 = dyo + k * dyBlock + p * L;
+        for (int rb = 0; rb < tapRowsPad; rb += rowTile) {
+          int w0 = wpo + rb * channels;
+          if (rowTile == 6) {
+            if (two) {
+              s6x2(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+            } else {
+              s6x1(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+            }
+          } else if (two) {
+            s4x2(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+          } else {
+            s4x1(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
   public void rowLanes(float[] dy, int dyo, int dyBlock, int rows, int positions, float[] lanes,
       int laneso, int b0, int b1) {
     for (int r = 0; r < rows; r++) {
@@ -452,6 +480,170 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
     at = s0 + 3 * laneRow;
     FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+  }
+
+  /** A 6-row × 2-block tile of {@link #scatter}: 12 accumulators. */
+  private static void s6x2(float[] dy, int g0, int gStep, int channels, int channelStride,
+      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    FloatVector a40 = FloatVector.zero(S);
+    FloatVector a41 = FloatVector.zero(S);
+    FloatVector a50 = FloatVector.zero(S);
+    FloatVector a51 = FloatVector.zero(S);
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 6) {
+      FloatVector v0 = FloatVector.fromArray(S, dy, g);
+      FloatVector v1 = FloatVector.fromArray(S, dy, g + gStep);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      a01 = v1.fma(s, a01);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      a11 = v1.fma(s, a11);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      a21 = v1.fma(s, a21);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+      a31 = v1.fma(s, a31);
+      s = FloatVector.broadcast(S, wp[wi + 4]);
+      a40 = v0.fma(s, a40);
+      a41 = v1.fma(s, a41);
+      s = FloatVector.broadcast(S, wp[wi + 5]);
+      a50 = v0.fma(s, a50);
+      a51 = v1.fma(s, a51);
+    }
+    int x0 = base + taps[t0] * L;
+    FloatVector.fromArray(S, dx, x0).add(a00).intoArray(dx, x0);
+    FloatVector.fromArray(S, dx, x0 + xStep).add(a01).intoArray(dx, x0 + xStep);
+    int x1 = base + taps[t0 + 1] * L;
+    FloatVector.fromArray(S, dx, x1).add(a10).intoArray(dx, x1);
+    FloatVector.fromArray(S, dx, x1 + xStep).add(a11).intoArray(dx, x1 + xStep);
+    int x2 = base + taps[t0 + 2] * L;
+    FloatVector.fromArray(S, dx, x2).add(a20).intoArray(dx, x2);
+    FloatVector.fromArray(S, dx, x2 + xStep).add(a21).intoArray(dx, x2 + xStep);
+    int x3 = base + taps[t0 + 3] * L;
+    FloatVector.fromArray(S, dx, x3).add(a30).intoArray(dx, x3);
+    FloatVector.fromArray(S, dx, x3 + xStep).add(a31).intoArray(dx, x3 + xStep);
+    int x4 = base + taps[t0 + 4] * L;
+    FloatVector.fromArray(S, dx, x4).add(a40).intoArray(dx, x4);
+    FloatVector.fromArray(S, dx, x4 + xStep).add(a41).intoArray(dx, x4 + xStep);
+    int x5 = base + taps[t0 + 5] * L;
+    FloatVector.fromArray(S, dx, x5).add(a50).intoArray(dx, x5);
+    FloatVector.fromArray(S, dx, x5 + xStep).add(a51).intoArray(dx, x5 + xStep);
+  }
+
+  /** A 6-row × 1-block tile of {@link #scatter}: 6 accumulators. */
+  private static void s6x1(float[] dy, int g0, int gStep, int channels, int channelStride,
+      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a40 = FloatVector.zero(S);
+    FloatVector a50 = FloatVector.zero(S);
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 6) {
+      FloatVector v0 = FloatVector.fromArray(S, dy, g);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+      s = FloatVector.broadcast(S, wp[wi + 4]);
+      a40 = v0.fma(s, a40);
+      s = FloatVector.broadcast(S, wp[wi + 5]);
+      a50 = v0.fma(s, a50);
+    }
+    int x0 = base + taps[t0] * L;
+    FloatVector.fromArray(S, dx, x0).add(a00).intoArray(dx, x0);
+    int x1 = base + taps[t0 + 1] * L;
+    FloatVector.fromArray(S, dx, x1).add(a10).intoArray(dx, x1);
+    int x2 = base + taps[t0 + 2] * L;
+    FloatVector.fromArray(S, dx, x2).add(a20).intoArray(dx, x2);
+    int x3 = base + taps[t0 + 3] * L;
+    FloatVector.fromArray(S, dx, x3).add(a30).intoArray(dx, x3);
+    int x4 = base + taps[t0 + 4] * L;
+    FloatVector.fromArray(S, dx, x4).add(a40).intoArray(dx, x4);
+    int x5 = base + taps[t0 + 5] * L;
+    FloatVector.fromArray(S, dx, x5).add(a50).intoArray(dx, x5);
+  }
+
+  /** A 4-row × 2-block tile of {@link #scatter}: 8 accumulators. */
+  private static void s4x2(float[] dy, int g0, int gStep, int channels, int channelStride,
+      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 4) {
+      FloatVector v0 = FloatVector.fromArray(S, dy, g);
+      FloatVector v1 = FloatVector.fromArray(S, dy, g + gStep);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      a01 = v1.fma(s, a01);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      a11 = v1.fma(s, a11);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      a21 = v1.fma(s, a21);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+      a31 = v1.fma(s, a31);
+    }
+    int x0 = base + taps[t0] * L;
+    FloatVector.fromArray(S, dx, x0).add(a00).intoArray(dx, x0);
+    FloatVector.fromArray(S, dx, x0 + xStep).add(a01).intoArray(dx, x0 + xStep);
+    int x1 = base + taps[t0 + 1] * L;
+    FloatVector.fromArray(S, dx, x1).add(a10).intoArray(dx, x1);
+    FloatVector.fromArray(S, dx, x1 + xStep).add(a11).intoArray(dx, x1 + xStep);
+    int x2 = base + taps[t0 + 2] * L;
+    FloatVector.fromArray(S, dx, x2).add(a20).intoArray(dx, x2);
+    FloatVector.fromArray(S, dx, x2 + xStep).add(a21).intoArray(dx, x2 + xStep);
+    int x3 = base + taps[t0 + 3] * L;
+    FloatVector.fromArray(S, dx, x3).add(a30).intoArray(dx, x3);
+    FloatVector.fromArray(S, dx, x3 + xStep).add(a31).intoArray(dx, x3 + xStep);
+  }
+
+  /** A 4-row × 1-block tile of {@link #scatter}: 4 accumulators. */
+  private static void s4x1(float[] dy, int g0, int gStep, int channels, int channelStride,
+      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 4) {
+      FloatVector v0 = FloatVector.fromArray(S, dy, g);
+      FloatVector s = FloatVector.broadcast(S, wp[wi]);
+      a00 = v0.fma(s, a00);
+      s = FloatVector.broadcast(S, wp[wi + 1]);
+      a10 = v0.fma(s, a10);
+      s = FloatVector.broadcast(S, wp[wi + 2]);
+      a20 = v0.fma(s, a20);
+      s = FloatVector.broadcast(S, wp[wi + 3]);
+      a30 = v0.fma(s, a30);
+    }
+    int x0 = base + taps[t0] * L;
+    FloatVector.fromArray(S, dx, x0).add(a00).intoArray(dx, x0);
+    int x1 = base + taps[t0 + 1] * L;
+    FloatVector.fromArray(S, dx, x1).add(a10).intoArray(dx, x1);
+    int x2 = base + taps[t0 + 2] * L;
+    FloatVector.fromArray(S, dx, x2).add(a20).intoArray(dx, x2);
+    int x3 = base + taps[t0 + 3] * L;
+    FloatVector.fromArray(S, dx, x3).add(a30).intoArray(dx, x3);
   }
 
 }
