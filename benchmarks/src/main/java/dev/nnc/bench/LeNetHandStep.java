@@ -1,5 +1,6 @@
 package dev.nnc.bench;
 
+import dev.nnc.runtime.NnMath;
 import dev.nnc.runtime.kernels.Conv2d;
 import dev.nnc.runtime.kernels.Gemm;
 import dev.nnc.runtime.kernels.Pool2d;
@@ -157,16 +158,17 @@ public final class LeNetHandStep {
     }
   }
 
+  /** ReLU in place, branch-free as the generated code's (NnMath.relu). */
   private static void relu(float[] a, int size) {
     for (int i = 0; i < size; i++) {
-      a[i] = Math.max(a[i], 0f);
+      a[i] = NnMath.relu(a[i]);
     }
   }
 
-  /** d *= (out > 0), out the ReLU's output. */
+  /** d *= step(out), out the ReLU's output: the generated code's ReLU gradient. */
   private static void reluBackward(float[] d, float[] out, int size) {
     for (int i = 0; i < size; i++) {
-      d[i] = out[i] > 0f ? d[i] : 0f;
+      d[i] = d[i] * NnMath.step(out[i]);
     }
   }
 

@@ -159,33 +159,43 @@ public final class Pool2d {
     }
   }
 
-  /** One channel's 2 × 2 windows, stride 2: the common case, unrolled. */
+  /**
+   * One channel's 2 × 2 windows, stride 2: the common case, without branches on the data. The
+   * maximum is Math.max's (branch-free on x86; −0 and +0 aside it is the window's greatest
+   * element), and the index the first element equal to it, chosen by conditional moves from the
+   * last to the first. A comparison per element that branches mispredicts about half the time on
+   * real data and made LeNet's first pooling layer 5 times slower. A NaN maximum (equal to
+   * nothing) takes the general rule.
+   */
   private void max2x2(float[] x, int xo, int base, float[] y, int yi, int[] argmax, int ai) {
     for (int r = 0; r < outHeight; r++) {
       int top = base + 2 * r * width;
       int bottom = top + width;
       for (int col = 0; col < outWidth; col++) {
-        int at = top + 2 * col;
-        float max = x[xo + at];
-        float e = x[xo + at + 1];
-        if (e > max || e != e) {
-          max = e;
-          at = top + 2 * col + 1;
-        }
-        e = x[xo + bottom + 2 * col];
-        if (e > max || e != e) {
-          max = e;
-          at = bottom + 2 * col;
-        }
-        e = x[xo + bottom + 2 * col + 1];
-        if (e > max || e != e) {
-          max = e;
-          at = bottom + 2 * col + 1;
+        int t = top + 2 * col;
+        int b = bottom + 2 * col;
+        float e0 = x[xo + t];
+        float e1 = x[xo + t + 1];
+        float e2 = x[xo + b];
+        float e3 = x[xo + b + 1];
+        float max = Math.max(Math.max(e0, e1), Math.max(e2, e3));
+        int at = b + 1;
+        at = e2 == max ? b : at;
+        at = e1 == max ? t + 1 : at;
+        at = e0 == max ? t : at;
+        if (max != max) {
+          at = lastNaN(x, xo, t, b);
         }
         y[yi + r * outWidth + col] = max;
         argmax[ai + r * outWidth + col] = at;
       }
     }
+  }
+
+  /** The last NaN of the 2 × 2 window at t (top left) and b (bottom left). */
+  private static int lastNaN(float[] x, int xo, int t, int b) {
+    return x[xo + b + 1] != x[xo + b + 1] ? b + 1 : x[xo + b] != x[xo + b] ? b
+        : x[xo + t + 1] != x[xo + t + 1] ? t + 1 : t;
   }
 
   void maxBackward(int i0, int i1, float[] dx, int dxo, float[] dy, int dyo, int[] argmax,
