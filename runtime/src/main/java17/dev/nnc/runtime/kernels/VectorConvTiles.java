@@ -127,33 +127,6 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     }
   }
 
-  @Override
-  public void rowLanes(float[] dy, int dyo, int dyBlock, int rows, int positions, float[] lanes,
-      int laneso, int b0, int b1) {
-    for (int r = 0; r < rows; r++) {
-      // four chains: the sum of a row is one long dependency chain otherwise
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = FloatVector.zero(S);
-      FloatVector s2 = FloatVector.zero(S);
-      FloatVector s3 = FloatVector.zero(S);
-      for (int k = b0; k < b1; k++) {
-        int d = dyo + k * dyBlock + r * positions * L;
-        int end = d + positions * L;
-        for (; d + 4 * L <= end; d += 4 * L) {
-          s0 = s0.add(FloatVector.fromArray(S, dy, d));
-          s1 = s1.add(FloatVector.fromArray(S, dy, d + L));
-          s2 = s2.add(FloatVector.fromArray(S, dy, d + 2 * L));
-          s3 = s3.add(FloatVector.fromArray(S, dy, d + 3 * L));
-        }
-        for (; d < end; d += L) {
-          s0 = s0.add(FloatVector.fromArray(S, dy, d));
-        }
-      }
-      int at = laneso + r * L;
-      FloatVector.fromArray(S, lanes, at).add(s0.add(s1).add(s2.add(s3))).intoArray(lanes, at);
-    }
-  }
-
   /** A 6-row × 2-block tile of {@link #correlate}: 12 accumulators. */
   private static void c6x2(float[] src, int x0, int xStep, int[] taps, int tapCount, float[] wp,
       int w0, float[] bias, int bi, float[] dst, int d0, int dStep, int rowStride) {
