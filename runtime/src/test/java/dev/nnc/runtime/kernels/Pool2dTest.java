@@ -17,6 +17,7 @@ class Pool2dTest {
   @AfterEach
   void restore() {
     Parallel.setThreads(2);
+    Kernels.useVector(true);
   }
 
   /** {channels, h, w, size, stride}. */
@@ -24,6 +25,8 @@ class Pool2dTest {
       {1, 4, 4, 2, 2}, {6, 28, 28, 2, 2}, {3, 7, 9, 2, 2}, // odd sizes: last row/column dropped
       {2, 9, 8, 3, 3}, {2, 8, 7, 3, 2}, // overlapping windows (stride < size)
       {4, 5, 5, 1, 1}, {1, 6, 6, 4, 1}, {3, 10, 11, 2, 3}, // stride > size: gaps
+      {2, 11, 41, 2, 2}, {1, 4, 34, 2, 2}, // rows of 20 and 17 outputs: the vector code at 8 and
+      // 16 lanes, with an overlapping last vector
   };
 
   /** Small integers, so ties are common and sums exact. */
@@ -108,9 +111,12 @@ class Pool2dTest {
 
   @Test
   void agreesWithLoops() {
-    for (int[] s : SHAPES) {
-      for (int n : new int[] {1, 2, 7}) {
-        check(s, n, 1, 31 + n);
+    for (boolean vector : new boolean[] {true, false}) {
+      Kernels.useVector(vector);
+      for (int[] s : SHAPES) {
+        for (int n : new int[] {1, 2, 7}) {
+          check(s, n, 1, 31 + n);
+        }
       }
     }
   }
@@ -170,6 +176,45 @@ class Pool2dTest {
         }
       }
     }
+  }
+
+  /**
+   * NaN in rows wide enough for the vector code, which finds the maximum lanewise and then redoes
+   * NaN windows by the scalar rule; with the vector kernel on and off.
+   */
+  @Test
+  void nanPropagatesInWideRows() {
+    Pool2d pool = new Pool2d(2, 6, 42, 2, 2);
+    Random r = new Random(3);
+    float[] x = new float[3 * pool.inputSize()];
+    for (int i = 0; i < x.length; i++) {
+      double u = r.nextDouble();
+      x[i] = u < 0.05 ? Float.NaN : u < 0.1 ? Float.NEGATIVE_INFINITY : r.nextInt(3);
+    }
+    for (boolean vector : new boolean[] {true, false}) {
+      Kernels.useVector(vector);
+      float[] y = new float[3 * pool.outputSize()];
+      int[] argmax = new int[y.length];
+      pool.maxForward(3, x, 0, y, 0, argmax, 0);
+      int j = 0;
+      for (int plane = 0; plane < 6; plane++) {
+        for (int oh = 0; oh < 3; oh++) {
+          for (int ow = 0; ow < 21; ow++, j++) {
+            int t = plane * 6 * 42 + 2 * oh * 42 + 2 * ow;
+            int[] cells = {t, t + 1, t + 42, t + 43};
+            int expected = t;
+            for (int cell : cells) {
+              if (x[cell] > x[expected] || Float.isNaN(x[cell])) {
+                expected = cell;
+              }
+            }
+            assertEquals(expected, argmax[j], "window " + j + " vector=" + vector);
+            assertEquals(x[expected], y[j], 0, "window " + j + " vector=" + vector);
+          }
+        }
+      }
+    }
+    Kernels.useVector(true);
   }
 
   @Test
