@@ -76,6 +76,14 @@ final class VectorConvTiles implements ConvLanes.Tiles {
       for (int rb = 0; rb < rowsPad; rb += rowTile) {
         int d0 = dyo + k * dyBlock + rb * rowStride;
         int t = 0;
+        if (rowTile == 4) {
+          // 4 rows × 3 taps: 12 accumulators from 7 loads a step (conv2 of LeNet 10% faster
+          // than 4 × 2)
+          for (; t + 3 <= tapCount; t += 3) {
+            w4x3(x, xk + taps[t] * L, xk + taps[t + 1] * L, xk + taps[t + 2] * L, pos, positions,
+                dy, d0, rowStride, lanes, laneso + (rb * tapCount + t) * L, laneRow);
+          }
+        }
         for (; t + 2 <= tapCount; t += 2) {
           int s0 = laneso + (rb * tapCount + t) * L;
           int o0 = xk + taps[t] * L;
@@ -617,6 +625,69 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector.fromArray(S, dx, x2).add(a20).intoArray(dx, x2);
     int x3 = base + taps[t0 + 3] * L;
     FloatVector.fromArray(S, dx, x3).add(a30).intoArray(dx, x3);
+  }
+
+  /** A 4-row × 3-tap tile of {@link #weightLanes}: 12 accumulators. */
+  private static void w4x3(float[] x, int o0, int o1, int o2, int[] pos, int positions,
+      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a02 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a12 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a22 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    FloatVector a32 = FloatVector.zero(S);
+    for (int p = 0, d = d0; p < positions; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
+      FloatVector v2 = FloatVector.fromArray(S, x, o2 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      a01 = g.fma(v1, a01);
+      a02 = g.fma(v2, a02);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      a11 = g.fma(v1, a11);
+      a12 = g.fma(v2, a12);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      a21 = g.fma(v1, a21);
+      a22 = g.fma(v2, a22);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      a31 = g.fma(v1, a31);
+      a32 = g.fma(v2, a32);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + L;
+    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
+    at = s0 + 2 * L;
+    FloatVector.fromArray(S, lanes, at).add(a02).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
+    at = s0 + laneRow + 2 * L;
+    FloatVector.fromArray(S, lanes, at).add(a12).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 2 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
+    at = s0 + 2 * laneRow + 2 * L;
+    FloatVector.fromArray(S, lanes, at).add(a22).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 3 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
+    at = s0 + 3 * laneRow + 2 * L;
+    FloatVector.fromArray(S, lanes, at).add(a32).intoArray(lanes, at);
   }
 
 }
