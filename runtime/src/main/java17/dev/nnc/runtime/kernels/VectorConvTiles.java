@@ -65,42 +65,55 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     }
   }
 
+  /**
+   * Positions per pass of the weight gradient's tiles: a tile's dy rows (rowTile × chunk × L
+   * floats) then stay in L1 while every tap group passes over them. Without it LeNet's first
+   * layer streamed its 6 dy rows of 784 positions (150 KB) from L2 once per pair of taps.
+   */
+  private static int chunk(int rowTile) {
+    return Math.max(16, 4096 / (rowTile * L));
+  }
+
   @Override
   public void weightLanes(float[] x, int xo, int xBlock, int[] taps, int tapCount, int[] pos,
       int positions, float[] dy, int dyo, int dyBlock, int rowsPad, int rowTile, float[] lanes,
       int laneso, int b0, int b1) {
     int rowStride = positions * L;
     int laneRow = tapCount * L;
+    int chunk = chunk(rowTile);
     for (int k = b0; k < b1; k++) {
       int xk = xo + k * xBlock;
       for (int rb = 0; rb < rowsPad; rb += rowTile) {
         int d0 = dyo + k * dyBlock + rb * rowStride;
-        int t = 0;
-        if (rowTile == 4) {
-          // 4 rows × 3 taps: 12 accumulators from 7 loads a step (conv2 of LeNet 10% faster
-          // than 4 × 2)
-          for (; t + 3 <= tapCount; t += 3) {
-            w4x3(x, xk + taps[t] * L, xk + taps[t + 1] * L, xk + taps[t + 2] * L, pos, positions,
-                dy, d0, rowStride, lanes, laneso + (rb * tapCount + t) * L, laneRow);
+        for (int p0 = 0; p0 < positions; p0 += chunk) {
+          int p1 = Math.min(positions, p0 + chunk);
+          int t = 0;
+          if (rowTile == 4) {
+            // 4 rows × 3 taps: 12 accumulators from 7 loads a step (conv2 of LeNet 10% faster
+            // than 4 × 2)
+            for (; t + 3 <= tapCount; t += 3) {
+              w4x3(x, xk + taps[t] * L, xk + taps[t + 1] * L, xk + taps[t + 2] * L, pos, p0, p1,
+                  dy, d0, rowStride, lanes, laneso + (rb * tapCount + t) * L, laneRow);
+            }
           }
-        }
-        for (; t + 2 <= tapCount; t += 2) {
-          int s0 = laneso + (rb * tapCount + t) * L;
-          int o0 = xk + taps[t] * L;
-          int o1 = xk + taps[t + 1] * L;
-          if (rowTile == 6) {
-            w6x2(x, o0, o1, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
-          } else {
-            w4x2(x, o0, o1, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
+          for (; t + 2 <= tapCount; t += 2) {
+            int s0 = laneso + (rb * tapCount + t) * L;
+            int o0 = xk + taps[t] * L;
+            int o1 = xk + taps[t + 1] * L;
+            if (rowTile == 6) {
+              w6x2(x, o0, o1, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+            } else {
+              w4x2(x, o0, o1, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+            }
           }
-        }
-        if (t < tapCount) {
-          int s0 = laneso + (rb * tapCount + t) * L;
-          int o0 = xk + taps[t] * L;
-          if (rowTile == 6) {
-            w6x1(x, o0, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
-          } else {
-            w4x1(x, o0, pos, positions, dy, d0, rowStride, lanes, s0, laneRow);
+          if (t < tapCount) {
+            int s0 = laneso + (rb * tapCount + t) * L;
+            int o0 = xk + taps[t] * L;
+            if (rowTile == 6) {
+              w6x1(x, o0, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+            } else {
+              w4x1(x, o0, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+            }
           }
         }
       }
@@ -285,184 +298,6 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     a30.intoArray(dst, d0 + 3 * rowStride);
   }
 
-  /** A 6-row × 2-tap tile of {@link #weightLanes}: 12 accumulators. */
-  private static void w6x2(float[] x, int o0, int o1, int[] pos, int positions, float[] dy, int d0,
-      int rowStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a01 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a11 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a21 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    FloatVector a31 = FloatVector.zero(S);
-    FloatVector a40 = FloatVector.zero(S);
-    FloatVector a41 = FloatVector.zero(S);
-    FloatVector a50 = FloatVector.zero(S);
-    FloatVector a51 = FloatVector.zero(S);
-    for (int p = 0, d = d0; p < positions; p++, d += L) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      a01 = g.fma(v1, a01);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
-      a10 = g.fma(v0, a10);
-      a11 = g.fma(v1, a11);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
-      a20 = g.fma(v0, a20);
-      a21 = g.fma(v1, a21);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
-      a30 = g.fma(v0, a30);
-      a31 = g.fma(v1, a31);
-      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
-      a40 = g.fma(v0, a40);
-      a41 = g.fma(v1, a41);
-      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
-      a50 = g.fma(v0, a50);
-      a51 = g.fma(v1, a51);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + L;
-    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 2 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-    at = s0 + 3 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
-    at = s0 + 4 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a40).intoArray(lanes, at);
-    at = s0 + 4 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a41).intoArray(lanes, at);
-    at = s0 + 5 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
-    at = s0 + 5 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a51).intoArray(lanes, at);
-  }
-
-  /** A 6-row × 1-tap tile of {@link #weightLanes}: 6 accumulators. */
-  private static void w6x1(float[] x, int o0, int[] pos, int positions, float[] dy, int d0,
-      int rowStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    FloatVector a40 = FloatVector.zero(S);
-    FloatVector a50 = FloatVector.zero(S);
-    for (int p = 0, d = d0; p < positions; p++, d += L) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
-      a10 = g.fma(v0, a10);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
-      a20 = g.fma(v0, a20);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
-      a30 = g.fma(v0, a30);
-      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
-      a40 = g.fma(v0, a40);
-      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
-      a50 = g.fma(v0, a50);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-    at = s0 + 4 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a40).intoArray(lanes, at);
-    at = s0 + 5 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
-  }
-
-  /** A 4-row × 2-tap tile of {@link #weightLanes}: 8 accumulators. */
-  private static void w4x2(float[] x, int o0, int o1, int[] pos, int positions, float[] dy, int d0,
-      int rowStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a01 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a11 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a21 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    FloatVector a31 = FloatVector.zero(S);
-    for (int p = 0, d = d0; p < positions; p++, d += L) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      a01 = g.fma(v1, a01);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
-      a10 = g.fma(v0, a10);
-      a11 = g.fma(v1, a11);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
-      a20 = g.fma(v0, a20);
-      a21 = g.fma(v1, a21);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
-      a30 = g.fma(v0, a30);
-      a31 = g.fma(v1, a31);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + L;
-    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 2 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-    at = s0 + 3 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
-  }
-
-  /** A 4-row × 1-tap tile of {@link #weightLanes}: 4 accumulators. */
-  private static void w4x1(float[] x, int o0, int[] pos, int positions, float[] dy, int d0,
-      int rowStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    for (int p = 0, d = d0; p < positions; p++, d += L) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
-      a10 = g.fma(v0, a10);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
-      a20 = g.fma(v0, a20);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
-      a30 = g.fma(v0, a30);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-  }
-
   /** A 6-row × 2-block tile of {@link #scatter}: 12 accumulators. */
   private static void s6x2(float[] dy, int g0, int gStep, int channels, int channelStride,
       float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
@@ -627,8 +462,111 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector.fromArray(S, dx, x3).add(a30).intoArray(dx, x3);
   }
 
-  /** A 4-row × 3-tap tile of {@link #weightLanes}: 12 accumulators. */
-  private static void w4x3(float[] x, int o0, int o1, int o2, int[] pos, int positions,
+  /** A 6-row × 2-tap tile of {@link #weightLanes} over positions [p0, p1): 12 accumulators. */
+  private static void w6x2(float[] x, int o0, int o1, int[] pos, int p0, int p1,
+      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    FloatVector a40 = FloatVector.zero(S);
+    FloatVector a41 = FloatVector.zero(S);
+    FloatVector a50 = FloatVector.zero(S);
+    FloatVector a51 = FloatVector.zero(S);
+    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      a01 = g.fma(v1, a01);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      a11 = g.fma(v1, a11);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      a21 = g.fma(v1, a21);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      a31 = g.fma(v1, a31);
+      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
+      a40 = g.fma(v0, a40);
+      a41 = g.fma(v1, a41);
+      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
+      a50 = g.fma(v0, a50);
+      a51 = g.fma(v1, a51);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + L;
+    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 2 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 3 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
+    at = s0 + 4 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a40).intoArray(lanes, at);
+    at = s0 + 4 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a41).intoArray(lanes, at);
+    at = s0 + 5 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
+    at = s0 + 5 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a51).intoArray(lanes, at);
+  }
+
+  /** A 6-row × 1-tap tile of {@link #weightLanes} over positions [p0, p1): 6 accumulators. */
+  private static void w6x1(float[] x, int o0, int[] pos, int p0, int p1,
+      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a40 = FloatVector.zero(S);
+    FloatVector a50 = FloatVector.zero(S);
+    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
+      a40 = g.fma(v0, a40);
+      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
+      a50 = g.fma(v0, a50);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 4 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a40).intoArray(lanes, at);
+    at = s0 + 5 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
+  }
+
+  /** A 4-row × 3-tap tile of {@link #weightLanes} over positions [p0, p1): 12 accumulators. */
+  private static void w4x3(float[] x, int o0, int o1, int o2, int[] pos, int p0, int p1,
       float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = FloatVector.zero(S);
@@ -642,7 +580,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a30 = FloatVector.zero(S);
     FloatVector a31 = FloatVector.zero(S);
     FloatVector a32 = FloatVector.zero(S);
-    for (int p = 0, d = d0; p < positions; p++, d += L) {
+    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
       int q = pos[p] * L;
       FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
       FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
@@ -688,6 +626,81 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
     at = s0 + 3 * laneRow + 2 * L;
     FloatVector.fromArray(S, lanes, at).add(a32).intoArray(lanes, at);
+  }
+
+  /** A 4-row × 2-tap tile of {@link #weightLanes} over positions [p0, p1): 8 accumulators. */
+  private static void w4x2(float[] x, int o0, int o1, int[] pos, int p0, int p1,
+      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a11 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a21 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    FloatVector a31 = FloatVector.zero(S);
+    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      a01 = g.fma(v1, a01);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      a11 = g.fma(v1, a11);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      a21 = g.fma(v1, a21);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+      a31 = g.fma(v1, a31);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + L;
+    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 2 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
+    at = s0 + 3 * laneRow + L;
+    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
+  }
+
+  /** A 4-row × 1-tap tile of {@link #weightLanes} over positions [p0, p1): 4 accumulators. */
+  private static void w4x1(float[] x, int o0, int[] pos, int p0, int p1,
+      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a10 = FloatVector.zero(S);
+    FloatVector a20 = FloatVector.zero(S);
+    FloatVector a30 = FloatVector.zero(S);
+    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+      int q = pos[p] * L;
+      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
+      FloatVector g = FloatVector.fromArray(S, dy, d);
+      a00 = g.fma(v0, a00);
+      g = FloatVector.fromArray(S, dy, d + rowStride);
+      a10 = g.fma(v0, a10);
+      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      a20 = g.fma(v0, a20);
+      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      a30 = g.fma(v0, a30);
+    }
+    int at = s0;
+    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
+    at = s0 + laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
+    at = s0 + 2 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
+    at = s0 + 3 * laneRow;
+    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
   }
 
 }
