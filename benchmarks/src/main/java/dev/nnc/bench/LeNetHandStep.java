@@ -102,18 +102,7 @@ public final class LeNetHandStep {
   /** One SGD step on n examples x [n, 784] with labels in [0, 10); returns the mean loss. */
   public double step(float[] x, int[] labels, int n) {
     ensure(n);
-    // forward
-    conv1.forward(n, x, 0, w1, 0, b1, 0, a1, 0, scratch);
-    relu(a1, n * conv1.outputSize());
-    pool1.maxForward(n, a1, 0, p1, 0, arg1, 0);
-    conv2.forward(n, p1, 0, w2, 0, b2, 0, a2, 0, scratch);
-    relu(a2, n * conv2.outputSize());
-    pool2.maxForward(n, a2, 0, p2, 0, arg2, 0);
-    dense(n, 120, 400, p2, w3, b3, h3);
-    relu(h3, n * 120);
-    dense(n, 84, 120, h3, w4, b4, h4);
-    relu(h4, n * 84);
-    dense(n, 10, 84, h4, w5, b5, logits);
+    forward(n, x, 0);
     double loss = softmaxCrossEntropy(n, labels);
     // backward, each weight updated once nothing later reads it
     Gemm.nt(n, 84, 10, dlogits, 0, w5, 0, dh4, 0, false);
@@ -132,6 +121,41 @@ public final class LeNetHandStep {
     reluBackward(da1, a1, n * conv1.outputSize());
     conv1.updateWeights(n, x, 0, da1, 0, w1, 0, b1, 0, -lr, scratch);
     return loss;
+  }
+
+  /** The logits of n examples from x[xo ..]. */
+  private void forward(int n, float[] x, int xo) {
+    conv1.forward(n, x, xo, w1, 0, b1, 0, a1, 0, scratch);
+    relu(a1, n * conv1.outputSize());
+    pool1.maxForward(n, a1, 0, p1, 0, arg1, 0);
+    conv2.forward(n, p1, 0, w2, 0, b2, 0, a2, 0, scratch);
+    relu(a2, n * conv2.outputSize());
+    pool2.maxForward(n, a2, 0, p2, 0, arg2, 0);
+    dense(n, 120, 400, p2, w3, b3, h3);
+    relu(h3, n * 120);
+    dense(n, 84, 120, h3, w4, b4, h4);
+    relu(h4, n * 84);
+    dense(n, 10, 84, h4, w5, b5, logits);
+  }
+
+  /** The share of examples x [count, 784] whose largest logit is their label (no training). */
+  public double accuracy(float[] x, int[] labels) {
+    int count = labels.length;
+    int chunk = Math.max(1, capacity);
+    ensure(chunk);
+    int right = 0;
+    for (int from = 0; from < count; from += chunk) {
+      int n = Math.min(chunk, count - from);
+      forward(n, x, from * 784);
+      for (int i = 0; i < n; i++) {
+        int best = 0;
+        for (int j = 1; j < 10; j++) {
+          best = logits[i * 10 + j] > logits[i * 10 + best] ? j : best;
+        }
+        right += best == labels[from + i] ? 1 : 0;
+      }
+    }
+    return (double) right / count;
   }
 
   /** out [n × m] = in [n × k] · w [k × m] + b. */
