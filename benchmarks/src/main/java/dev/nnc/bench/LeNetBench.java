@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 4, time = 1)
+// 6 warm-up seconds, not 4: the step has more hot methods than the MLP's for C2 to compile
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 8, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class LeNetBench {

@@ -51,9 +51,11 @@ public final class Pool2d {
 
   /**
    * Work units per input element handed to {@link Parallel}'s threshold (which counts
-   * multiply-adds): a pooled element costs a few multiply-adds' time.
+   * multiply-adds): 2 × 2 max pooling took about 0.46 ns an input element, the matrix kernel
+   * about 0.025 ns a multiply-add (80 GFLOP/s), so LeNet's first pooling layer is split from
+   * batch 32 on.
    */
-  private static final int WORK_PER_ELEMENT = 4;
+  private static final int WORK_PER_ELEMENT = 16;
 
   final int channels;
   final int height;
