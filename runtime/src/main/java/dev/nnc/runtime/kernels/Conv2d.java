@@ -335,7 +335,8 @@ public final class Conv2d {
 
   /**
    * One example's columns: cols[(ci·kh + u)·kw + v][r·outWidth + c] = x[ci, r·stride + u − pad,
-   * c·stride + v − pad] (0 outside), [taps × positions] at {@code to}.
+   * c·stride + v − pad] (0 outside), [taps × positions] at {@code to}. Each (tap, output row) is
+   * a zero run, a copy and a zero run: per-element bounds tests cost as much as the product.
    */
   void im2col(float[] x, int xi, float[] to, int at) {
     int row = at;
@@ -343,18 +344,30 @@ public final class Conv2d {
       int plane = xi + ci * height * width;
       for (int u = 0; u < kernelHeight; u++) {
         for (int v = 0; v < kernelWidth; v++, row += positions) {
-          int out = row;
+          // output columns c whose input column c·stride + v − padding lies in [0, width)
+          int first = Math.max(0, (padding - v + stride - 1) / stride);
+          int last = Math.min(outWidth, Math.floorDiv(width - 1 + padding - v, stride) + 1);
+          last = Math.max(first, last);
           for (int r = 0; r < outHeight; r++) {
+            int out = row + r * outWidth;
             int ih = r * stride + u - padding;
             if (ih < 0 || ih >= height) {
               Arrays.fill(to, out, out + outWidth, 0f);
-              out += outWidth;
               continue;
             }
-            int src = plane + ih * width;
-            for (int c = 0; c < outWidth; c++) {
-              int iw = c * stride + v - padding;
-              to[out++] = iw >= 0 && iw < width ? x[src + iw] : 0f;
+            for (int c = 0; c < first; c++) {
+              to[out + c] = 0f;
+            }
+            int src = plane + ih * width + v - padding;
+            if (stride == 1) {
+              System.arraycopy(x, src + first, to, out + first, last - first);
+            } else {
+              for (int c = first; c < last; c++) {
+                to[out + c] = x[src + c * stride];
+              }
+            }
+            for (int c = last; c < outWidth; c++) {
+              to[out + c] = 0f;
             }
           }
         }
@@ -362,20 +375,36 @@ public final class Conv2d {
     }
   }
 
-  /** One example's rows: the transpose of {@link #im2col}, [positions × taps] at {@code to}. */
+  /**
+   * One example's rows: the transpose of {@link #im2col}, [positions × taps] at {@code to}; a
+   * kernel row at a time, its columns outside the image clipped once per output column.
+   */
   void im2row(float[] x, int xi, float[] to, int at) {
     int out = at;
     for (int r = 0; r < outHeight; r++) {
       for (int c = 0; c < outWidth; c++) {
+        int c0 = c * stride - padding;
+        int first = Math.max(0, -c0);
+        int last = Math.max(first, Math.min(kernelWidth, width - c0));
         for (int ci = 0; ci < inChannels; ci++) {
           int plane = xi + ci * height * width;
-          for (int u = 0; u < kernelHeight; u++) {
+          for (int u = 0; u < kernelHeight; u++, out += kernelWidth) {
             int ih = r * stride + u - padding;
-            boolean rowInside = ih >= 0 && ih < height;
-            int src = plane + ih * width;
-            for (int v = 0; v < kernelWidth; v++) {
-              int iw = c * stride + v - padding;
-              to[out++] = rowInside && iw >= 0 && iw < width ? x[src + iw] : 0f;
+            if (ih < 0 || ih >= height) {
+              for (int v = 0; v < kernelWidth; v++) {
+                to[out + v] = 0f;
+              }
+              continue;
+            }
+            int src = plane + ih * width + c0;
+            for (int v = 0; v < first; v++) {
+              to[out + v] = 0f;
+            }
+            for (int v = first; v < last; v++) {
+              to[out + v] = x[src + v];
+            }
+            for (int v = last; v < kernelWidth; v++) {
+              to[out + v] = 0f;
             }
           }
         }

@@ -37,6 +37,8 @@ class Conv2dTest {
       {3, 5, 6, 2, 3, 3, 3, 2}, // stride 3, padding 2: output from the padding
       {2, 4, 4, 3, 2, 2, 1, 3}, // padding beyond the kernel: the input gradient on im2col
       {5, 6, 5, 8, 1, 3, 1, 1}, // 1×3 kernel, 8 channels
+      {1, 1, 1, 2, 5, 5, 2, 2}, // a 1×1 image, kernel columns wholly in the padding
+      {2, 3, 2, 3, 4, 3, 2, 2}, // even kernel height, stride 2 into the padding
   };
 
   private static float[] random(int size, Random r) {
