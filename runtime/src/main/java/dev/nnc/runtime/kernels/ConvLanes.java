@@ -41,11 +41,11 @@ final class ConvLanes {
      * For blocks k in [b0, b1), rows r < rowsPad (a multiple of rowTile, 6 or 4), positions p:
      * {@code dst[dsto + k·dstBlock + (r·positions + p)·L + l] = bias[biaso + r] + Σ_t
      * wp[wpo + (r − r % rowTile)·tapCount + t·rowTile + r % rowTile] · src[srco + k·srcBlock +
-     * (taps[t] + pos[p])·L + l]}.
+     * (taps[t] + pos[p])·L + l]}; {@code sixes[t] = 6·t}, the 6-row tiles' weight offsets.
      */
-    void correlate(float[] src, int srco, int srcBlock, int[] taps, int tapCount, int[] pos,
-        int positions, float[] wp, int wpo, float[] bias, int biaso, int rowsPad, int rowTile,
-        float[] dst, int dsto, int dstBlock, int b0, int b1);
+    void correlate(float[] src, int srco, int srcBlock, int[] taps, int[] sixes, int tapCount,
+        int[] pos, int positions, float[] wp, int wpo, float[] bias, int biaso, int rowsPad,
+        int rowTile, float[] dst, int dsto, int dstBlock, int b0, int b1);
 
     /**
      * The input gradient's accumulation: for blocks k in [b0, b1), positions p, tap rows t <
@@ -98,6 +98,8 @@ final class ConvLanes {
   final int[] taps;
   /** Output position p = (r, c) reads the padded input from r·stride·wp + c·stride, in pixels. */
   final int[] positions;
+  /** 6·t for each tap t: where a 6-row tile finds tap t's weights (see VectorConvTiles.c6x2). */
+  final int[] sixes;
   /** Output channels per tile (6 or 4), and their count rounded up to whole tiles. */
   final int outTile;
   final int outRowsPad;
@@ -129,6 +131,10 @@ final class ConvLanes {
     }
     this.outTile = rowTile(c.outChannels);
     this.outRowsPad = roundUp(c.outChannels, outTile);
+    this.sixes = new int[c.taps];
+    for (int i = 0; i < c.taps; i++) {
+      sixes[i] = 6 * i;
+    }
   }
 
   /** The plan for a geometry, or null if its blocks would overflow int offsets. */
@@ -550,9 +556,9 @@ final class ConvLanes {
       int outBlock = p.outBlock(lanes);
       toBlocks(x, xo, n, c.inChannels, c.height, c.width, c.padding, c.padding, c.inChannels, 0f,
           scratch, in, inBlock, lanes, g, g1);
-      tiles.correlate(scratch, in, inBlock, p.taps, c.taps, p.positions, c.positions, scratch,
-          weightsAt(), scratch, p.biasAt(), p.outRowsPad, p.outTile, scratch, out, outBlock, g,
-          g1);
+      tiles.correlate(scratch, in, inBlock, p.taps, p.sixes, c.taps, p.positions, c.positions,
+          scratch, weightsAt(), scratch, p.biasAt(), p.outRowsPad, p.outTile, scratch, out,
+          outBlock, g, g1);
       fromBlocks(scratch, out, outBlock, c.outChannels, c.outHeight, c.outWidth, 0, 0, y, yo, n,
           lanes, g, g1);
     }

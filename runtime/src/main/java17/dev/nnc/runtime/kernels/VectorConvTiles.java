@@ -33,9 +33,9 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   @Override
-  public void correlate(float[] src, int srco, int srcBlock, int[] taps, int tapCount, int[] pos,
-      int positions, float[] wp, int wpo, float[] bias, int biaso, int rowsPad, int rowTile,
-      float[] dst, int dsto, int dstBlock, int b0, int b1) {
+  public void correlate(float[] src, int srco, int srcBlock, int[] taps, int[] sixes,
+      int tapCount, int[] pos, int positions, float[] wp, int wpo, float[] bias, int biaso,
+      int rowsPad, int rowTile, float[] dst, int dsto, int dstBlock, int b0, int b1) {
     int rowStride = positions * L;
     for (int k = b0; k < b1; k += 2) {
       boolean two = k + 1 < b1;
@@ -47,8 +47,8 @@ final class VectorConvTiles implements ConvLanes.Tiles {
           int d0 = dsto + k * dstBlock + (rb * positions + p) * L;
           if (rowTile == 6) {
             if (two) {
-              c6x2(src, x0, srcBlock, taps, tapCount, wp, w0, bias, bi, dst, d0, dstBlock,
-                  rowStride);
+              c6x2(src, x0, srcBlock, taps, sixes, tapCount, wp, w0, bias, bi, dst, d0,
+                  dstBlock, rowStride);
             } else {
               c6x1(src, x0, srcBlock, taps, tapCount, wp, w0, bias, bi, dst, d0, dstBlock,
                   rowStride);
@@ -149,8 +149,9 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   /** A 6-row × 2-block tile of {@link #correlate}: 12 accumulators. */
-  private static void c6x2(float[] src, int x0, int xStep, int[] taps, int tapCount, float[] wp,
-      int w0, float[] bias, int bi, float[] dst, int d0, int dStep, int rowStride) {
+  private static void c6x2(float[] src, int x0, int xStep, int[] taps, int[] sixes,
+      int tapCount, float[] wp, int w0, float[] bias, int bi, float[] dst, int d0, int dStep,
+      int rowStride) {
     FloatVector a00 = FloatVector.broadcast(S, bias[bi]);
     FloatVector a01 = a00;
     FloatVector a10 = FloatVector.broadcast(S, bias[bi + 1]);
@@ -164,8 +165,12 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a50 = FloatVector.broadcast(S, bias[bi + 5]);
     FloatVector a51 = a50;
     int x1 = x0 + xStep;
-    for (int t = 0, wi = w0; t < tapCount; t++, wi += 6) {
+    for (int t = 0; t < tapCount; t++) {
       int o = taps[t] * L;
+      // w0 + 6·t read from a table: with the index an induction variable C2 drops the weights'
+      // bounds checks, then loads all six coefficients before the first multiply-add and spills
+      // three accumulators (LeNet's second layer as 6-row tiles: 35 against 56 GFLOP/s)
+      int wi = w0 + sixes[t];
       FloatVector v0 = FloatVector.fromArray(S, src, x0 + o);
       FloatVector v1 = FloatVector.fromArray(S, src, x1 + o);
       FloatVector s = FloatVector.broadcast(S, wp[wi]);
