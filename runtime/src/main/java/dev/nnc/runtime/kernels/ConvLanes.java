@@ -39,7 +39,7 @@ final class ConvLanes {
 
     /**
      * For blocks k in [b0, b1), rows r < rowsPad (a multiple of rowTile, 6 or 4), positions p:
-     * {@code dst[dsto + k·dstBlock + (r·positions + p)·L + l] = bias[biaso + r] + Σ_t
+     * {@code dst[dsto + k·dstBlock + (p·rowsPad + r)·L + l] = bias[biaso + r] + Σ_t
      * wp[wpo + (r − r % rowTile)·tapCount + t·rowTile + r % rowTile] · src[srco + k·srcBlock +
      * (taps[t] + pos[p])·L + l]}; {@code sixes[t] = 6·t}, the 6-row tiles' weight offsets.
      */
@@ -50,16 +50,16 @@ final class ConvLanes {
     /**
      * The input gradient's accumulation: for blocks k in [b0, b1), positions p, tap rows t <
      * tapRowsPad (a multiple of rowTile): {@code dx[dxo + k·dxBlock + (taps[t] + pos[p])·L + l]
-     * += Σ_c wp[wpo + (t − t % rowTile)·channels + c·rowTile + t % rowTile] · dy[dyo + k·dyBlock
-     * + (c·positions + p)·L + l]}.
+     * += Σ_{c < channels} wp[wpo + (t − t % rowTile)·channels + c·rowTile + t % rowTile] ·
+     * dy[dyo + k·dyBlock + (p·channelsPad + c)·L + l]}.
      */
-    void scatter(float[] dy, int dyo, int dyBlock, int channels, int positions, int[] pos,
-        float[] wp, int wpo, int[] taps, int tapRowsPad, int rowTile, float[] dx, int dxo,
-        int dxBlock, int b0, int b1);
+    void scatter(float[] dy, int dyo, int dyBlock, int channels, int channelsPad, int positions,
+        int[] pos, float[] wp, int wpo, int[] taps, int tapRowsPad, int rowTile, float[] dx,
+        int dxo, int dxBlock, int b0, int b1);
 
     /**
      * For rows r < rowsPad, taps t: {@code lanes[laneso + (r·tapCount + t)·L + l] += Σ_{k in
-     * [b0, b1), p} dy[dyo + k·dyBlock + (r·positions + p)·L + l] · x[xo + k·xBlock + (taps[t] +
+     * [b0, b1), p} dy[dyo + k·dyBlock + (p·rowsPad + r)·L + l] · x[xo + k·xBlock + (taps[t] +
      * pos[p])·L + l]}.
      */
     void weightLanes(float[] x, int xo, int xBlock, int[] taps, int tapCount, int[] pos,
@@ -165,8 +165,8 @@ final class ConvLanes {
   // ---- scratch layout ----
   // [packed weights][bias][lanes of half 0][lanes of half 1][in blocks][out blocks]
   // in blocks: x padded [inChannels + 1][hp][wp][L] (forward, weight gradient: the last plane
-  // holds ones for the bias's tap), or dx padded (input gradient); out blocks: y or dy
-  // [outRowsPad][positions][L].
+  // holds ones for the bias's tap), or dx padded (input gradient); out blocks: y or dy,
+  // pixel-major [positions][outRowsPad][L].
 
   private int inBlock(int lanes) {
     return (conv.inChannels + 1) * hp * wp * lanes;
@@ -369,7 +369,7 @@ final class ConvLanes {
           int to = base + ((ci * hpad + r + ph) * wpad + pw) * lanes;
           int from = first + (ci * h + r) * w;
           if (count == 8 && lanes == 8) {
-            gather8(src, from, example, w, dst, to);
+            gather8(src, from, example, w, dst, to, 8);
           } else if (count == lanes) {
             for (int c = 0; c < w; c++, to += lanes) {
               for (int l = 0, at = from + c; l < lanes; l++, at += example) {
@@ -394,8 +394,8 @@ final class ConvLanes {
    * (gathers with the Vector API: 1.27; best of 30 on this machine).
    */
   private static void gather8(float[] src, int from, int stride, int count, float[] dst,
-      int to) {
-    for (int c = from, end = from + count; c < end; c++, to += 8) {
+      int to, int toStep) {
+    for (int c = from, end = from + count; c < end; c++, to += toStep) {
       dst[to] = src[c];
       dst[to + 1] = src[c + stride];
       dst[to + 2] = src[c + 2 * stride];
@@ -408,9 +408,9 @@ final class ConvLanes {
   }
 
   /** The inverse of {@link #gather8}: 8-lane groups from {@code from} to 8 examples' pixels. */
-  private static void scatter8(float[] src, int from, float[] dst, int to, int stride,
-      int count) {
-    for (int c = to, end = to + count; c < end; c++, from += 8) {
+  private static void scatter8(float[] src, int from, int fromStep, float[] dst, int to,
+      int stride, int count) {
+    for (int c = to, end = to + count; c < end; c++, from += fromStep) {
       dst[c] = src[from];
       dst[c + stride] = src[from + 1];
       dst[c + 2 * stride] = src[from + 2];
@@ -455,7 +455,7 @@ final class ConvLanes {
           int from = srco + k * block + ((ci * hpad + r + ph) * wpad + pw) * lanes;
           int to = first + (ci * h + r) * w;
           if (count == 8 && lanes == 8) {
-            scatter8(src, from, dst, to, example, w);
+            scatter8(src, from, 8, dst, to, example, w);
           } else if (count == lanes) {
             for (int c = 0; c < w; c++, from += lanes) {
               for (int l = 0, at = to + c; l < lanes; l++, at += example) {
@@ -467,6 +467,68 @@ final class ConvLanes {
               for (int l = 0, at = to + c; l < count; l++, at += example) {
                 dst[at] = src[from + l];
               }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Blocks [b0, b1) of n examples [channels][positions] (at so) into pixel-major blocks
+   * [positions][channelsPad][L], {@code block} floats apart from {@code dsto}: a pixel's
+   * channels side by side, so that a tile reads its rows (or its shared dimension) at fixed
+   * distances from one index. Channels from {@code channels} on and lanes past n are zero.
+   */
+  static void toPixels(float[] src, int so, int n, int channels, int positions,
+      int channelsPad, float[] dst, int dsto, int block, int lanes, int b0, int b1) {
+    int example = channels * positions;
+    int pixel = channelsPad * lanes;
+    for (int k = b0; k < b1; k++) {
+      int base = dsto + k * block;
+      int count = Math.min(lanes, n - k * lanes);
+      int first = so + k * lanes * example;
+      if (count < lanes) {
+        Arrays.fill(dst, base, base + positions * pixel, 0f);
+      } else if (channelsPad > channels) {
+        for (int p = 0; p < positions; p++) {
+          int at = base + p * pixel + channels * lanes;
+          Arrays.fill(dst, at, at + (channelsPad - channels) * lanes, 0f);
+        }
+      }
+      for (int c = 0; c < channels; c++) {
+        int to = base + c * lanes;
+        int from = first + c * positions;
+        if (count == 8 && lanes == 8) {
+          gather8(src, from, example, positions, dst, to, pixel);
+        } else {
+          for (int p = 0; p < positions; p++, to += pixel) {
+            for (int l = 0, at = from + p; l < count; l++, at += example) {
+              dst[to + l] = src[at];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The inverse of {@link #toPixels}: the first {@code channels} channels back to examples. */
+  static void fromPixels(float[] src, int srco, int block, int channels, int positions,
+      int channelsPad, float[] dst, int dsto, int n, int lanes, int b0, int b1) {
+    int example = channels * positions;
+    int pixel = channelsPad * lanes;
+    for (int k = b0; k < b1; k++) {
+      int count = Math.min(lanes, n - k * lanes);
+      int first = dsto + k * lanes * example;
+      for (int c = 0; c < channels; c++) {
+        int from = srco + k * block + c * lanes;
+        int to = first + c * positions;
+        if (count == 8 && lanes == 8) {
+          scatter8(src, from, pixel, dst, to, example, positions);
+        } else {
+          for (int p = 0; p < positions; p++, from += pixel) {
+            for (int l = 0, at = to + p; l < count; l++, at += example) {
+              dst[at] = src[from + l];
             }
           }
         }
@@ -559,8 +621,8 @@ final class ConvLanes {
       tiles.correlate(scratch, in, inBlock, p.taps, p.sixes, c.taps, p.positions, c.positions,
           scratch, weightsAt(), scratch, p.biasAt(), p.outRowsPad, p.outTile, scratch, out,
           outBlock, g, g1);
-      fromBlocks(scratch, out, outBlock, c.outChannels, c.outHeight, c.outWidth, 0, 0, y, yo, n,
-          lanes, g, g1);
+      fromPixels(scratch, out, outBlock, c.outChannels, c.positions, p.outRowsPad, y, yo, n, lanes,
+          g, g1);
     }
 
     /** dx: dy's blocks, then each tap's wᵀ·dy added into the padded dx blocks, then dx. */
@@ -571,11 +633,11 @@ final class ConvLanes {
       int out = p.outBlocksAt(n, lanes, h, g);
       int inBlock = p.inBlock(lanes);
       int outBlock = p.outBlock(lanes);
-      toBlocks(y, yo, n, c.outChannels, c.outHeight, c.outWidth, 0, 0, p.outRowsPad, 0f, scratch,
-          out, outBlock, lanes, g, g1);
+      toPixels(y, yo, n, c.outChannels, c.positions, p.outRowsPad, scratch, out, outBlock, lanes,
+          g, g1);
       Arrays.fill(scratch, in + g * inBlock, in + g1 * inBlock, 0f);
-      tiles.scatter(scratch, out, outBlock, c.outChannels, c.positions, p.positions, scratch,
-          weightsAt(), p.taps, p.tapRowsPad, p.tapTile, scratch, in, inBlock, g, g1);
+      tiles.scatter(scratch, out, outBlock, c.outChannels, p.outRowsPad, c.positions, p.positions,
+          scratch, weightsAt(), p.taps, p.tapRowsPad, p.tapTile, scratch, in, inBlock, g, g1);
       fromBlocks(scratch, in, inBlock, c.inChannels, c.height, c.width, c.padding, c.padding, x,
           xo, n, lanes, g, g1);
     }
@@ -593,8 +655,8 @@ final class ConvLanes {
       boolean bias = tapCount > c.taps;
       toBlocks(x, xo, n, c.inChannels, c.height, c.width, c.padding, c.padding,
           bias ? c.inChannels + 1 : c.inChannels, 1f, scratch, in, inBlock, lanes, g, g1);
-      toBlocks(y, yo, n, c.outChannels, c.outHeight, c.outWidth, 0, 0, p.outRowsPad, 0f, scratch,
-          out, outBlock, lanes, g, g1);
+      toPixels(y, yo, n, c.outChannels, c.positions, p.outRowsPad, scratch, out, outBlock, lanes,
+          g, g1);
       tiles.weightLanes(scratch, in, inBlock, p.taps, tapCount, p.positions, c.positions, scratch,
           out, outBlock, p.outRowsPad, p.outTile, scratch, sums, g, g1);
     }

@@ -36,7 +36,8 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   public void correlate(float[] src, int srco, int srcBlock, int[] taps, int[] sixes,
       int tapCount, int[] pos, int positions, float[] wp, int wpo, float[] bias, int biaso,
       int rowsPad, int rowTile, float[] dst, int dsto, int dstBlock, int b0, int b1) {
-    int rowStride = positions * L;
+    // dst is pixel-major: row r of position p at (p·rowsPad + r)·L
+    int rowStride = L;
     for (int k = b0; k < b1; k += 2) {
       boolean two = k + 1 < b1;
       for (int rb = 0; rb < rowsPad; rb += rowTile) {
@@ -44,7 +45,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
         int bi = biaso + rb;
         for (int p = 0; p < positions; p++) {
           int x0 = srco + k * srcBlock + pos[p] * L;
-          int d0 = dsto + k * dstBlock + (rb * positions + p) * L;
+          int d0 = dsto + k * dstBlock + (p * rowsPad + rb) * L;
           if (rowTile == 6) {
             if (two) {
               c6x2(src, x0, srcBlock, taps, sixes, tapCount, wp, w0, bias, bi, dst, d0,
@@ -78,13 +79,14 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   public void weightLanes(float[] x, int xo, int xBlock, int[] taps, int tapCount, int[] pos,
       int positions, float[] dy, int dyo, int dyBlock, int rowsPad, int rowTile, float[] lanes,
       int laneso, int b0, int b1) {
-    int rowStride = positions * L;
+    // dy is pixel-major: row r of position p at (p·rowsPad + r)·L, a tile's rows side by side
+    int pStride = rowsPad * L;
     int laneRow = tapCount * L;
     int chunk = chunk(rowTile);
     for (int k = b0; k < b1; k++) {
       int xk = xo + k * xBlock;
       for (int rb = 0; rb < rowsPad; rb += rowTile) {
-        int d0 = dyo + k * dyBlock + rb * rowStride;
+        int d0 = dyo + k * dyBlock + rb * L;
         for (int p0 = 0; p0 < positions; p0 += chunk) {
           int p1 = Math.min(positions, p0 + chunk);
           int t = 0;
@@ -93,7 +95,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
             // than 4 × 2)
             for (; t + 3 <= tapCount; t += 3) {
               w4x3(x, xk + taps[t] * L, xk + taps[t + 1] * L, xk + taps[t + 2] * L, pos, p0, p1,
-                  dy, d0, rowStride, lanes, laneso + (rb * tapCount + t) * L, laneRow);
+                  dy, d0, pStride, lanes, laneso + (rb * tapCount + t) * L, laneRow);
             }
           }
           for (; t + 2 <= tapCount; t += 2) {
@@ -101,18 +103,18 @@ final class VectorConvTiles implements ConvLanes.Tiles {
             int o0 = xk + taps[t] * L;
             int o1 = xk + taps[t + 1] * L;
             if (rowTile == 6) {
-              w6x2(x, o0, o1, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+              w6x2(x, o0, o1, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
             } else {
-              w4x2(x, o0, o1, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+              w4x2(x, o0, o1, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
             }
           }
           if (t < tapCount) {
             int s0 = laneso + (rb * tapCount + t) * L;
             int o0 = xk + taps[t] * L;
             if (rowTile == 6) {
-              w6x1(x, o0, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+              w6x1(x, o0, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
             } else {
-              w4x1(x, o0, pos, p0, p1, dy, d0, rowStride, lanes, s0, laneRow);
+              w4x1(x, o0, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
             }
           }
         }
@@ -121,27 +123,27 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   @Override
-  public void scatter(float[] dy, int dyo, int dyBlock, int channels, int positions, int[] pos,
-      float[] wp, int wpo, int[] taps, int tapRowsPad, int rowTile, float[] dx, int dxo,
-      int dxBlock, int b0, int b1) {
-    int channelStride = positions * L;
+  public void scatter(float[] dy, int dyo, int dyBlock, int channels, int channelsPad,
+      int positions, int[] pos, float[] wp, int wpo, int[] taps, int tapRowsPad, int rowTile,
+      float[] dx, int dxo, int dxBlock, int b0, int b1) {
+    // dy is pixel-major: channel c of position p at (p·channelsPad + c)·L, side by side
     for (int k = b0; k < b1; k += 2) {
       boolean two = k + 1 < b1;
       for (int p = 0; p < positions; p++) {
         int base = dxo + k * dxBlock + pos[p] * L;
-        int g0 = dyo + k * dyBlock + p * L;
+        int g0 = dyo + k * dyBlock + p * channelsPad * L;
         for (int rb = 0; rb < tapRowsPad; rb += rowTile) {
           int w0 = wpo + rb * channels;
           if (rowTile == 6) {
             if (two) {
-              s6x2(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+              s6x2(dy, g0, dyBlock, channels, wp, w0, dx, base, taps, rb, dxBlock);
             } else {
-              s6x1(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+              s6x1(dy, g0, dyBlock, channels, wp, w0, dx, base, taps, rb, dxBlock);
             }
           } else if (two) {
-            s4x2(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+            s4x2(dy, g0, dyBlock, channels, wp, w0, dx, base, taps, rb, dxBlock);
           } else {
-            s4x1(dy, g0, dyBlock, channels, channelStride, wp, w0, dx, base, taps, rb, dxBlock);
+            s4x1(dy, g0, dyBlock, channels, wp, w0, dx, base, taps, rb, dxBlock);
           }
         }
       }
@@ -304,8 +306,8 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   /** A 6-row × 2-block tile of {@link #scatter}: 12 accumulators. */
-  private static void s6x2(float[] dy, int g0, int gStep, int channels, int channelStride,
-      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+  private static void s6x2(float[] dy, int g0, int gStep, int channels, float[] wp,
+      int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
@@ -318,7 +320,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a41 = FloatVector.zero(S);
     FloatVector a50 = FloatVector.zero(S);
     FloatVector a51 = FloatVector.zero(S);
-    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 6) {
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += L, wi += 6) {
       FloatVector v0 = FloatVector.fromArray(S, dy, g);
       FloatVector v1 = FloatVector.fromArray(S, dy, g + gStep);
       FloatVector s = FloatVector.broadcast(S, wp[wi]);
@@ -361,15 +363,15 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   /** A 6-row × 1-block tile of {@link #scatter}: 6 accumulators. */
-  private static void s6x1(float[] dy, int g0, int gStep, int channels, int channelStride,
-      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+  private static void s6x1(float[] dy, int g0, int gStep, int channels, float[] wp,
+      int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
     FloatVector a20 = FloatVector.zero(S);
     FloatVector a30 = FloatVector.zero(S);
     FloatVector a40 = FloatVector.zero(S);
     FloatVector a50 = FloatVector.zero(S);
-    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 6) {
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += L, wi += 6) {
       FloatVector v0 = FloatVector.fromArray(S, dy, g);
       FloatVector s = FloatVector.broadcast(S, wp[wi]);
       a00 = v0.fma(s, a00);
@@ -399,8 +401,8 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   /** A 4-row × 2-block tile of {@link #scatter}: 8 accumulators. */
-  private static void s4x2(float[] dy, int g0, int gStep, int channels, int channelStride,
-      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+  private static void s4x2(float[] dy, int g0, int gStep, int channels, float[] wp,
+      int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
@@ -409,7 +411,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a21 = FloatVector.zero(S);
     FloatVector a30 = FloatVector.zero(S);
     FloatVector a31 = FloatVector.zero(S);
-    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 4) {
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += L, wi += 4) {
       FloatVector v0 = FloatVector.fromArray(S, dy, g);
       FloatVector v1 = FloatVector.fromArray(S, dy, g + gStep);
       FloatVector s = FloatVector.broadcast(S, wp[wi]);
@@ -440,13 +442,13 @@ final class VectorConvTiles implements ConvLanes.Tiles {
   }
 
   /** A 4-row × 1-block tile of {@link #scatter}: 4 accumulators. */
-  private static void s4x1(float[] dy, int g0, int gStep, int channels, int channelStride,
-      float[] wp, int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
+  private static void s4x1(float[] dy, int g0, int gStep, int channels, float[] wp,
+      int w0, float[] dx, int base, int[] taps, int t0, int xStep) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
     FloatVector a20 = FloatVector.zero(S);
     FloatVector a30 = FloatVector.zero(S);
-    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += channelStride, wi += 4) {
+    for (int c = 0, g = g0, wi = w0; c < channels; c++, g += L, wi += 4) {
       FloatVector v0 = FloatVector.fromArray(S, dy, g);
       FloatVector s = FloatVector.broadcast(S, wp[wi]);
       a00 = v0.fma(s, a00);
@@ -469,7 +471,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
 
   /** A 6-row × 2-tap tile of {@link #weightLanes} over positions [p0, p1): 12 accumulators. */
   private static void w6x2(float[] x, int o0, int o1, int[] pos, int p0, int p1,
-      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
@@ -482,26 +484,26 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a41 = FloatVector.zero(S);
     FloatVector a50 = FloatVector.zero(S);
     FloatVector a51 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
       int q = pos[p] * L;
       FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
       FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
       FloatVector g = FloatVector.fromArray(S, dy, d);
       a00 = g.fma(v0, a00);
       a01 = g.fma(v1, a01);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
+      g = FloatVector.fromArray(S, dy, d + L);
       a10 = g.fma(v0, a10);
       a11 = g.fma(v1, a11);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 2 * L);
       a20 = g.fma(v0, a20);
       a21 = g.fma(v1, a21);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 3 * L);
       a30 = g.fma(v0, a30);
       a31 = g.fma(v1, a31);
-      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 4 * L);
       a40 = g.fma(v0, a40);
       a41 = g.fma(v1, a41);
-      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 5 * L);
       a50 = g.fma(v0, a50);
       a51 = g.fma(v1, a51);
     }
@@ -533,27 +535,27 @@ final class VectorConvTiles implements ConvLanes.Tiles {
 
   /** A 6-row × 1-tap tile of {@link #weightLanes} over positions [p0, p1): 6 accumulators. */
   private static void w6x1(float[] x, int o0, int[] pos, int p0, int p1,
-      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
     FloatVector a20 = FloatVector.zero(S);
     FloatVector a30 = FloatVector.zero(S);
     FloatVector a40 = FloatVector.zero(S);
     FloatVector a50 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
       int q = pos[p] * L;
       FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
       FloatVector g = FloatVector.fromArray(S, dy, d);
       a00 = g.fma(v0, a00);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
+      g = FloatVector.fromArray(S, dy, d + L);
       a10 = g.fma(v0, a10);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 2 * L);
       a20 = g.fma(v0, a20);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 3 * L);
       a30 = g.fma(v0, a30);
-      g = FloatVector.fromArray(S, dy, d + 4 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 4 * L);
       a40 = g.fma(v0, a40);
-      g = FloatVector.fromArray(S, dy, d + 5 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 5 * L);
       a50 = g.fma(v0, a50);
     }
     int at = s0;
@@ -572,7 +574,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
 
   /** A 4-row × 3-tap tile of {@link #weightLanes} over positions [p0, p1): 12 accumulators. */
   private static void w4x3(float[] x, int o0, int o1, int o2, int[] pos, int p0, int p1,
-      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = FloatVector.zero(S);
     FloatVector a02 = FloatVector.zero(S);
@@ -585,7 +587,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a30 = FloatVector.zero(S);
     FloatVector a31 = FloatVector.zero(S);
     FloatVector a32 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
       int q = pos[p] * L;
       FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
       FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
@@ -594,15 +596,15 @@ final class VectorConvTiles implements ConvLanes.Tiles {
       a00 = g.fma(v0, a00);
       a01 = g.fma(v1, a01);
       a02 = g.fma(v2, a02);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
+      g = FloatVector.fromArray(S, dy, d + L);
       a10 = g.fma(v0, a10);
       a11 = g.fma(v1, a11);
       a12 = g.fma(v2, a12);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 2 * L);
       a20 = g.fma(v0, a20);
       a21 = g.fma(v1, a21);
       a22 = g.fma(v2, a22);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 3 * L);
       a30 = g.fma(v0, a30);
       a31 = g.fma(v1, a31);
       a32 = g.fma(v2, a32);
@@ -635,7 +637,7 @@ final class VectorConvTiles implements ConvLanes.Tiles {
 
   /** A 4-row × 2-tap tile of {@link #weightLanes} over positions [p0, p1): 8 accumulators. */
   private static void w4x2(float[] x, int o0, int o1, int[] pos, int p0, int p1,
-      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
@@ -644,20 +646,20 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector a21 = FloatVector.zero(S);
     FloatVector a30 = FloatVector.zero(S);
     FloatVector a31 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
       int q = pos[p] * L;
       FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
       FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
       FloatVector g = FloatVector.fromArray(S, dy, d);
       a00 = g.fma(v0, a00);
       a01 = g.fma(v1, a01);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
+      g = FloatVector.fromArray(S, dy, d + L);
       a10 = g.fma(v0, a10);
       a11 = g.fma(v1, a11);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 2 * L);
       a20 = g.fma(v0, a20);
       a21 = g.fma(v1, a21);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 3 * L);
       a30 = g.fma(v0, a30);
       a31 = g.fma(v1, a31);
     }
@@ -681,21 +683,21 @@ final class VectorConvTiles implements ConvLanes.Tiles {
 
   /** A 4-row × 1-tap tile of {@link #weightLanes} over positions [p0, p1): 4 accumulators. */
   private static void w4x1(float[] x, int o0, int[] pos, int p0, int p1,
-      float[] dy, int d0, int rowStride, float[] lanes, int s0, int laneRow) {
+      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a10 = FloatVector.zero(S);
     FloatVector a20 = FloatVector.zero(S);
     FloatVector a30 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * L; p < p1; p++, d += L) {
+    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
       int q = pos[p] * L;
       FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
       FloatVector g = FloatVector.fromArray(S, dy, d);
       a00 = g.fma(v0, a00);
-      g = FloatVector.fromArray(S, dy, d + rowStride);
+      g = FloatVector.fromArray(S, dy, d + L);
       a10 = g.fma(v0, a10);
-      g = FloatVector.fromArray(S, dy, d + 2 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 2 * L);
       a20 = g.fma(v0, a20);
-      g = FloatVector.fromArray(S, dy, d + 3 * rowStride);
+      g = FloatVector.fromArray(S, dy, d + 3 * L);
       a30 = g.fma(v0, a30);
     }
     int at = s0;
@@ -707,5 +709,4 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     at = s0 + 3 * laneRow;
     FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
   }
-
 }
