@@ -77,45 +77,26 @@ final class VectorConvTiles implements ConvLanes.Tiles {
 
   @Override
   public void weightLanes(float[] x, int xo, int xBlock, int[] taps, int tapCount, int[] pos,
-      int positions, float[] dy, int dyo, int dyBlock, int rowsPad, int rowTile, float[] lanes,
-      int laneso, int b0, int b1) {
+      int positions, float[] dy, int dyo, int dyBlock, int rowsPad, float[] lanes, int laneso,
+      int b0, int b1) {
     // dy is pixel-major: row r of position p at (p·rowsPad + r)·L, a tile's rows side by side
     int pStride = rowsPad * L;
     int laneRow = tapCount * L;
-    int chunk = chunk(rowTile);
+    int chunk = chunk(6);
     for (int k = b0; k < b1; k++) {
       int xk = xo + k * xBlock;
-      for (int rb = 0; rb < rowsPad; rb += rowTile) {
+      for (int rb = 0; rb < rowsPad; rb += 6) {
         int d0 = dyo + k * dyBlock + rb * L;
         for (int p0 = 0; p0 < positions; p0 += chunk) {
           int p1 = Math.min(positions, p0 + chunk);
           int t = 0;
-          if (rowTile == 4) {
-            // 4 rows × 3 taps: 12 accumulators from 7 loads a step (conv2 of LeNet 10% faster
-            // than 4 × 2)
-            for (; t + 3 <= tapCount; t += 3) {
-              w4x3(x, xk + taps[t] * L, xk + taps[t + 1] * L, xk + taps[t + 2] * L, pos, p0, p1,
-                  dy, d0, pStride, lanes, laneso + (rb * tapCount + t) * L, laneRow);
-            }
-          }
           for (; t + 2 <= tapCount; t += 2) {
-            int s0 = laneso + (rb * tapCount + t) * L;
-            int o0 = xk + taps[t] * L;
-            int o1 = xk + taps[t + 1] * L;
-            if (rowTile == 6) {
-              w6x2(x, o0, o1, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
-            } else {
-              w4x2(x, o0, o1, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
-            }
+            w6x2(x, xk + taps[t] * L, xk + taps[t + 1] * L, pos, p0, p1, dy, d0, pStride, lanes,
+                laneso + (rb * tapCount + t) * L, laneRow);
           }
           if (t < tapCount) {
-            int s0 = laneso + (rb * tapCount + t) * L;
-            int o0 = xk + taps[t] * L;
-            if (rowTile == 6) {
-              w6x1(x, o0, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
-            } else {
-              w4x1(x, o0, pos, p0, p1, dy, d0, pStride, lanes, s0, laneRow);
-            }
+            w6x1(x, xk + taps[t] * L, pos, p0, p1, dy, d0, pStride, lanes,
+                laneso + (rb * tapCount + t) * L, laneRow);
           }
         }
       }
@@ -572,141 +553,4 @@ final class VectorConvTiles implements ConvLanes.Tiles {
     FloatVector.fromArray(S, lanes, at).add(a50).intoArray(lanes, at);
   }
 
-  /** A 4-row × 3-tap tile of {@link #weightLanes} over positions [p0, p1): 12 accumulators. */
-  private static void w4x3(float[] x, int o0, int o1, int o2, int[] pos, int p0, int p1,
-      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a01 = FloatVector.zero(S);
-    FloatVector a02 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a11 = FloatVector.zero(S);
-    FloatVector a12 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a21 = FloatVector.zero(S);
-    FloatVector a22 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    FloatVector a31 = FloatVector.zero(S);
-    FloatVector a32 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
-      FloatVector v2 = FloatVector.fromArray(S, x, o2 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      a01 = g.fma(v1, a01);
-      a02 = g.fma(v2, a02);
-      g = FloatVector.fromArray(S, dy, d + L);
-      a10 = g.fma(v0, a10);
-      a11 = g.fma(v1, a11);
-      a12 = g.fma(v2, a12);
-      g = FloatVector.fromArray(S, dy, d + 2 * L);
-      a20 = g.fma(v0, a20);
-      a21 = g.fma(v1, a21);
-      a22 = g.fma(v2, a22);
-      g = FloatVector.fromArray(S, dy, d + 3 * L);
-      a30 = g.fma(v0, a30);
-      a31 = g.fma(v1, a31);
-      a32 = g.fma(v2, a32);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + L;
-    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
-    at = s0 + 2 * L;
-    FloatVector.fromArray(S, lanes, at).add(a02).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
-    at = s0 + laneRow + 2 * L;
-    FloatVector.fromArray(S, lanes, at).add(a12).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 2 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
-    at = s0 + 2 * laneRow + 2 * L;
-    FloatVector.fromArray(S, lanes, at).add(a22).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-    at = s0 + 3 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
-    at = s0 + 3 * laneRow + 2 * L;
-    FloatVector.fromArray(S, lanes, at).add(a32).intoArray(lanes, at);
-  }
-
-  /** A 4-row × 2-tap tile of {@link #weightLanes} over positions [p0, p1): 8 accumulators. */
-  private static void w4x2(float[] x, int o0, int o1, int[] pos, int p0, int p1,
-      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a01 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a11 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a21 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    FloatVector a31 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector v1 = FloatVector.fromArray(S, x, o1 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      a01 = g.fma(v1, a01);
-      g = FloatVector.fromArray(S, dy, d + L);
-      a10 = g.fma(v0, a10);
-      a11 = g.fma(v1, a11);
-      g = FloatVector.fromArray(S, dy, d + 2 * L);
-      a20 = g.fma(v0, a20);
-      a21 = g.fma(v1, a21);
-      g = FloatVector.fromArray(S, dy, d + 3 * L);
-      a30 = g.fma(v0, a30);
-      a31 = g.fma(v1, a31);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + L;
-    FloatVector.fromArray(S, lanes, at).add(a01).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a11).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 2 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a21).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-    at = s0 + 3 * laneRow + L;
-    FloatVector.fromArray(S, lanes, at).add(a31).intoArray(lanes, at);
-  }
-
-  /** A 4-row × 1-tap tile of {@link #weightLanes} over positions [p0, p1): 4 accumulators. */
-  private static void w4x1(float[] x, int o0, int[] pos, int p0, int p1,
-      float[] dy, int d0, int pStride, float[] lanes, int s0, int laneRow) {
-    FloatVector a00 = FloatVector.zero(S);
-    FloatVector a10 = FloatVector.zero(S);
-    FloatVector a20 = FloatVector.zero(S);
-    FloatVector a30 = FloatVector.zero(S);
-    for (int p = p0, d = d0 + p0 * pStride; p < p1; p++, d += pStride) {
-      int q = pos[p] * L;
-      FloatVector v0 = FloatVector.fromArray(S, x, o0 + q);
-      FloatVector g = FloatVector.fromArray(S, dy, d);
-      a00 = g.fma(v0, a00);
-      g = FloatVector.fromArray(S, dy, d + L);
-      a10 = g.fma(v0, a10);
-      g = FloatVector.fromArray(S, dy, d + 2 * L);
-      a20 = g.fma(v0, a20);
-      g = FloatVector.fromArray(S, dy, d + 3 * L);
-      a30 = g.fma(v0, a30);
-    }
-    int at = s0;
-    FloatVector.fromArray(S, lanes, at).add(a00).intoArray(lanes, at);
-    at = s0 + laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a10).intoArray(lanes, at);
-    at = s0 + 2 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a20).intoArray(lanes, at);
-    at = s0 + 3 * laneRow;
-    FloatVector.fromArray(S, lanes, at).add(a30).intoArray(lanes, at);
-  }
 }
