@@ -293,7 +293,7 @@ public final class Conv2d {
     }
   }
 
-  /** The sum of a[from .. from + count), in four interleaved partial sums (C2 keeps float order). */
+  /** The sum of a[from .. from + count), in four partial sums (C2 keeps a float sum's order). */
   static float sum(float[] a, int from, int count) {
     float s0 = 0f;
     float s1 = 0f;

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * half) runs on its own thread: the one worker serves one split at a time.
  */
 public final class Parallel {
-  /** Work divisible by rows: rows [from, to), {@code slot} 0 on the calling thread, 1 on the worker. */
+  /** Work divisible by rows: rows [from, to); {@code slot} 0 on the caller, 1 on the worker. */
   interface Split {
     void compute(int from, int to, int slot);
   }
