@@ -321,18 +321,21 @@ final class ConvLanes {
     // the bias's tap, whose x is 1
     int l0 = lanesAt(lanes, 0);
     int l1 = lanesAt(lanes, 1);
+    boolean two = job.blocks > 1; // a single block is all in the first half
     int taps = conv.taps;
     int tapCount = job.tapCount;
     for (int o = 0; o < conv.outChannels; o++) {
       for (int t = 0; t < taps; t++) {
         int at = (o * tapCount + t) * lanes;
-        float g = sumLanes(scratch, l0 + at, lanes) + sumLanes(scratch, l1 + at, lanes);
+        float g = sumLanes(scratch, l0 + at, lanes);
+        g = two ? g + sumLanes(scratch, l1 + at, lanes) : g;
         int j = dwo + o * taps + t;
         dw[j] = alpha == 0f ? g : dw[j] + alpha * g;
       }
       if (db != null) {
         int at = (o * tapCount + taps) * lanes;
-        float g = sumLanes(scratch, l0 + at, lanes) + sumLanes(scratch, l1 + at, lanes);
+        float g = sumLanes(scratch, l0 + at, lanes);
+        g = two ? g + sumLanes(scratch, l1 + at, lanes) : g;
         db[dbo + o] = alpha == 0f ? g : db[dbo + o] + alpha * g;
       }
     }
@@ -585,7 +588,8 @@ final class ConvLanes {
 
     void run(long work) {
       try {
-        Parallel.run(this, 2, work);
+        // one block: no second half to hand to the worker
+        Parallel.run(this, blocks > 1 ? 2 : 1, work);
       } finally {
         scratch = null;
         x = null;
