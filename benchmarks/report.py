@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Writes BENCHMARKS.md from one run of benchmarks/run.sh (standard library only).
 
-  report.py JMH_JSON PEER_JSONS OUTPUT_MD [LOADAVG_BEFORE_FILE [ROUND_JMH_JSONS ROUND_PEER_JSONS]]
+  report.py JMH_JSON PEER_JSONS OUTPUT_MD [LOADAVG_BEFORE_FILE [ROUND_JMH_JSONS ROUND_PEER_JSONS
+            [ROUND_LENET_PEER_JSONS]]]
 
 The file lists are comma-separated. PEER_JSONS are all runs of pytorch_mlp.py (whole runs and
 the rounds' merged parts); ROUND_PEER_JSONS has one file per round, the peer's parts timed next to
-nnc's benchmarks of round i (JMH file i).
+nnc's benchmarks of round i (JMH file i); ROUND_LENET_PEER_JSONS likewise for pytorch_lenet.py.
 
 Every time is a median: of the timed calls (JMH sample mode, PyTorch, numpy) or, for JMH's
 average-time benchmarks, of the measurement iterations; ratios only combine numbers measured in
@@ -158,6 +159,95 @@ class Rounds:
         return out
 
 
+# Multiply-adds per example of LeNet-5's convolutions (ConvBench): out channels × positions × taps.
+CONV_MACS = {"conv1": 6 * 28 * 28 * 25, "conv2": 16 * 10 * 10 * 150}
+
+
+def lenet_section(rounds, lenet_peers, jmh, key, pt, verdict):
+    """The LeNet-5 step against PyTorch from the paired rounds, its threads, and the convolution
+    layers' rates; markdown (empty without LeNet rounds)."""
+    rows = []
+    for batch in (1, 32, 128):
+        k = key("LeNetBench.handWrittenStep", batch=batch)
+        pairs = []
+        for run, peer in zip(rounds.jmh, lenet_peers):
+            torch_s = peer.get("lenet_step_seconds", {}).get(f"{batch}x1")
+            if k in run and torch_s:
+                pairs.append((run[k], torch_s))
+        if not pairs or len(pairs) != len(rounds):
+            continue
+        nnc = statistics.median(g for g, _ in pairs)
+        torch_s = statistics.median(p for _, p in pairs)
+        ratio = statistics.median(g / p for g, p in pairs)
+        rows.append((f"batch {batch}, 1 thread", fmt_time(torch_s), fmt_time(nnc),
+                     f"{ratio:.2f}", ", ".join(f"{g / p:.2f}" for g, p in pairs), "≤ 0.5",
+                     verdict(ratio <= 0.5)))
+    for batch in (32, 128):
+        k1 = key("LeNetThreadsBench.handWrittenStep", batch=batch, threads=1)
+        k2 = key("LeNetThreadsBench.handWrittenStep", batch=batch, threads=2)
+        pairs = [(run[k2], run[k1]) for run in rounds.jmh if k1 in run and k2 in run]
+        torch2 = [peer.get("lenet_step_seconds", {}).get(f"{batch}x2") for peer in lenet_peers]
+        torch2 = [t for t in torch2 if t]
+        if not pairs or len(pairs) != len(rounds):
+            continue
+        one = statistics.median(o for _, o in pairs)
+        two = statistics.median(t for t, _ in pairs)
+        ratio = statistics.median(t / o for t, o in pairs)
+        peer_text = (f"2T {fmt_time(statistics.median(torch2))}; nnc 2T / PyTorch 2T = "
+                     f"{two / statistics.median(torch2):.2f}" if torch2 else "—")
+        rows.append((f"batch {batch}: 2 threads vs 1", peer_text,
+                     f"1T {fmt_time(one)}, 2T {fmt_time(two)}", f"2T / 1T = {ratio:.2f}",
+                     ", ".join(f"{t / o:.2f}" for t, o in pairs), "< 1 in every round",
+                     verdict(all(t < o for t, o in pairs))))
+    conv_rows = []
+    kernel_s = jmh.get(key("GemmBench.nn", kernel="vector", mkn="1024x1024x1024", threads=1))
+    kernel_gflops = 2 * 1024 ** 3 / kernel_s / 1e9 if kernel_s else None
+    np_gflops = pt.get("sgemm_1024_gflops")
+    for layer in ("conv1", "conv2"):
+        for pass_, label in (("forward", "forward (y, with bias)"), ("input", "input gradient dx"),
+                             ("weights", "weight gradients dw, db")):
+            for batch in (32, 128):
+                t = jmh.get(key("ConvBench.run", batch=batch, layer=layer, **{"pass": pass_}))
+                if t is None:
+                    continue
+                gflops = 2 * CONV_MACS[layer] * batch / t / 1e9
+                conv_rows.append((layer, label + (" (not needed in LeNet)"
+                                                  if layer == "conv1" and pass_ == "input" else ""),
+                                  str(batch), fmt_time(t), f"{gflops:.1f}",
+                                  f"{100 * gflops / kernel_gflops:.0f}%" if kernel_gflops else "—",
+                                  f"{100 * gflops / np_gflops:.0f}%" if np_gflops else "—"))
+    if not rows and not conv_rows:
+        return ""
+    md = "\n## LeNet-5 training step (issue 17)\n\n"
+    if rows:
+        md += ("**nnc's side is `LeNetHandStep`, a LeNet-5 step written by hand on nnc's runtime "
+               "kernels (`Conv2d`, `Pool2d`, `Gemm`), standing in for the generated model until "
+               "the compiler emits LeNet.** PyTorch "
+               f"{(lenet_peers[0].get('torch') if lenet_peers else '?')} runs "
+               "`benchmarks/pytorch_lenet.py` (`torch.nn.Conv2d`/`MaxPool2d`/`Linear`, the same "
+               "shapes, He-initialized weights, SGD lr 0.01; mkldnn available: "
+               f"{lenet_peers[0].get('mkldnn') if lenet_peers else '?'}). conv 5×5 (1→6, padding 2) "
+               "→ ReLU → max-pool 2 → conv 5×5 (6→16) → ReLU → max-pool 2 → 400 → 120 → ReLU → 84 → "
+               "ReLU → 10, softmax cross-entropy, f32, one SGD step, N(0, 1) inputs. Paired rounds "
+               "as for the MLP: the step at one batch size in nnc, then in PyTorch (the other way "
+               "round in even rounds); the 1- and 2-thread steps back to back, then PyTorch on 2 "
+               "threads; ratios are medians of the rounds' ratios.\n\n"
+               "| workload | PyTorch (median of rounds) | nnc, hand-written step | ratio | rounds "
+               "| target | |\n|---|---|---|---|---|---|---|\n"
+               + "".join("| " + " | ".join(r) + " |\n" for r in rows))
+    if conv_rows:
+        md += ("\nThe convolutions alone (`ConvBench`, 1 thread, Vector API kernels, dense "
+               "N(0, 1) operands, each pass with its transpositions in and out of the batch-lane "
+               "layout, see `docs/convolution.md`): GFLOP/s = 2 · multiply-adds / time, against the "
+               "rate of the Vector API kernel's 1024³ product in the main JMH run "
+               f"({f'{kernel_gflops:.1f}' if kernel_gflops else '?'} GFLOP/s) and numpy's sgemm "
+               f"({f'{np_gflops:.1f}' if np_gflops else '?'} GFLOP/s).\n\n"
+               "| layer | pass | batch | time | GFLOP/s | / Vector API 1024³ | / numpy sgemm |\n"
+               "|---|---|---|---|---|---|---|\n"
+               + "".join("| " + " | ".join(r) + " |\n" for r in conv_rows))
+    return md
+
+
 def load_peer_runs(paths):
     runs = []
     for path in paths:
@@ -174,6 +264,7 @@ def main():
         rounds = Rounds(sys.argv[5].split(","), load_peer_runs(sys.argv[6].split(",")))
     else:
         rounds = Rounds([], [])
+    lenet_peers = load_peer_runs(sys.argv[7].split(",")) if len(sys.argv) > 7 and sys.argv[7] else []
 
     def key(name, **params):
         return (name, tuple(sorted((k, str(v)) for k, v in params.items())))
@@ -379,6 +470,8 @@ def main():
                  + "|---" * (len(products) + 5) + "|\n"
                  + "".join("| " + " | ".join(r) + " |\n" for r in split_rows))
 
+    lenet = lenet_section(rounds, lenet_peers, jmh, key, pt, verdict)
+
     info = machine_info()
     header = ("| workload | nnc generated | reference interpreter | plain Java | peer (same run) "
               "| ratio | target | |\n|---|---|---|---|---|---|---|---|\n")
@@ -419,7 +512,7 @@ marked "noisy" had one call in ten more than 20% slower than the median ("p90 +x
 iteration averages, a JMH 99.9% confidence interval wider than ±20% of its mean (another job
 probably shared the cores during that benchmark).
 
-{table}{split}
+{table}{split}{lenet}
 What is measured:
 
 - **Scalar functions**: `valueAndGradient` of the checked-in generated classes `F` and `Neuron`;

@@ -5,7 +5,7 @@ package dev.nnc.runtime.kernels;
  * left operand is read through strides, so A and Aᵀ share one loop:
  * {@code A[i][p] = a[ao + i * rowStride + p * colStride]}.
  */
-final class GemmJob {
+final class GemmJob implements Parallel.Split {
   private static final ThreadLocal<GemmJob> CURRENT = ThreadLocal.withInitial(GemmJob::new);
 
   private float[][] packed = new float[0][];
@@ -230,7 +230,8 @@ final class GemmJob {
   }
 
   /** Computes rows [from, to) of C, with the vector kernel when it is enabled. */
-  void compute(int from, int to, int slot) {
+  @Override
+  public void compute(int from, int to, int slot) {
     RowKernel vector = Kernels.vector();
     if (narrowRows && vector != null) {
       vector.narrowRows(this, from, to, slot);

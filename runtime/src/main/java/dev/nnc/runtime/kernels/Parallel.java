@@ -3,12 +3,19 @@ package dev.nnc.runtime.kernels;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits the rows of large matrix products between the calling thread and one worker thread,
- * without allocating: the work is handed over through volatile fields. The number of threads
- * is {@code min(2, available processors)} unless the system property {@code nnc.threads} or
- * {@link #setThreads} says otherwise; 1 turns the worker off.
+ * Splits the rows of large matrix products (and of the convolution and pooling kernels' batches)
+ * between the calling thread and one worker thread, without allocating: the work is handed over
+ * through volatile fields. The number of threads is {@code min(2, available processors)} unless
+ * the system property {@code nnc.threads} or {@link #setThreads} says otherwise; 1 turns the
+ * worker off. A split started while another one runs (a kernel calling {@link Gemm} from its
+ * half) runs on its own thread: the one worker serves one split at a time.
  */
 public final class Parallel {
+  /** Work divisible by rows: rows [from, to); {@code slot} 0 on the caller, 1 on the worker. */
+  interface Split {
+    void compute(int from, int to, int slot);
+  }
+
   /** Below this many multiply-adds a second thread costs more than it saves. */
   static final long MIN_PARALLEL_WORK = 1L << 21;
 
@@ -23,6 +30,8 @@ public final class Parallel {
 
   private static volatile int threads = initialThreads();
   private static Worker worker;
+  /** True while a split runs: a split started inside it stays on its thread. */
+  private static volatile boolean splitting;
 
   private Parallel() {}
 
@@ -48,16 +57,21 @@ public final class Parallel {
     return threads;
   }
 
-  static void run(GemmJob job, int rows, long work) {
-    if (threads < 2 || rows < 2 || work < MIN_PARALLEL_WORK) {
+  static void run(Split job, int rows, long work) {
+    if (threads < 2 || rows < 2 || work < MIN_PARALLEL_WORK || splitting) {
       job.compute(0, rows, 0);
       return;
     }
     Worker w = worker();
     int half = rows / 2;
+    splitting = true;
     w.start(job, half, rows);
-    job.compute(0, half, 0);
-    w.await();
+    try {
+      job.compute(0, half, 0);
+    } finally {
+      w.await();
+      splitting = false;
+    }
   }
 
   private static synchronized Worker worker() {
@@ -71,7 +85,7 @@ public final class Parallel {
   /** The second thread: waits for a job, computes its rows, reports completion. */
   private static final class Worker implements Runnable {
     final Thread thread = new Thread(this, "nnc-gemm");
-    private volatile GemmJob job;
+    private volatile Split job;
     private volatile boolean done;
     private Thread waiter;
     private int from;
@@ -83,7 +97,7 @@ public final class Parallel {
       thread.setDaemon(true);
     }
 
-    void start(GemmJob job, int from, int to) {
+    void start(Split job, int from, int to) {
       this.from = from;
       this.to = to;
       this.waiter = Thread.currentThread();
@@ -105,7 +119,7 @@ public final class Parallel {
     @Override
     public void run() {
       while (true) {
-        GemmJob current = job;
+        Split current = job;
         if (current == null) {
           if (System.nanoTime() < spinUntil) {
             Thread.onSpinWait();

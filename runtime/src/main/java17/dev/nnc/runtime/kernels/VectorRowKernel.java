@@ -99,7 +99,21 @@ final class VectorRowKernel implements RowKernel {
     }
     int j = tiled;
     for (; j + L <= n; j += L) {
-      for (int i = from; i < to; i++) {
+      int i = from;
+      // A last vector of columns (LeNet's 120-wide layer: 8 columns past the panels) in tiles of 6
+      // rows: tile1 loads B once per row, and its zero test mispredicts on ReLU outputs
+      for (; i + 6 <= to; i += 6) {
+        int c0 = job.co + i * n + j;
+        int a0 = job.ao + i * job.rowStride;
+        if (job.rows == null) {
+          tile6x1(job.a, a0, job.rowStride, job.colStride, k, job.b, job.bo + j, n, job.c, c0, n,
+              job.accumulate);
+        } else {
+          tile6x1Rows(job.a, a0, job.rowStride, job.colStride, k, job.rows, j, job.c, c0, n,
+              job.accumulate);
+        }
+      }
+      for (; i < to; i++) {
         tile1(job, i, j);
       }
     }
@@ -1119,6 +1133,77 @@ final class VectorRowKernel implements RowKernel {
       }
       acc.intoArray(c, to);
     }
+  }
+
+  /**
+   * Rows i..i+5 of C (row 0 at c0), one vector of columns: 6 accumulators. A as in {@link
+   * #tile6x2}; row p of B's columns at b[base + p * stride].
+   */
+  private static void tile6x1(float[] a, int a0, int rs, int cs, int k, float[] b, int base,
+      int stride, float[] c, int c0, int n, boolean add) {
+    FloatVector c0v = FloatVector.zero(S);
+    FloatVector c1v = FloatVector.zero(S);
+    FloatVector c2v = FloatVector.zero(S);
+    FloatVector c3v = FloatVector.zero(S);
+    FloatVector c4v = FloatVector.zero(S);
+    FloatVector c5v = FloatVector.zero(S);
+    for (int p = 0, col = base, at = a0; p < k; p++, col += stride, at += cs) {
+      FloatVector v = FloatVector.fromArray(S, b, col);
+      c0v = v.fma(FloatVector.broadcast(S, a[at]), c0v);
+      c1v = v.fma(FloatVector.broadcast(S, a[at + rs]), c1v);
+      c2v = v.fma(FloatVector.broadcast(S, a[at + 2 * rs]), c2v);
+      c3v = v.fma(FloatVector.broadcast(S, a[at + 3 * rs]), c3v);
+      c4v = v.fma(FloatVector.broadcast(S, a[at + 4 * rs]), c4v);
+      c5v = v.fma(FloatVector.broadcast(S, a[at + 5 * rs]), c5v);
+    }
+    if (add) {
+      c0v = c0v.add(FloatVector.fromArray(S, c, c0));
+      c1v = c1v.add(FloatVector.fromArray(S, c, c0 + n));
+      c2v = c2v.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c3v = c3v.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c4v = c4v.add(FloatVector.fromArray(S, c, c0 + 4 * n));
+      c5v = c5v.add(FloatVector.fromArray(S, c, c0 + 5 * n));
+    }
+    c0v.intoArray(c, c0);
+    c1v.intoArray(c, c0 + n);
+    c2v.intoArray(c, c0 + 2 * n);
+    c3v.intoArray(c, c0 + 3 * n);
+    c4v.intoArray(c, c0 + 4 * n);
+    c5v.intoArray(c, c0 + 5 * n);
+  }
+
+  /** {@link #tile6x1} with B's rows packed apart: row p's columns at rows[p][j]. */
+  private static void tile6x1Rows(float[] a, int a0, int rs, int cs, int k, float[][] rows,
+      int j, float[] c, int c0, int n, boolean add) {
+    FloatVector c0v = FloatVector.zero(S);
+    FloatVector c1v = FloatVector.zero(S);
+    FloatVector c2v = FloatVector.zero(S);
+    FloatVector c3v = FloatVector.zero(S);
+    FloatVector c4v = FloatVector.zero(S);
+    FloatVector c5v = FloatVector.zero(S);
+    for (int p = 0, at = a0; p < k; p++, at += cs) {
+      FloatVector v = FloatVector.fromArray(S, rows[p], j);
+      c0v = v.fma(FloatVector.broadcast(S, a[at]), c0v);
+      c1v = v.fma(FloatVector.broadcast(S, a[at + rs]), c1v);
+      c2v = v.fma(FloatVector.broadcast(S, a[at + 2 * rs]), c2v);
+      c3v = v.fma(FloatVector.broadcast(S, a[at + 3 * rs]), c3v);
+      c4v = v.fma(FloatVector.broadcast(S, a[at + 4 * rs]), c4v);
+      c5v = v.fma(FloatVector.broadcast(S, a[at + 5 * rs]), c5v);
+    }
+    if (add) {
+      c0v = c0v.add(FloatVector.fromArray(S, c, c0));
+      c1v = c1v.add(FloatVector.fromArray(S, c, c0 + n));
+      c2v = c2v.add(FloatVector.fromArray(S, c, c0 + 2 * n));
+      c3v = c3v.add(FloatVector.fromArray(S, c, c0 + 3 * n));
+      c4v = c4v.add(FloatVector.fromArray(S, c, c0 + 4 * n));
+      c5v = c5v.add(FloatVector.fromArray(S, c, c0 + 5 * n));
+    }
+    c0v.intoArray(c, c0);
+    c1v.intoArray(c, c0 + n);
+    c2v.intoArray(c, c0 + 2 * n);
+    c3v.intoArray(c, c0 + 3 * n);
+    c4v.intoArray(c, c0 + 4 * n);
+    c5v.intoArray(c, c0 + 5 * n);
   }
 
   /** One row, one vector of columns from j, B read in place or from packed rows. */

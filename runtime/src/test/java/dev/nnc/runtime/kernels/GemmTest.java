@@ -123,7 +123,8 @@ class GemmTest {
     // Row counts around the 6- and 4-row tiles: 6k, 6k+1 ... 6k+5, and 8/9 rows split 4 + 4 (+1).
     for (int[] s : new int[][] {{1, 16, 3}, {5, 64, 9}, {7, 80, 33}, {64, 256, 100}, {130, 200, 40},
         {9, 17, 5}, {6, 64, 7}, {8, 64, 7}, {11, 128, 5}, {12, 64, 3}, {14, 64, 4}, {15, 64, 2},
-        {32, 70, 20}}) {
+        {32, 70, 20}, {40, 24, 30}, {13, 40, 9}, {128, 120, 64}}) {
+      // the last three: a vector of columns past the panels (6-row tiles, then single rows)
       check(s[0], s[1], s[2], true, 1, 2);
     }
   }

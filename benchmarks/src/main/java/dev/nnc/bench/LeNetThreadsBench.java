@@ -1,0 +1,62 @@
+package dev.nnc.bench;
+
+import dev.nnc.runtime.kernels.Kernels;
+import dev.nnc.runtime.kernels.Parallel;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@link LeNetBench}'s step (the HAND-WRITTEN {@link LeNetHandStep}, standing in for the
+ * generated model) on 1 and 2 threads ({@code Parallel.setThreads}): the two forks of a batch size
+ * run back to back.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+// 6 warm-up seconds, not 4: the step has more hot methods than the MLP's for C2 to compile
+@Warmup(iterations = 6, time = 1)
+@Measurement(iterations = 8, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
+public class LeNetThreadsBench {
+  @Param({"32", "128"})
+  public int batch;
+
+  @Param({"1", "2"})
+  public int threads;
+
+  LeNetHandStep step;
+  float[] x;
+  int[] labels;
+
+  @Setup
+  public void setup() {
+    Parallel.setThreads(threads);
+    if (!Kernels.useVector(true)) {
+      throw new IllegalStateException("the Vector API kernel is not available");
+    }
+    step = new LeNetHandStep(42, 0.01f);
+    SplittableRandom random = new SplittableRandom(7);
+    x = new float[batch * 784];
+    Programs.fill(x, random);
+    labels = new int[batch];
+    for (int i = 0; i < batch; i++) {
+      labels[i] = random.nextInt(10);
+    }
+  }
+
+  @Benchmark
+  public double handWrittenStep() {
+    return step.step(x, labels, batch);
+  }
+}
