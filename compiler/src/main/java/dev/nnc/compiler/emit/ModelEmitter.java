@@ -341,6 +341,11 @@ public final class ModelEmitter {
       }
       if (g.kind() == Fusion.Kind.SOFTMAX_LOGSUMEXP) {
         Node lse = g.nodes().get(1);
+        String other = comments.of(lse, backward);
+        if (!other.equals(comment)) {
+          out.add("// $L\n", other);
+          last = other;
+        }
         declareGradient(out, n);
         declareGradient(out, lse);
         out.add("// softmax and logsumexp of the same values share the max and the exponentials\n");

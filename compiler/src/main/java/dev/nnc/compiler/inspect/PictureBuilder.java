@@ -5,7 +5,6 @@ import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.ast.Stmt;
 import dev.nnc.compiler.autodiff.DerivedModel;
-import dev.nnc.compiler.autodiff.Derivatives;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.interp.Interpreter;
@@ -309,14 +308,10 @@ public final class PictureBuilder {
         || !u.consumer().op().carriesGradient(u.slot())) {
       return "";
     }
-    Node contribution = Derivatives.of(u.consumer().op()).rule()
-        .gradient(graph, u.consumer(), upstream, u.slot());
+    // exactly the sweep's contribution (a gradient guarded by a where keeps its guard)
+    Node contribution = ReverseMode.contribution(graph, u.consumer(), upstream, u.slot());
     if (contribution == null) {
       return "";
-    }
-    contribution = graph.sumTo(contribution, source.shape());
-    if (contribution.batched() && !source.batched()) {
-      contribution = graph.apply(Op.BATCH_SUM, u.consumer().origin(), contribution);
     }
     return NumberText.values(interpreter.value(contribution), source.shape(),
         examples(contribution));
