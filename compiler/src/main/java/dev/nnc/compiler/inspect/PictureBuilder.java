@@ -123,11 +123,13 @@ public final class PictureBuilder {
     // The training objective is batch_sum(loss) / batchSize, as the generated code computes it;
     // it is drawn as one "batch mean" box fed by the per-example loss.
     Node loss = forward.get(0);
-    Node.Apply sum = (Node.Apply) graph.apply(Op.BATCH_SUM, loss.origin(), loss);
-    Node.Apply objective = (Node.Apply) graph.apply(Op.DIV, loss.origin(), sum, batchSize);
-    b.uses.put(objective, List.of(new Use(loss, sum, 0)));
-    b.labels.put(objective, "batch mean");
-    b.captions.put(objective, "");
+    Node objective = DerivedModel.objective(graph, loss, batchSize);
+    if (objective != loss) { // batch_sum(loss) / batchSize
+      Node.Apply sum = (Node.Apply) ((Node.Apply) objective).input(0);
+      b.uses.put(objective, List.of(new Use(loss, sum, 0)));
+      b.labels.put(objective, "batch mean");
+      b.captions.put(objective, "");
+    }
     Map<String, Node> outputs = new LinkedHashMap<>();
     int k = 1;
     for (String name : model.outputs().keySet()) {
