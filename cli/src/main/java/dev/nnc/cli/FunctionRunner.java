@@ -125,16 +125,25 @@ final class FunctionRunner {
 
   private static Map<String, CompiledFunction> compile(Compiler.CheckResult checked,
       boolean simplify, java.io.PrintWriter err) {
+    // the file's functions only: a model declared beside them is neither compiled nor a function
+    java.util.Set<dev.nnc.compiler.diag.SourceSpan> functions = new java.util.HashSet<>();
+    for (FunctionIr fn : checked.program().functions()) {
+      functions.add(fn.nameSpan());
+    }
     Map<String, String> sources = new LinkedHashMap<>();
     for (Compiler.GeneratedSource s : SourceLoader.generate(checked, "nnc.eval", simplify,
         dev.nnc.compiler.ir.ElementType.F32, err)) {
-      sources.put(s.qualifiedName(), s.code());
+      if (functions.contains(s.origin())) {
+        sources.put(s.qualifiedName(), s.code());
+      }
     }
     Map<String, CompiledFunction> out = new HashMap<>();
     try {
       for (Class<?> c : InMemoryJavaCompiler.compile(sources).values()) {
-        CompiledFunction f = (CompiledFunction) c.getConstructor().newInstance();
-        out.put(f.name(), f);
+        if (CompiledFunction.class.isAssignableFrom(c)) {
+          CompiledFunction f = (CompiledFunction) c.getConstructor().newInstance();
+          out.put(f.name(), f);
+        }
       }
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);

@@ -67,8 +67,9 @@ layerStmt
     | RETURN expr ';'                # layerReturn
     ;
 
+// `param b init zeros;` without a shape is a scalar, like an untyped fn parameter
 paramDecl
-    : PARAM name=ident ':' shape (INIT init=ident ('(' argList? ')')?)? ';'
+    : PARAM name=ident (':' shape)? (INIT init=ident ('(' argList? ')')?)? ';'
     ;
 
 modelDecl

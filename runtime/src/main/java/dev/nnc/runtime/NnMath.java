@@ -128,6 +128,33 @@ public final class NnMath {
     return Math.min(Math.max(x, 0.0f) * 0x1p127f * 0x1p127f, 1.0f);
   }
 
+  /**
+   * {@code k} as a class index among {@code classes} classes (of cross_entropy or hinge): it must
+   * be an integer in [0, classes); otherwise an {@link NncException} names the argument
+   * {@code name} ({@code y = 1.5} is not silently truncated to 1, {@code 7} does not reach the
+   * array).
+   */
+  public static int classIndex(double k, int classes, String name) {
+    int index = (int) k;
+    if (index != k || index < 0 || index >= classes) {
+      throw new NncException(badClass(name, k == Math.rint(k) && Math.abs(k) < 1e15
+          ? Long.toString((long) k) : Double.toString(k), classes));
+    }
+    return index;
+  }
+
+  /** {@link #classIndex(double, int, String)} for a label stored as an int. */
+  public static int classIndex(int k, int classes, String name) {
+    if (k < 0 || k >= classes) {
+      throw new NncException(badClass(name, Integer.toString(k), classes));
+    }
+    return k;
+  }
+
+  private static String badClass(String name, String value, int classes) {
+    return "class index " + name + " = " + value + " is not an integer in [0, " + classes + ")";
+  }
+
   /** x if x > 0, else alpha * x. */
   public static double leakyRelu(double x, double alpha) {
     return x > 0 ? x : alpha * x;

@@ -1,13 +1,14 @@
 package dev.nnc.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 /**
  * The branch-free relu and step agree with their definitions at every edge; the normal
- * distribution function behind GELU matches 40-digit reference values.
+ * distribution function behind GELU matches 40-digit reference values; class indices are checked.
  */
 class NnMathTest {
   private static final float[] FLOATS = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE,
@@ -90,5 +91,22 @@ class NnMathTest {
     for (double z = -6; z <= 6; z += 0.37) {
       assertEquals(2.0, NnMath.erfc(z) + NnMath.erfc(-z), 1e-15, "erfc(" + z + ") + erfc(-z)");
     }
+  }
+
+  @Test
+  void aClassIndexIsAnIntegerInRangeOrAnErrorNamingTheArgument() {
+    assertEquals(2, NnMath.classIndex(2.0, 3, "k"));
+    assertEquals(0, NnMath.classIndex(-0.0, 3, "k"));
+    assertEquals(2, NnMath.classIndex(2, 3, "y"));
+    String[][] bad = {{"1.5", "k = 1.5"}, {"3", "k = 3"}, {"-1", "k = -1"}, {"NaN", "k = NaN"},
+        {"Infinity", "k = Infinity"}, {"1e300", "k = 1.0E300"}};
+    for (String[] b : bad) {
+      NncException e = assertThrows(NncException.class,
+          () -> NnMath.classIndex(Double.parseDouble(b[0]), 3, "k"), b[0]);
+      assertEquals("class index " + b[1] + " is not an integer in [0, 3)", e.getMessage());
+    }
+    NncException e = assertThrows(NncException.class,
+        () -> NnMath.classIndex(-1, 10, "y"));
+    assertEquals("class index y = -1 is not an integer in [0, 10)", e.getMessage());
   }
 }

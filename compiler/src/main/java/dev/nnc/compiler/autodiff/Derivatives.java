@@ -112,7 +112,9 @@ public final class Derivatives {
     for (Op cmp : new Op[] {Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE}) {
       forwardOnly(cmp);
     }
-    // where(c, a, b): da = where(c, g, 0), db = where(c, 0, g); the condition gets nothing
+    // where(c, a, b): da = where(c, g, 0), db = where(c, 0, g); the condition gets nothing.
+    // The sweep keeps this guard through the branch's own rules (ReverseMode.contribution), so
+    // that a branch not taken, NaN or infinite there, adds no NaN to the gradient.
     rule(Op.WHERE, "where gate", (G, y, g, i) -> i == 0 ? null
         : i == 1 ? G.apply(Op.WHERE, y.origin(), y.input(0), g, G.scalar(0))
         : G.apply(Op.WHERE, y.origin(), y.input(0), G.scalar(0), g));

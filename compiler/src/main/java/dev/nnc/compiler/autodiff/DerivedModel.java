@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * A model with its training objective and gradients: the objective is the mean of the
- * per-example loss over the batch, {@code batch_sum(loss) / batchSize}; the gradients are with
+ * per-example loss over the batch (see {@link #objective}); the gradients are with
  * respect to every trainable parameter, in declaration order; outputs are per example.
  */
 public record DerivedModel(ModelIr model, Node.Var batchSize, Node objective,
@@ -20,6 +20,20 @@ public record DerivedModel(ModelIr model, Node.Var batchSize, Node objective,
   public DerivedModel {
     outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     gradients = List.copyOf(gradients);
+  }
+
+  /**
+   * The training objective for the per-example {@code loss}: its mean over the batch,
+   * {@code batch_sum(loss) / batchSize}. A loss that reads no example (a weight penalty alone,
+   * {@code loss sum(w^2);}, or a constant) is the same for every example, and its batch mean is
+   * itself.
+   */
+  public static Node objective(Graph graph, Node loss, Node.Var batchSize) {
+    if (!loss.batched()) {
+      return loss;
+    }
+    return graph.apply(Op.DIV, loss.origin(), graph.apply(Op.BATCH_SUM, loss.origin(), loss),
+        batchSize);
   }
 
   public static DerivedModel derive(ModelIr model, boolean simplify) {
@@ -33,8 +47,7 @@ public record DerivedModel(ModelIr model, Node.Var batchSize, Node objective,
       forwardRoots = Simplifier.simplify(graph, forwardRoots);
     }
     loss = forwardRoots.get(0);
-    Node objective = graph.apply(Op.DIV, loss.origin(),
-        graph.apply(Op.BATCH_SUM, loss.origin(), loss), batchSize);
+    Node objective = objective(graph, loss, batchSize);
     graph.name(objective, "loss");
     Map<Node.Var, Node> grads = ReverseMode.gradients(graph, objective, graph.scalar(1));
     List<Node> roots = new ArrayList<>();

@@ -62,14 +62,9 @@ public final class ReverseMode {
           continue;
         }
         int firstNew = graph.size();
-        Node contribution = entry.rule().gradient(graph, apply, g, i);
+        Node contribution = contribution(graph, apply, g, i);
         if (contribution == null) {
           continue;
-        }
-        contribution = graph.sumTo(contribution, input.shape());
-        if (contribution.batched() && !input.batched()) {
-          // A weight shared by all examples collects the gradients of all of them.
-          contribution = graph.apply(Op.BATCH_SUM, apply.origin(), contribution);
         }
         noteNew(graph, contribution, firstNew, apply, entry.gate());
         Node previous = adjoint.get(input);
@@ -77,7 +72,7 @@ public final class ReverseMode {
           adjoint.put(input, contribution);
         } else {
           int before = graph.size();
-          Node sum = graph.add(previous, contribution);
+          Node sum = graph.at(apply.origin(), () -> fanIn(graph, previous, contribution));
           noteNew(graph, sum, before, apply, "fan-out: gradients from both uses add");
           adjoint.put(input, sum);
         }
@@ -103,6 +98,110 @@ public final class ReverseMode {
       }
     }
     return adjoint;
+  }
+
+  /**
+   * The gradient that input {@code i} of {@code consumer} receives when the consumer's own
+   * gradient is {@code g}: the consumer's rule from {@link Derivatives}, summed down to the
+   * input's shape, and over the examples for an input shared by all of them. Every node it makes
+   * comes from the consumer's place in the source. Null if the input receives no gradient.
+   *
+   * <p>A gradient guarded by a {@code where}, {@code where(c, h, 0)} (the gradient of the branch
+   * taken where c holds; {@code where(c, 0, h)} for the other branch), keeps its guard: the rule
+   * is applied to {@code h} and the result guarded again, {@code where(c, rule(h), 0)}. Rules are
+   * linear in the gradient, so this is the same value wherever everything is finite; where the
+   * branch is not taken, a local derivative that is infinite or NaN there ({@code sqrt} at a
+   * negative x in {@code where(x > 0, sqrt(x), 0)}) stays out, instead of {@code 0 * NaN} making
+   * the whole gradient NaN. The guard is kept through elementwise rules, and through any rule
+   * when {@code c} is one value (per example, for rules that do not mix examples); so the
+   * gradient does not depend on whether the simplifier runs.
+   */
+  public static Node contribution(Graph graph, Node.Apply consumer, Node g, int i) {
+    return graph.at(consumer.origin(), () -> {
+      Derivatives.Rule rule = Derivatives.of(consumer.op()).rule();
+      Guard guard = Guard.of(g);
+      Node contribution = null;
+      if (guard != null) {
+        Node inner = rule.gradient(graph, consumer, guard.inner(), i);
+        if (inner == null) {
+          return null;
+        }
+        if (guard.keepsThrough(consumer, inner)) {
+          contribution = guard.around(graph, inner);
+        }
+      }
+      if (contribution == null) {
+        contribution = rule.gradient(graph, consumer, g, i);
+        if (contribution == null) {
+          return null;
+        }
+      }
+      Node input = consumer.input(i);
+      contribution = graph.sumTo(contribution, input.shape());
+      if (contribution.batched() && !input.batched()) {
+        // A weight shared by all examples collects the gradients of all of them.
+        contribution = graph.apply(Op.BATCH_SUM, consumer.origin(), contribution);
+      }
+      return contribution;
+    });
+  }
+
+  /**
+   * The sum of two gradients of one node (its value used twice); two gradients under the same
+   * guard are summed under it, {@code where(c, a + b, 0)}, so that the guard stays.
+   */
+  private static Node fanIn(Graph graph, Node previous, Node contribution) {
+    Guard a = Guard.of(previous);
+    Guard b = Guard.of(contribution);
+    if (a != null && b != null && a.condition() == b.condition() && a.taken() == b.taken()) {
+      Node sum = a.around(graph, graph.add(a.inner(), b.inner()));
+      if (sum.shape().equals(previous.shape())) {
+        return sum;
+      }
+    }
+    return graph.add(previous, contribution);
+  }
+
+  /**
+   * A gradient that flows only where {@code condition} is true ({@code taken}: the gradient is
+   * {@code where(condition, inner, 0)}) or only where it is false ({@code where(condition, 0,
+   * inner)}).
+   */
+  private record Guard(Node condition, boolean taken, Node inner) {
+    static Guard of(Node g) {
+      if (g instanceof Node.Apply w && w.op() == Op.WHERE) {
+        if (isZero(w.input(2))) {
+          return new Guard(w.input(0), true, w.input(1));
+        }
+        if (isZero(w.input(1))) {
+          return new Guard(w.input(0), false, w.input(2));
+        }
+      }
+      return null;
+    }
+
+    private static boolean isZero(Node n) {
+      return n instanceof Node.Const c && c.value() == 0;
+    }
+
+    /** Whether {@code consumer}'s rule, applied to {@link #inner}, may be guarded again. */
+    boolean keepsThrough(Node.Apply consumer, Node ruleOfInner) {
+      if (condition.shape().isScalar()) {
+        // One value of the condition covers everything the rule mixes, unless the rule mixes
+        // the examples of a batch and the condition differs per example.
+        return !(consumer.op().kind() == Op.Kind.BATCH && condition.batched());
+      }
+      Op.Kind kind = consumer.op().kind();
+      boolean elementwise = kind == Op.Kind.UNARY || kind == Op.Kind.BINARY
+          || kind == Op.Kind.SELECT || kind == Op.Kind.COMPARISON;
+      return elementwise && ruleOfInner.shape().equals(consumer.shape());
+    }
+
+    Node around(Graph graph, Node value) {
+      Node zero = graph.scalar(0);
+      return taken ? graph.apply(Op.WHERE, graph.currentOrigin(), condition, value, zero)
+          : graph.apply(Op.WHERE, graph.currentOrigin(), condition, zero, value);
+    }
   }
 
   /** Notes every node made since {@code firstNew} that the contribution uses. */

@@ -219,6 +219,29 @@ final class CallSite {
         graph.apply(Op.MUL, span, x, t));
   }
 
+  /**
+   * The value of a scalar computed from constants alone ({@code -1}, {@code 2 - 3}), as the
+   * simplifier would fold it; null if it depends on a variable.
+   */
+  private static Double constantValue(Node node) {
+    if (node instanceof Node.Const c) {
+      return c.value();
+    }
+    if (!(node instanceof Node.Apply a) || !a.shape().isScalar()) {
+      return null;
+    }
+    if (a.op().kind() == Op.Kind.UNARY) {
+      Double x = constantValue(a.input(0));
+      return x == null ? null : a.op().apply(x);
+    }
+    if (a.op().kind() == Op.Kind.BINARY) {
+      Double x = constantValue(a.input(0));
+      Double y = x == null ? null : constantValue(a.input(1));
+      return y == null ? null : a.op().apply(x, y);
+    }
+    return null;
+  }
+
   private boolean checkClass(Node label, int classes) {
     int declared = classesOf.applyAsInt(label);
     if (declared > 0 && declared != classes) {
@@ -226,8 +249,9 @@ final class CallSite {
           + " entries");
       return false;
     }
-    if (label instanceof Node.Const c) {
-      double k = c.value();
+    Double constant = constantValue(label);
+    if (constant != null) {
+      double k = constant;
       if (k != Math.rint(k) || k < 0 || k >= classes) {
         String shown = k == Math.rint(k) && Math.abs(k) < 1e15 ? Long.toString((long) k)
             : Double.toString(k);

@@ -136,7 +136,8 @@ final class ExpressionChecker {
     }
     if (expr instanceof Expr.Neg neg) {
       Value v = value(neg.operand(), scope);
-      return v == null ? null : new Value(scope.graph.apply(Op.NEG, neg.span(), v.node()), false);
+      return v == null ? null
+          : new Value(scope.graph.apply(Op.NEG, scope.at(neg.span()), v.node()), false);
     }
     if (expr instanceof Expr.Binary bin) {
       return binaryChain(bin, scope);
@@ -180,8 +181,8 @@ final class ExpressionChecker {
         failed = true;
         continue;
       }
-      CallSite site =
-          new CallSite(scope.graph, diagnostics, bin.span(), "'" + bin.op().symbol() + "'");
+      CallSite site = new CallSite(scope.graph, diagnostics, scope.at(bin.span()),
+          "'" + bin.op().symbol() + "'");
       Node node = switch (bin.op()) {
         case ADD -> site.binary(Op.ADD, acc.node(), b.node());
         case SUB -> site.binary(Op.SUB, acc.node(), b.node());
@@ -213,7 +214,8 @@ final class ExpressionChecker {
       if (v == null) {
         return null;
       }
-      Node t = new CallSite(scope.graph, diagnostics, member.span(), ".T").transpose(v.node());
+      Node t = new CallSite(scope.graph, diagnostics, scope.at(member.span()), ".T")
+          .transpose(v.node());
       return t == null ? null : new Value(t, false);
     }
     error(member.memberSpan(), "unknown member '." + member.member() + "': only .T (transpose) and"
@@ -250,7 +252,8 @@ final class ExpressionChecker {
       offset += k * stride;
     }
     Shape result = new Shape(shape.dims().subList(index.indices().size(), shape.rank()));
-    return new Value(scope.graph.apply(Op.SLICE, offset, result, index.span(), v.node()), false);
+    return new Value(scope.graph.apply(Op.SLICE, offset, result, scope.at(index.span()),
+        v.node()), false);
   }
 
   private Value call(Expr.Call call, Scope scope) {
@@ -300,9 +303,11 @@ final class ExpressionChecker {
     if (args == null) {
       return null;
     }
-    CallSite site = new CallSite(scope.graph, diagnostics, call.span(), name,
+    SourceSpan at = scope.at(call.span());
+    CallSite site = new CallSite(scope.graph, diagnostics, at, name,
         node -> labelClasses.getOrDefault(node, 0));
-    Node node = builtin.lowering().lower(site, args);
+    // the graph's conveniences (broadcast, ...) a lowering uses make nodes at the call too
+    Node node = scope.graph.at(at, () -> builtin.lowering().lower(site, args));
     return node == null ? null : new Value(node, false);
   }
 
@@ -321,8 +326,8 @@ final class ExpressionChecker {
       case EQ -> Op.EQ;
       case NE -> Op.NE;
     };
-    Node node = new CallSite(scope.graph, diagnostics, cmp.span(), "'" + cmp.op().symbol() + "'")
-        .binary(op, a.node(), b.node());
+    Node node = new CallSite(scope.graph, diagnostics, scope.at(cmp.span()),
+        "'" + cmp.op().symbol() + "'").binary(op, a.node(), b.node());
     return node == null ? null : new Value(node, false);
   }
 

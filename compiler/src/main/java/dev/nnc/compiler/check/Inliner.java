@@ -95,7 +95,8 @@ final class Inliner {
         return null;
       }
     }
-    Scope body = new Scope(caller.graph, instance.args(), caller.params);
+    Scope body = new Scope(caller.graph, instance.args(), caller.params,
+        new SourceSpan.Call(instance.path(), layer.name(), caller.at(call.span())));
     body.names.put(Scope.SELF, instance);
     for (Map.Entry<String, Integer> size : instance.args().entrySet()) {
       body.names.put(size.getKey(), new Value(caller.graph.scalar(size.getValue()), false));
@@ -151,7 +152,8 @@ final class Inliner {
       return null;
     }
     // A function body cannot instantiate layers, even when called from a model.
-    Scope body = new Scope(caller.graph, Map.of(), null);
+    Scope body = new Scope(caller.graph, Map.of(), null,
+        new SourceSpan.Call(fn.name(), fn.name(), caller.at(call.span())));
     List<Node> args = new ArrayList<>();
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);

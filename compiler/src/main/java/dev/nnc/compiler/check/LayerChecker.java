@@ -146,7 +146,9 @@ final class LayerChecker {
       try {
         Initializer.parse(init, args.stream().mapToDouble(Double::doubleValue).toArray());
       } catch (NncException e) {
-        error(p.init().span(), e.getMessage());
+        // at the argument when there is one to blame (normal's std), else at the call
+        error(p.init().args().size() == 1 ? p.init().args().get(0).span() : p.init().span(),
+            e.getMessage());
         return null;
       }
     }

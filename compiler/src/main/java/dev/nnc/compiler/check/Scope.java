@@ -1,5 +1,6 @@
 package dev.nnc.compiler.check;
 
+import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.ir.Graph;
 import dev.nnc.compiler.ir.ModelIr;
 import java.util.HashSet;
@@ -22,9 +23,26 @@ final class Scope {
   /** Collects parameters created by layer instances (models only; null elsewhere). */
   final List<ModelIr.ParamVar> params;
 
+  /** The call that inlined this body (null for a declaration's own body). */
+  final SourceSpan.Call call;
+
   Scope(Graph graph, Map<String, Integer> sizes, List<ModelIr.ParamVar> params) {
+    this(graph, sizes, params, null);
+  }
+
+  Scope(Graph graph, Map<String, Integer> sizes, List<ModelIr.ParamVar> params,
+      SourceSpan.Call call) {
     this.graph = graph;
     this.sizes = sizes;
     this.params = params;
+    this.call = call;
+  }
+
+  /**
+   * The origin of a node lowered from the text at {@code span} of this body: inside an inlined
+   * body, the span with the call that inlined it, so generated code can name both places.
+   */
+  SourceSpan at(SourceSpan span) {
+    return call == null ? span : span.inlinedBy(call);
   }
 }

@@ -16,13 +16,22 @@ public final class Diagnostics {
   private int errors;
 
   public void error(SourceSpan span, String message) {
-    if (errors < MAX_ERRORS && items.add(new Diagnostic(Diagnostic.Severity.ERROR, span, message))) {
+    if (errors < MAX_ERRORS
+        && items.add(new Diagnostic(Diagnostic.Severity.ERROR, place(span), message))) {
       errors++;
     }
   }
 
   public void warning(SourceSpan span, String message) {
-    items.add(new Diagnostic(Diagnostic.Severity.WARNING, span, message));
+    items.add(new Diagnostic(Diagnostic.Severity.WARNING, place(span), message));
+  }
+
+  /**
+   * The place a diagnostic is reported: the text itself, not the call that inlined it, so that a
+   * mistake in a layer body called by two instances is reported once.
+   */
+  private static SourceSpan place(SourceSpan span) {
+    return span.call() == null ? span : span.inlinedBy(null);
   }
 
   public boolean hasErrors() {

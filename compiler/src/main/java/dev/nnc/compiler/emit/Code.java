@@ -388,7 +388,8 @@ final class Code {
       }
       case ONEHOT -> {
         zero(b, a, out);
-        b.addStatement("$L = $L", ref(a, out, classIndex(a.input(1), name)), at(a.input(0), "0", name));
+        b.addStatement("$L = $L", ref(a, out, classIndex(a.input(1), a.shape().size(), name)),
+            at(a.input(0), "0", name));
       }
       default -> throw new IllegalStateException("no code for the structural op " + op);
     }
@@ -403,7 +404,7 @@ final class Code {
   String element(Node.Apply a, String i, Function<Node, String> name) {
     Op op = a.op();
     if (op == Op.PICK) {
-      return at(a.input(0), classIndex(a.input(1), name), name);
+      return at(a.input(0), classIndex(a.input(1), a.input(0).shape().size(), name), name);
     }
     String x = operand(a, 0, i, name);
     return switch (op.kind()) {
@@ -666,10 +667,17 @@ final class Code {
   }
 
   /** A class index operand as Java int: a literal when constant. */
-  private String classIndex(Node k, Function<Node, String> name) {
+  /**
+   * The class index {@code k} of a pick or onehot among {@code classes}: a checked constant as
+   * written, else a call that rejects a value that is no integer in range with a message naming
+   * the argument (a .nn parameter or label, by its name).
+   */
+  private String classIndex(Node k, int classes, Function<Node, String> name) {
     if (k instanceof Node.Const c) {
       return Integer.toString((int) c.value());
     }
-    return (intVars.contains(k) ? "" : "(int) ") + at(k, "0", name);
+    String what = k instanceof Node.Var v ? v.name() : "label";
+    return "classIndex(" + at(k, "0", name) + ", " + classes + ", "
+        + com.palantir.javapoet.CodeBlock.of("$S", JavaNames.sanitize(what)) + ")";
   }
 }

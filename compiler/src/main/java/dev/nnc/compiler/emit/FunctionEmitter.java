@@ -288,6 +288,11 @@ public final class FunctionEmitter {
       }
       if (g.kind() == Fusion.Kind.SOFTMAX_LOGSUMEXP) {
         Node lse = g.nodes().get(1);
+        String other = comments.of(lse, backwardPass);
+        if (!other.equals(comment)) {
+          out.add("// $L\n", other);
+          lastComment = other;
+        }
         out.add("// softmax and logsumexp of the same values share the max and the exponentials\n");
         out.add(code.softmaxWithLogsumexp((Node.Apply) n, (Node.Apply) lse, plan::name,
             plan.declaresLocal(lse)));

@@ -215,6 +215,18 @@ public final class ModelEmitter {
     cls.addMethod(grow.build());
   }
 
+  /**
+   * The batch's loss as forward, forwardBackward and trainStep return it: the field a statement
+   * computed, or the value of a loss that needed none, read where it is (a constant, a scalar
+   * parameter, an element of one).
+   */
+  private String objectiveValue() {
+    if (plan.computesObjective()) {
+      return plan.name(derived.objective());
+    }
+    return code.at(derived.objective(), "0", this::sharedRef);
+  }
+
   /** How generated statements refer to a node: batched scalars are per-example array slots. */
   private String ref(Node n) {
     String name = plan.name(n);
@@ -302,7 +314,11 @@ public final class ModelEmitter {
       }
     }
     for (ModelIr.ParamVar p : model.params()) {
-      if (used.contains(p.var())) {
+      if (used.contains(p.var()) && p.var().shape().isScalar()) {
+        // a scalar parameter is read as a number, as every scalar value is
+        b.addStatement("$T $L = this.$L.$L()[0]", elem(), plan.field(p), plan.field(p),
+            arrays());
+      } else if (used.contains(p.var())) {
         b.addStatement("$T[] $L = this.$L.$L()", elem(), plan.field(p), plan.field(p),
             arrays());
       }
@@ -341,6 +357,11 @@ public final class ModelEmitter {
       }
       if (g.kind() == Fusion.Kind.SOFTMAX_LOGSUMEXP) {
         Node lse = g.nodes().get(1);
+        String other = comments.of(lse, backward);
+        if (!other.equals(comment)) {
+          out.add("// $L\n", other);
+          last = other;
+        }
         declareGradient(out, n);
         declareGradient(out, lse);
         out.add("// softmax and logsumexp of the same values share the max and the exponentials\n");
@@ -424,6 +445,10 @@ public final class ModelEmitter {
       }
       String grad = "this." + plan.field(p) + ".grad" + (type == ElementType.F32 ? "F32" : "F64")
           + "()";
+      if (p.var().shape().isScalar()) {
+        b.addStatement("$L[0] = $L", grad, code.at(g, "0", this::ref));
+        continue;
+      }
       b.addStatement("$T[] $L = $L", elem(), "d" + plan.field(p), grad);
       b.beginControlFlow("for (int i = 0; i < $L; i++)", p.var().shape().size());
       b.addStatement("$L[i] = $L", "d" + plan.field(p), code.at(g, "i", this::ref));
@@ -442,7 +467,7 @@ public final class ModelEmitter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(double.class).addParameter(BATCH, "batch")
         .addParameter(OPTIMIZER, "optimizer");
-    String loss = plan.name(derived.objective());
+    String loss = objectiveValue();
     if (!plan.fusesSgd()) {
       cls.addMethod(m.addJavadoc("One training step: the gradients, then the optimizer's step.\n")
           .addCode(guarded(CodeBlock.builder()
@@ -551,7 +576,7 @@ public final class ModelEmitter {
             .addStatement("prepare(batch)")
             .addStatement("$L(batch)", plan.loss().method())
             .addStatement("$L(batch)", plan.outputs().method())
-            .addStatement("return $L", plan.name(derived.objective())).build()))
+            .addStatement("return $L", objectiveValue()).build()))
         .build());
     cls.addMethod(MethodSpec.methodBuilder("forwardBackward").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(double.class).addParameter(BATCH, "batch")
@@ -559,7 +584,7 @@ public final class ModelEmitter {
             .addStatement("prepare(batch)")
             .addStatement("$L(batch)", plan.loss().method())
             .addStatement("$L(batch)", plan.gradients().method())
-            .addStatement("return $L", plan.name(derived.objective())).build()))
+            .addStatement("return $L", objectiveValue()).build()))
         .build());
     addTrainStep(cls);
     cls.addMethod(MethodSpec.methodBuilder("predict").addAnnotation(Override.class)
@@ -579,9 +604,10 @@ public final class ModelEmitter {
     CodeBlock.Builder cases = CodeBlock.builder().beginControlFlow("switch (name)");
     for (Map.Entry<String, Node> o : derived.outputs().entrySet()) {
       Node n = o.getValue();
-      String stored = plan.name(n);
-      if (type == ElementType.F32 && n.batched() && plan.stored().contains(n)) {
-        cases.addStatement("case $S: return $L", o.getKey(), stored);
+        if (type == ElementType.F32 && n.batched() && plan.stored().contains(n)) {
+        cases.addStatement("case $S: return $L", o.getKey(), plan.name(n));
+      } else if (!n.batched()) {
+        cases.add(sharedOutput(o.getKey(), n));
       } else {
         cases.addStatement("case $S: return outputCopy($L)", o.getKey(),
             outputExpression(n));
@@ -596,8 +622,8 @@ public final class ModelEmitter {
             + " only the first batch-size rows are meaningful.\n")
         .addCode(guarded(cases.build()))
         .build());
-    boolean needsCopy = derived.outputs().values().stream()
-        .anyMatch(n -> !(type == ElementType.F32 && n.batched() && plan.stored().contains(n)));
+    boolean needsCopy = derived.outputs().values().stream().anyMatch(n -> n.batched()
+        && !(type == ElementType.F32 && plan.stored().contains(n)));
     if (needsCopy) {
       cls.addMethod(MethodSpec.methodBuilder("outputCopy").addModifiers(Modifier.PRIVATE)
           .returns(float[].class).addParameter(ArrayTypeName.of(elem()), "values")
@@ -625,6 +651,39 @@ public final class ModelEmitter {
           OPTIMIZER_SPEC, declared.name(), String.join(", ", keys), String.join(", ", values));
     }
     cls.addMethod(optimizer.build());
+  }
+
+  /**
+   * The case of {@code output(name)} for an output computed from parameters alone: the same
+   * value for every example, repeated to one row per example of the last batch.
+   */
+  private CodeBlock sharedOutput(String name, Node n) {
+    int size = n.shape().size();
+    return CodeBlock.builder()
+        .add("case $S: {\n", name).indent()
+        .add("// the same value for every example\n")
+        .addStatement("int n = (int) batchSize")
+        .addStatement("float[] out = new float[n * $L]", size)
+        .beginControlFlow("for (int b = 0; b < n; b++)")
+        .beginControlFlow("for (int i = 0; i < $L; i++)", size)
+        .addStatement("out[b * $L + i] = $L$L", size, type == ElementType.F32 ? "" : "(float) ",
+            code.at(n, "i", this::sharedRef))
+        .endControlFlow()
+        .endControlFlow()
+        .addStatement("return out")
+        .unindent().add("}\n")
+        .build();
+  }
+
+  /** How code outside the passes reads a value shared by the batch: parameters by their array. */
+  private String sharedRef(Node n) {
+    for (ModelIr.ParamVar p : model.params()) {
+      if (p.var() == n) {
+        return "this." + plan.field(p) + "." + arrays() + "()"
+            + (n.shape().isScalar() ? "[0]" : "");
+      }
+    }
+    return ref(n);
   }
 
   /** An output that is not stored per example as f32 (a view, an input, or f64): a copy. */

@@ -123,8 +123,11 @@ final class ModelPlan {
 
   private void nameValues(List<Node> lossNodes, List<Node> outputNodes,
       List<Node> backwardNodes, List<List<Fusion.Group>> groups) {
-    nodeNames.put(derived.objective(), names.newName("loss", derived.objective()));
-    stored.add(derived.objective());
+    // a loss that needs no statement (a constant, a parameter or a view of one) has no field
+    if (computesObjective()) {
+      nodeNames.put(derived.objective(), names.newName("loss", derived.objective()));
+      stored.add(derived.objective());
+    }
     for (ModelIr.ParamVar p : model.params()) {
       paramFields.put(p, names.newName(JavaNames.hint(p.var().name()), p));
       nodeNames.put(p.var(), paramFields.get(p));
@@ -140,9 +143,10 @@ final class ModelPlan {
     Set<Node> backward = new HashSet<>(backwardNodes);
     for (int i = 0; i < model.params().size(); i++) {
       Node g = derived.gradients().get(i);
-      // A gradient computed by its own statement and used by nothing else lands in place.
+      // A gradient computed by its own statement and used by nothing else lands in place (a
+      // scalar parameter's is a local, copied into its one-element array).
       if (backward.contains(g) && !g.batched() && !gradientOf.containsKey(g)
-          && !usedInBackward.contains(g)) {
+          && !usedInBackward.contains(g) && !g.shape().isScalar()) {
         gradientOf.put(g, model.params().get(i));
       }
     }
@@ -269,6 +273,15 @@ final class ModelPlan {
       throw new IllegalStateException("no storage for " + n);
     }
     return name;
+  }
+
+  /**
+   * Whether a statement computes the training objective into a field {@code loss}; if not, the
+   * loss reads no example and needs no statement ({@code loss 1.0;}, {@code loss b;} with a
+   * scalar parameter b).
+   */
+  boolean computesObjective() {
+    return derived.objective() instanceof Node.Apply a && !Code.isView(a);
   }
 
   /** The field holding parameter {@code p}'s {@code Parameter} object. */

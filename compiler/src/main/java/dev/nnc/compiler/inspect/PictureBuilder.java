@@ -5,7 +5,6 @@ import dev.nnc.compiler.autodiff.ReverseMode;
 import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.ast.Stmt;
 import dev.nnc.compiler.autodiff.DerivedModel;
-import dev.nnc.compiler.autodiff.Derivatives;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.interp.Interpreter;
@@ -124,11 +123,13 @@ public final class PictureBuilder {
     // The training objective is batch_sum(loss) / batchSize, as the generated code computes it;
     // it is drawn as one "batch mean" box fed by the per-example loss.
     Node loss = forward.get(0);
-    Node.Apply sum = (Node.Apply) graph.apply(Op.BATCH_SUM, loss.origin(), loss);
-    Node.Apply objective = (Node.Apply) graph.apply(Op.DIV, loss.origin(), sum, batchSize);
-    b.uses.put(objective, List.of(new Use(loss, sum, 0)));
-    b.labels.put(objective, "batch mean");
-    b.captions.put(objective, "");
+    Node objective = DerivedModel.objective(graph, loss, batchSize);
+    if (objective != loss) { // batch_sum(loss) / batchSize
+      Node.Apply sum = (Node.Apply) ((Node.Apply) objective).input(0);
+      b.uses.put(objective, List.of(new Use(loss, sum, 0)));
+      b.labels.put(objective, "batch mean");
+      b.captions.put(objective, "");
+    }
     Map<String, Node> outputs = new LinkedHashMap<>();
     int k = 1;
     for (String name : model.outputs().keySet()) {
@@ -309,14 +310,10 @@ public final class PictureBuilder {
         || !u.consumer().op().carriesGradient(u.slot())) {
       return "";
     }
-    Node contribution = Derivatives.of(u.consumer().op()).rule()
-        .gradient(graph, u.consumer(), upstream, u.slot());
+    // exactly the sweep's contribution (a gradient guarded by a where keeps its guard)
+    Node contribution = ReverseMode.contribution(graph, u.consumer(), upstream, u.slot());
     if (contribution == null) {
       return "";
-    }
-    contribution = graph.sumTo(contribution, source.shape());
-    if (contribution.batched() && !source.batched()) {
-      contribution = graph.apply(Op.BATCH_SUM, u.consumer().origin(), contribution);
     }
     return NumberText.values(interpreter.value(contribution), source.shape(),
         examples(contribution));

@@ -225,20 +225,19 @@ public final class Interpreter {
       }
       case SLICE -> System.arraycopy(x, a.attr(), out, 0, n);
       case EMBED -> System.arraycopy(x, 0, out, a.attr(), x.length);
-      case PICK -> out[0] = x[classIndex(in[1][0], x.length)];
-      case ONEHOT -> out[classIndex(in[1][0], n)] = x[0];
+      case PICK -> out[0] = x[classIndex(a.input(1), in[1][0], x.length)];
+      case ONEHOT -> out[classIndex(a.input(1), in[1][0], n)] = x[0];
       default -> throw new IllegalStateException("no interpreter case for the structural op " + op);
     }
     return out;
   }
 
-  /** A class index as an int, checked against the number of classes. */
-  private static int classIndex(double k, int classes) {
-    int index = (int) k;
-    if (index != k || index < 0 || index >= classes) {
-      throw new IllegalArgumentException("class index " + k + " is not in [0, " + classes + ")");
-    }
-    return index;
+  /**
+   * The class index {@code k} (the value of {@code node}) as an int, checked against the number
+   * of classes exactly as generated code checks it, with the same message.
+   */
+  private static int classIndex(Node node, double k, int classes) {
+    return NnMath.classIndex(k, classes, node instanceof Node.Var v ? v.name() : "label");
   }
 
   private static double at(double[] v, int i) {

@@ -26,6 +26,8 @@ public final class Graph {
   private final Map<Node, Note> notes = new IdentityHashMap<>();
   private final List<Node.Var> vars = new ArrayList<>();
   private int nextId;
+  /** The origin of nodes made by the conveniences (add, mul, ...); set by {@link #at}. */
+  private SourceSpan current = SourceSpan.NONE;
 
   /** The constant {@code value} filling {@code shape}; -0.0 and NaN are kept distinct by bits. */
   public Node constant(double value, Shape shape) {
@@ -202,39 +204,63 @@ public final class Graph {
   }
 
   // ---- conveniences used by the derivative rules and the simplifier ----
+  //
+  // They make nodes at the graph's current origin (see at), never at an operand's: a node that a
+  // rule makes while differentiating or rewriting the node of line 5 comes from line 5, even
+  // when its first operand was computed on line 4.
+
+  /**
+   * Runs {@code build} with {@code origin} as the origin of the nodes that the conveniences below
+   * make (like the current debug location of a compiler's instruction builder); restores the
+   * previous origin afterwards. Outside of it they make nodes with no origin.
+   */
+  public <T> T at(SourceSpan origin, java.util.function.Supplier<T> build) {
+    SourceSpan saved = current;
+    current = origin;
+    try {
+      return build.get();
+    } finally {
+      current = saved;
+    }
+  }
+
+  /** The origin the conveniences give nodes now ({@link SourceSpan#NONE} outside {@link #at}). */
+  public SourceSpan currentOrigin() {
+    return current;
+  }
 
   public Node add(Node a, Node b) {
-    return apply(Op.ADD, a.origin(), a, b);
+    return apply(Op.ADD, current, a, b);
   }
 
   public Node sub(Node a, Node b) {
-    return apply(Op.SUB, a.origin(), a, b);
+    return apply(Op.SUB, current, a, b);
   }
 
   public Node mul(Node a, Node b) {
-    return apply(Op.MUL, a.origin(), a, b);
+    return apply(Op.MUL, current, a, b);
   }
 
   public Node div(Node a, Node b) {
-    return apply(Op.DIV, a.origin(), a, b);
+    return apply(Op.DIV, current, a, b);
   }
 
   public Node neg(Node a) {
-    return apply(Op.NEG, a.origin(), a);
+    return apply(Op.NEG, current, a);
   }
 
   public Node unary(Op op, Node a) {
-    return apply(op, a.origin(), a);
+    return apply(op, current, a);
   }
 
   /** {@code a} repeated to {@code shape} (identity if it already has that shape). */
   public Node broadcast(Node a, Shape shape) {
-    return a.shape().equals(shape) ? a : apply(Op.BROADCAST, -1, shape, a.origin(), a);
+    return a.shape().equals(shape) ? a : apply(Op.BROADCAST, -1, shape, current, a);
   }
 
   /** {@code a} repeated along a new axis {@code axis} to {@code shape}. */
   public Node broadcastAxis(Node a, int axis, Shape shape) {
-    return axis == -1 ? broadcast(a, shape) : apply(Op.BROADCAST, axis, shape, a.origin(), a);
+    return axis == -1 ? broadcast(a, shape) : apply(Op.BROADCAST, axis, shape, current, a);
   }
 
   /** {@code a} summed down to {@code shape} (identity if it already has that shape). */
@@ -243,7 +269,7 @@ public final class Graph {
       return a;
     }
     // Summing down to a scalar is a full sum.
-    return shape.isScalar() ? apply(Op.SUM, -1, null, a.origin(), a)
-        : apply(Op.SUM_TO, 0, shape, a.origin(), a);
+    return shape.isScalar() ? apply(Op.SUM, -1, null, current, a)
+        : apply(Op.SUM_TO, 0, shape, current, a);
   }
 }

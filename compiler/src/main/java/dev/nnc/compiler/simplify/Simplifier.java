@@ -91,8 +91,8 @@ public final class Simplifier {
       inputs[i] = done.get(apply.input(i));
       changed |= inputs[i] != apply.input(i);
     }
-    Node current = changed
-        ? graph.apply(apply.op(), apply.attr(), apply.shape(), apply.origin(), inputs) : node;
+    Node current = changed ? graph.apply(apply.op(), apply.attr(), apply.attributes(),
+        apply.shape(), apply.origin(), inputs) : node;
     carryOver(node, current);
     for (int count = 0; count < MAX_REWRITES_PER_NODE; count++) {
       if (!(current instanceof Node.Apply a)) {
@@ -101,7 +101,8 @@ public final class Simplifier {
       Node replacement = null;
       int firstNew = graph.size();
       for (Rewrite rule : rules) {
-        replacement = rule.matcher().rewrite(graph, a);
+        // A node made by a rewrite comes from the place of the node it replaces.
+        replacement = graph.at(a.origin(), () -> rule.matcher().rewrite(graph, a));
         if (replacement != null && replacement != a) {
           if (!replacement.shape().equals(a.shape())) {
             throw new IllegalStateException("rule " + rule.name() + " changed shape "
@@ -135,7 +136,7 @@ public final class Simplifier {
   /** The name of the first rule that rewrites {@code a} to {@code replacement}. */
   private String rule(Node.Apply a, Node replacement) {
     for (Rewrite rule : rules) {
-      if (rule.matcher().rewrite(graph, a) == replacement) {
+      if (graph.at(a.origin(), () -> rule.matcher().rewrite(graph, a)) == replacement) {
         return rule.name();
       }
     }
@@ -162,14 +163,18 @@ public final class Simplifier {
     }
   }
 
-  /** Keeps the let name and provenance note of a rewritten node on its replacement. */
+  /**
+   * Keeps the let name and provenance note of a rewritten node on its replacement. A replacement
+   * older than the node it replaces (a forward value that a derivative simplified to, say) is a
+   * computation of its own, with its own place: it gets no note.
+   */
   private void carryOver(Node from, Node to) {
     if (from == to) {
       return;
     }
     graph.copyName(from, to);
     Graph.Note note = graph.noteOf(from);
-    if (note != null) {
+    if (note != null && to.id() > from.id()) {
       graph.note(to, note.origin(), note.rule());
     }
   }

@@ -145,8 +145,10 @@ final class AstBuilder extends NnBaseVisitor<Object> {
       init = new Stmt.Init(ctx.init.getText(), span(ctx.init), args(ctx.argList()),
           span(ctx.init.getStart(), ctx.getStop()));
     }
-    return new Stmt.ParamDecl(ctx.name.getText(), span(ctx.name), shape(ctx.shape()), init,
-        span(ctx));
+    // without a shape, a scalar: the shape [] written at the name
+    ShapeExpr shape = ctx.shape() != null ? shape(ctx.shape())
+        : new ShapeExpr(List.of(), span(ctx.name));
+    return new Stmt.ParamDecl(ctx.name.getText(), span(ctx.name), shape, init, span(ctx));
   }
 
   private List<Decl.Param> params(NnParser.ParamListContext ctx) {

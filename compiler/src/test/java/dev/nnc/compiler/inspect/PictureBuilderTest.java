@@ -243,6 +243,28 @@ class PictureBuilderTest {
     assertNotNull(wire(p, "y", "pick"));
   }
 
+  /** A loss that reads no example is its own batch mean: drawn without a "batch mean" box. */
+  @Test
+  void aModelWhoseLossReadsNoExample() {
+    Compiler.CheckResult r = check(String.join("\n",
+        "model M {",
+        "  input x: [2];",
+        "  target t: [1];",
+        "  param w: [2, 1] init ones;",
+        "  output y = x @ w;",
+        "  loss sum(w^2);",
+        "}"));
+    ModelIr model = r.program().models().get(0);
+    Map<String, double[]> values = new LinkedHashMap<>();
+    values.put("x", new double[] {1, 2});
+    values.put("t", new double[] {0});
+    values.put("w", new double[] {3, 4});
+    Picture p = PictureBuilder.model(r.source(), dev.nnc.compiler.syntax.SyntaxParser.parse(
+        r.source(), new dev.nnc.compiler.diag.Diagnostics()), model, true, values, 1);
+    assertTrue(p.boxes().stream().noneMatch(b -> b.label().equals("batch mean")));
+    assertEquals("25", wire(p, "sum", "loss").value());
+  }
+
   private static double[] fill(int n, double scale) {
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
