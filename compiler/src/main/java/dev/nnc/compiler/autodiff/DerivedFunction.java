@@ -16,14 +16,18 @@ import java.util.Map;
  * variable {@code upstream} of the value's shape (a vector-Jacobian product), and its Hessian is
  * that of {@code sum(upstream * value)}. {@code directions} are one variable per parameter (its
  * shape): {@code hvp} is the Hessian times them, {@code jvp} the Jacobian times them (the value's
- * shape; it does not depend on {@code upstream}).
+ * shape; it does not depend on {@code upstream}). {@code sweepGradients} are the gradients as
+ * the sweep left them, calls with a stated derivative still marked, which further sweeps
+ * differentiate (the stated rule applies to them too).
  */
 public record DerivedFunction(FunctionIr function, Node value, List<Node> gradients,
-    Node.Var upstream, List<Node.Var> directions, List<Node> hvp, Node jvp) {
+    Node.Var upstream, List<Node.Var> directions, List<Node> hvp, Node jvp,
+    List<Node> sweepGradients) {
   public DerivedFunction {
     gradients = List.copyOf(gradients);
     directions = List.copyOf(directions);
     hvp = List.copyOf(hvp);
+    sweepGradients = List.copyOf(sweepGradients);
   }
 
   /** Internal graph name of the seed variable of tensor-valued functions. */
@@ -70,7 +74,7 @@ public record DerivedFunction(FunctionIr function, Node value, List<Node> gradie
       all = Simplifier.simplify(graph, all);
     }
     return new DerivedFunction(fn, all.get(0), all.subList(1, n + 1), upstream, directions,
-        all.subList(n + 1, 2 * n + 1), all.get(2 * n + 1));
+        all.subList(n + 1, 2 * n + 1), all.get(2 * n + 1), gradients);
   }
 
   /** The number of parameters' elements: the Hessian is this square, row-major. */
@@ -80,6 +84,22 @@ public record DerivedFunction(FunctionIr function, Node value, List<Node> gradie
       size += p.shape().size();
     }
     return size;
+  }
+
+  /**
+   * Row {@code j} of the Hessian as nodes, for a scalar parameter {@code j} of a scalar function:
+   * the gradient of the derivative with respect to that parameter (one node per parameter),
+   * simplified when asked, for printing second derivatives as math.
+   */
+  public List<Node> hessianRow(int j, boolean simplify) {
+    Graph graph = function.graph();
+    if (upstream != null || !function.params().get(j).shape().isScalar()) {
+      throw new IllegalArgumentException("not a scalar function of a scalar parameter " + j);
+    }
+    Map<Node.Var, Node> second = ReverseMode.gradients(graph, sweepGradients.get(j),
+        graph.scalar(1), function.params(), false);
+    List<Node> row = CustomCalls.erase(graph, new ArrayList<>(second.values()));
+    return simplify ? Simplifier.simplify(graph, row) : row;
   }
 
   /** The graph's variable {@code name}, made on first use (a function may be derived twice). */
