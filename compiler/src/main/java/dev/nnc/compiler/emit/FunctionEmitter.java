@@ -71,17 +71,32 @@ public final class FunctionEmitter {
    */
   public static JavaFile emit(DerivedFunction derived, String packageName, SourceFile source,
       String className, Consumer<String> tooLarge) {
-    FunctionPlan plan = new FunctionPlan(derived, className, true);
-    if (problem(plan) != null) {
+    FunctionPlan plan = new FunctionPlan(derived, className, fitsSecondOrder(derived));
+    if (plan.secondOrder() && problem(plan) != null) {
       // Second derivatives are a bonus: a class too large with them is generated without them.
       plan = new FunctionPlan(derived, className, false);
-      String problem = problem(plan);
-      if (problem != null) {
-        tooLarge.accept(problem);
-        return null;
-      }
+    }
+    String problem = problem(plan);
+    if (problem != null) {
+      tooLarge.accept(problem);
+      return null;
     }
     return new FunctionEmitter(plan, source).file(packageName, className);
+  }
+
+  /** JVM argument slots a method may take (255, less {@code this}). */
+  private static final int MAX_SLOTS = 254;
+
+  /**
+   * Whether hvp, which takes every parameter twice (value and direction) and the upstream seed,
+   * fits the JVM's argument slots (a double takes two, an array one).
+   */
+  private static boolean fitsSecondOrder(DerivedFunction derived) {
+    int slots = derived.upstream() != null ? 1 : 0;
+    for (Node.Var p : derived.function().params()) {
+      slots += p.shape().isScalar() ? 4 : 2;
+    }
+    return slots <= MAX_SLOTS;
   }
 
   private static String problem(FunctionPlan plan) {
