@@ -97,14 +97,16 @@ public final class ReverseMode {
           // A weight shared by all examples collects the gradients of all of them.
           contribution = graph.apply(Op.BATCH_SUM, apply.origin(), contribution);
         }
-        noteNew(graph, contribution, firstNew, apply, Derivatives.gate(apply));
+        noteNew(graph, contribution, firstNew, apply,
+            Derivatives.gate(apply) + (nameAdjoints ? "" : " (second sweep)"));
         Node previous = adjoint.get(input);
         if (previous == null) {
           adjoint.put(input, contribution);
         } else {
           int before = graph.size();
           Node sum = graph.add(previous, contribution);
-          noteNew(graph, sum, before, apply, "fan-out: gradients from both uses add");
+          noteNew(graph, sum, before, apply, "fan-out: gradients from both uses add"
+              + (nameAdjoints ? "" : " (second sweep)"));
           adjoint.put(input, sum);
         }
       }
@@ -134,9 +136,15 @@ public final class ReverseMode {
     return adjoint;
   }
 
-  /** Notes every node made since {@code firstNew} that the contribution uses. */
+  /**
+   * Notes every node made since {@code firstNew} that the contribution uses, at the source place
+   * of {@code from} (for a node of a derivative graph, the place of the value it derives from).
+   */
   private static void noteNew(Graph graph, Node contribution, int firstNew, Node.Apply from,
       String gate) {
+    Graph.Note fromNote = graph.noteOf(from);
+    dev.nnc.compiler.diag.SourceSpan origin = fromNote != null ? fromNote.origin()
+        : from.origin();
     List<Node> stack = new ArrayList<>();
     stack.add(contribution);
     Set<Node> seen = new HashSet<>();
@@ -145,7 +153,7 @@ public final class ReverseMode {
       if (node.id() < firstNew || !seen.add(node)) {
         continue;
       }
-      graph.note(node, from.origin(), gate);
+      graph.note(node, origin, gate);
       if (node instanceof Node.Apply a) {
         stack.addAll(a.inputs());
       }

@@ -23,6 +23,7 @@ final class SecondOrder {
 
   /** {@code sum_i <grads_i, directions_i>}: the directional derivative of a scalar function. */
   static Node inner(Graph graph, List<Node> grads, List<Node.Var> directions) {
+    int firstNew = graph.size();
     Node s = null;
     for (int i = 0; i < grads.size(); i++) {
       Node g = grads.get(i);
@@ -32,7 +33,16 @@ final class SecondOrder {
       }
       s = s == null ? term : graph.add(s, term);
     }
-    return s != null ? s : graph.scalar(0);
+    if (s == null) {
+      return graph.scalar(0);
+    }
+    // the new nodes belong to the function's declaration, where its parameters are
+    for (Node n : dev.nnc.compiler.ir.GraphOrder.reachable(s)) {
+      if (n.id() >= firstNew && n instanceof Node.Apply) {
+        graph.note(n, directions.get(0).origin(), "directional derivative: gradient times v");
+      }
+    }
+    return s;
   }
 
   /** The Hessian-vector products H v, one per parameter (of the parameter's shape). */
