@@ -436,7 +436,8 @@ def main():
     for name, label in (("CompileBench.function1000Ops", "compile a 1,000-op `fn` (check+derive+simplify+emit)"),
                         ("CompileBench.model20Layers", "compile a 20 × Dense(64, 64) model (check+derive+simplify+emit)"),
                         ("CompileBench.functions300OpsFourShapes", "compile four 300-op `fn`s: sin chain, product, dot, sum of products (check+derive+simplify+emit)"),
-                        ("CompileBench.function5100Ops", "compile a 5,100-op `fn`, a let chain (check+derive+simplify+emit)")):
+                        ("CompileBench.function5100Ops", "compile a 5,100-op `fn`, a let chain (check+derive+simplify+emit)"),
+                        ("CompileBench.secondOrder300DeepChain", "compile a 300-deep sin chain with its Hessian-vector product, Hessian and JVP (check+derive+simplify+emit)")):
         rows.append((label, jt(name), "—", "—", "—", "—", "(info)", "—"))
 
     # Where the step's time goes: its five matrix products, each alone.

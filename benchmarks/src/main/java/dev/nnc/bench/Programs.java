@@ -67,6 +67,12 @@ final class Programs {
    * sin(sin(...x)) (lets of at most 100 nested calls), a product x * x * ..., a dot product of
    * two [n] vectors, and a sum of n products of let-bound scalars.
    */
+  /** sin(sin(...x)) n deep, as lets of at most 100 nested calls (the parser's nesting limit). */
+  static String sinChain(int n) {
+    String all = linearShapes(n);
+    return all.substring(0, all.indexOf("fn power"));
+  }
+
   static String linearShapes(int n) {
     StringBuilder s = new StringBuilder("fn chain(x) {\n  let s0 = x;\n");
     int lets = 0;

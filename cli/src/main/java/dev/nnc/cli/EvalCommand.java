@@ -36,6 +36,15 @@ final class EvalCommand implements Callable<Integer> {
       description = "fn parameter values, e.g. 'x=-2,y=5' or 'W=[[0.1,0.5],[-0.3,0.8]],x=[0.2,0.4]'")
   String at;
 
+  @Option(names = "--hessian", description = "fn: also the Hessian with respect to all"
+      + " parameters, flattened in declaration order (row-major within a tensor)")
+  boolean hessian;
+
+  @Option(names = "--direction", paramLabel = "VALUES", description = "fn: a direction, one value"
+      + " per parameter as in --at; adds the Jacobian-vector product (jvp) and the"
+      + " Hessian-vector product (hvp)")
+  String direction;
+
   @Option(names = "--weights", paramLabel = "W.safetensors",
       description = "model: the parameters (names and shapes as in the .nn file); the inputs go"
           + " through the normalization it records, as in predict")
@@ -71,6 +80,9 @@ final class EvalCommand implements Callable<Integer> {
     if (weights == null && at == null) {
       throw new UserError("give --at for a fn, or --weights and --inputs for a model", 2);
     }
+    if (weights != null && (hessian || direction != null)) {
+      throw new UserError("--hessian and --direction are for fns (--at), not models", 2);
+    }
     if (weights != null) {
       InputFile.check(weights); // before compiling the model
       InputFile.check(inputs);
@@ -85,8 +97,10 @@ final class EvalCommand implements Callable<Integer> {
     Compiler.CheckResult checked = SourceLoader.load(file, spec.commandLine().getErr());
     Map<String, AtValues.Value> values = AtValues.parse(at);
     List<FunctionIr> fns = FunctionRunner.select(checked, fn, values);
+    FunctionRunner.SecondOrder second = new FunctionRunner.SecondOrder(hessian,
+        direction == null ? null : AtValues.parse(direction));
     List<FunctionRunner.Result> results =
-        FunctionRunner.run(checked, fns, values, interpret, !noSimplify,
+        FunctionRunner.run(checked, fns, values, second, interpret, !noSimplify,
             spec.commandLine().getErr());
     if (json) {
       Map<String, Object> all = new LinkedHashMap<>();
@@ -99,6 +113,21 @@ final class EvalCommand implements Callable<Integer> {
           grad.put(p.name(), FunctionRunner.nested(r.gradient().get(p.name()), p.shape()));
         }
         one.put("gradient", grad);
+        if (r.hessian() != null) {
+          List<Object> rows = new java.util.ArrayList<>();
+          for (double[] row : r.hessian()) {
+            rows.add(FunctionRunner.nested(row, dev.nnc.compiler.ir.Shape.of(row.length)));
+          }
+          one.put("hessian", rows);
+        }
+        if (r.jvp() != null) {
+          one.put("jvp", FunctionRunner.nested(r.jvp(), r.fn().value().shape()));
+          Map<String, Object> hvp = new LinkedHashMap<>();
+          for (var p : r.fn().params()) {
+            hvp.put(p.name(), FunctionRunner.nested(r.hvp().get(p.name()), p.shape()));
+          }
+          one.put("hvp", hvp);
+        }
         all.put(r.fn().name(), one);
       }
       out.println(Json.write(fn != null ? all.get(fn) : all));
@@ -108,6 +137,20 @@ final class EvalCommand implements Callable<Integer> {
         for (var p : r.fn().params()) {
           out.println("  d" + r.fn().name() + "/d" + p.name() + " = "
               + FunctionRunner.text(r.gradient().get(p.name()), p.shape()));
+        }
+        if (r.hessian() != null) {
+          out.println("  hessian (parameters flattened in declaration order) =");
+          for (double[] row : r.hessian()) {
+            out.println("    " + FunctionRunner.text(row,
+                dev.nnc.compiler.ir.Shape.of(row.length)));
+          }
+        }
+        if (r.jvp() != null) {
+          out.println("  jvp = " + FunctionRunner.text(r.jvp(), r.fn().value().shape()));
+          for (var p : r.fn().params()) {
+            out.println("  hvp/" + p.name() + " = "
+                + FunctionRunner.text(r.hvp().get(p.name()), p.shape()));
+          }
         }
       }
     }

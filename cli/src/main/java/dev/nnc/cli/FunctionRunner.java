@@ -20,8 +20,19 @@ import java.util.Map;
  * in memory (the default, exactly what {@code nnc compile} emits) or through the interpreter.
  */
 final class FunctionRunner {
-  /** A function's value and the gradient with respect to each parameter (flat, row-major). */
-  record Result(FunctionIr fn, double[] value, Map<String, double[]> gradient) {}
+  /**
+   * A function's value and the gradient with respect to each parameter (flat, row-major); when
+   * asked, the Hessian (rows over the parameters flattened in declaration order), and for a
+   * direction the Jacobian-vector product (the value's shape) and the Hessian-vector product
+   * (one per parameter). Those not asked for are null.
+   */
+  record Result(FunctionIr fn, double[] value, Map<String, double[]> gradient, double[][] hessian,
+      double[] jvp, Map<String, double[]> hvp) {}
+
+  /** What to compute beyond value and gradient: the Hessian, and products with a direction. */
+  record SecondOrder(boolean hessian, Map<String, AtValues.Value> direction) {
+    static final SecondOrder NONE = new SecondOrder(false, null);
+  }
 
   private FunctionRunner() {}
 
@@ -85,18 +96,42 @@ final class FunctionRunner {
   static List<Result> run(Compiler.CheckResult checked, List<FunctionIr> fns,
       Map<String, AtValues.Value> at, boolean interpret, boolean simplify,
       java.io.PrintWriter err) {
+    return run(checked, fns, at, SecondOrder.NONE, interpret, simplify, err);
+  }
+
+  static List<Result> run(Compiler.CheckResult checked, List<FunctionIr> fns,
+      Map<String, AtValues.Value> at, SecondOrder second, boolean interpret, boolean simplify,
+      java.io.PrintWriter err) {
     List<Result> results = new ArrayList<>();
     Map<String, CompiledFunction> compiled = interpret ? Map.of()
         : compile(checked, simplify, err);
     for (FunctionIr fn : fns) {
       double[][] args = arguments(fn, at);
+      double[][] direction = second.direction() == null ? null
+          : direction(fn, second.direction());
       double[][] grads = new double[args.length][];
+      double[][] hv = direction == null ? null : new double[args.length][];
       for (int i = 0; i < args.length; i++) {
         grads[i] = new double[args[i].length];
+        if (hv != null) {
+          hv[i] = new double[args[i].length];
+        }
       }
       double[] value;
+      double[][] hessian = null;
+      double[] jvp = null;
       if (interpret) {
         DerivedFunction d = DerivedFunction.derive(fn, simplify);
+        if (second.hessian()) {
+          hessian = interpretedHessian(d, args);
+        }
+        if (direction != null) {
+          Interpreter withDirection = interpreter(d, args, direction);
+          jvp = withDirection.value(d.jvp());
+          for (int i = 0; i < args.length; i++) {
+            hv[i] = withDirection.value(d.hvp().get(i));
+          }
+        }
         Map<Node.Var, double[]> inputs = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
           inputs.put(fn.params().get(i), args[i]);
@@ -112,15 +147,103 @@ final class FunctionRunner {
           grads[i] = interpreter.value(d.gradients().get(i));
         }
       } else {
-        value = compiled.get(fn.name()).evaluateWithGradient(args, null, grads);
+        CompiledFunction f = compiled.get(fn.name());
+        value = f.evaluateWithGradient(args, null, grads);
+        try {
+          if (second.hessian()) {
+            double[] flat = f.evaluateHessian(args, null);
+            int size = (int) Math.round(Math.sqrt(flat.length));
+            hessian = new double[size][];
+            for (int r = 0; r < size; r++) {
+              hessian[r] = Arrays.copyOfRange(flat, r * size, (r + 1) * size);
+            }
+          }
+          if (direction != null) {
+            jvp = f.evaluateJvp(args, direction);
+            f.evaluateHvp(args, null, direction, hv);
+          }
+        } catch (UnsupportedOperationException e) {
+          throw new UserError(fn.name() + " is too large for generated second derivatives;"
+              + " use --interpret", 1);
+        }
       }
       Map<String, double[]> gradient = new LinkedHashMap<>();
+      Map<String, double[]> hvp = hv == null ? null : new LinkedHashMap<>();
       for (int i = 0; i < args.length; i++) {
         gradient.put(fn.params().get(i).name(), grads[i]);
+        if (hvp != null) {
+          hvp.put(fn.params().get(i).name(), hv[i]);
+        }
       }
-      results.add(new Result(fn, value, gradient));
+      results.add(new Result(fn, value, gradient, hessian, jvp, hvp));
     }
     return results;
+  }
+
+  /** The direction of {@code fn} from {@code --direction}, one value per parameter. */
+  static double[][] direction(FunctionIr fn, Map<String, AtValues.Value> given) {
+    for (String name : given.keySet()) {
+      if (fn.params().stream().noneMatch(p -> p.name().equals(name))) {
+        throw new UserError("--direction: " + fn.name() + " has no parameter '" + name + "'", 2);
+      }
+    }
+    double[][] v = new double[fn.params().size()][];
+    for (int i = 0; i < v.length; i++) {
+      Node.Var p = fn.params().get(i);
+      AtValues.Value d = given.get(p.name());
+      if (d == null) {
+        throw new UserError("--direction: no value for parameter " + p.name() + " of "
+            + fn.name() + " (give one per parameter, e.g. " + p.name() + "=1)", 2);
+      }
+      if (!d.shape().equals(p.shape())) {
+        throw new UserError("--direction: parameter " + p.name() + " of " + fn.name()
+            + " has shape " + p.shape() + " but the direction given has shape " + d.shape(), 2);
+      }
+      v[i] = d.data();
+    }
+    return v;
+  }
+
+  /** An interpreter at {@code args}, all-ones upstream seed, and the given direction. */
+  private static Interpreter interpreter(DerivedFunction d, double[][] args, double[][] v) {
+    Map<Node.Var, double[]> inputs = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      inputs.put(d.function().params().get(i), args[i]);
+      inputs.put(d.directions().get(i), v[i]);
+    }
+    if (d.upstream() != null) {
+      double[] ones = new double[d.upstream().shape().size()];
+      Arrays.fill(ones, 1);
+      inputs.put(d.upstream(), ones);
+    }
+    return new Interpreter(inputs);
+  }
+
+  /** The Hessian by the interpreter: one Hessian-vector product per basis direction. */
+  private static double[][] interpretedHessian(DerivedFunction d, double[][] args) {
+    int size = d.hessianSize();
+    double[][] rows = new double[size][];
+    for (int j = 0; j < size; j++) {
+      double[][] v = new double[args.length][];
+      int k = j;
+      for (int i = 0; i < args.length; i++) {
+        v[i] = new double[args[i].length];
+        if (k >= 0 && k < v[i].length) {
+          v[i][k] = 1;
+        }
+        k -= args[i].length;
+      }
+      Interpreter interpreter = interpreter(d, args, v);
+      double[] row = new double[size];
+      int at = 0;
+      for (Node h : d.hvp()) {
+        double[] part = interpreter.value(h);
+        System.arraycopy(part, 0, row, at, part.length);
+        at += part.length;
+      }
+      rows[j] = row;
+    }
+    return rows;
   }
 
   private static Map<String, CompiledFunction> compile(Compiler.CheckResult checked,

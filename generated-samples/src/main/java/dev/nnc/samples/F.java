@@ -30,6 +30,26 @@ public final class F implements CompiledFunction {
   public double dz;
 
   /**
+   * Part of the Hessian-vector product for {@code x}, set by hvp.
+   */
+  public double hvpX;
+
+  /**
+   * Part of the Hessian-vector product for {@code y}, set by hvp.
+   */
+  public double hvpY;
+
+  /**
+   * Part of the Hessian-vector product for {@code z}, set by hvp.
+   */
+  public double hvpZ;
+
+  /**
+   * The Hessian [3, 3] after hessian, row-major, the parameters flattened in declaration order.
+   */
+  public final double[] hessian = new double[9];
+
+  /**
    * Computes the value.
    */
   public double value(double x, double y, double z) {
@@ -51,6 +71,45 @@ public final class F implements CompiledFunction {
     this.dy = z;
     this.dz = dz_;
     return f;
+  }
+
+  /**
+   * Computes the Hessian times the direction {@code v*} (one per parameter) and stores it in the hvp* fields, without forming the Hessian.
+   */
+  public void hvp(double x, double y, double z, double vX, double vY, double vZ) {
+    // line 3: fn f(x, y, z) = (x + y) * z; -- fan-out: gradients from both uses add (second sweep)
+    double h6 = vY + vX;
+    this.hvpX = vZ;
+    this.hvpY = vZ;
+    this.hvpZ = h6;
+  }
+
+  /**
+   * The directional derivative of the value along the direction {@code v*} (one per parameter): J v, forward mode.
+   */
+  public double jvp(double x, double y, double z, double vX, double vY, double vZ) {
+    // line 3: fn f(x, y, z) = (x + y) * z;
+    double dz_ = x + y;
+    // line 3: fn f(x, y, z) = (x + y) * z; -- directional derivative: gradient times v
+    double h1 = z * vX;
+    double h2 = z * vY;
+    double h3 = h1 + h2;
+    double h4 = dz_ * vZ;
+    double h5 = h3 + h4;
+    return h5;
+  }
+
+  /**
+   * Computes the Hessian with respect to all parameters, flattened in declaration order, into the row-major field {@code hessian} [3, 3] (one hvp per row), and returns it.
+   */
+  public double[] hessian(double x, double y, double z) {
+    for (int j = 0; j < 3; j++) {
+      hvp(x, y, z, j == 0 ? 1 : 0, j == 1 ? 1 : 0, j == 2 ? 1 : 0);
+      hessian[j * 3 + 0] = hvpX;
+      hessian[j * 3 + 1] = hvpY;
+      hessian[j * 3 + 2] = hvpZ;
+    }
+    return hessian;
   }
 
   @Override
@@ -91,5 +150,24 @@ public final class F implements CompiledFunction {
     gradients[1][0] = dy;
     gradients[2][0] = dz;
     return new double[] {result};
+  }
+
+  @Override
+  public double[] evaluateHessian(double[][] args, double[] upstream) {
+    return hessian(args[0][0], args[1][0], args[2][0]).clone();
+  }
+
+  @Override
+  public void evaluateHvp(double[][] args, double[] upstream, double[][] direction,
+      double[][] out) {
+    hvp(args[0][0], args[1][0], args[2][0], direction[0][0], direction[1][0], direction[2][0]);
+    out[0][0] = hvpX;
+    out[1][0] = hvpY;
+    out[2][0] = hvpZ;
+  }
+
+  @Override
+  public double[] evaluateJvp(double[][] args, double[][] direction) {
+    return new double[] {jvp(args[0][0], args[1][0], args[2][0], direction[0][0], direction[1][0], direction[2][0])};
   }
 }

@@ -40,6 +40,36 @@ public final class Neuron implements CompiledFunction {
   public double dx1;
 
   /**
+   * Part of the Hessian-vector product for {@code w0}, set by hvp.
+   */
+  public double hvpW0;
+
+  /**
+   * Part of the Hessian-vector product for {@code w1}, set by hvp.
+   */
+  public double hvpW1;
+
+  /**
+   * Part of the Hessian-vector product for {@code w2}, set by hvp.
+   */
+  public double hvpW2;
+
+  /**
+   * Part of the Hessian-vector product for {@code x0}, set by hvp.
+   */
+  public double hvpX0;
+
+  /**
+   * Part of the Hessian-vector product for {@code x1}, set by hvp.
+   */
+  public double hvpX1;
+
+  /**
+   * The Hessian [5, 5] after hessian, row-major, the parameters flattened in declaration order.
+   */
+  public final double[] hessian = new double[25];
+
+  /**
    * Computes the value.
    */
   public double value(double w0, double w1, double w2, double x0, double x1) {
@@ -77,6 +107,117 @@ public final class Neuron implements CompiledFunction {
     this.dx0 = dx0_;
     this.dx1 = dx1_;
     return neuron;
+  }
+
+  /**
+   * Computes the Hessian times the direction {@code v*} (one per parameter) and stores it in the hvp* fields, without forming the Hessian.
+   */
+  public void hvp(double w0, double w1, double w2, double x0, double x1, double vW0, double vW1,
+      double vW2, double vX0, double vX1) {
+    // line 4: let s = w0*x0 + w1*x1 + w2;
+    double t1 = w0 * x0;
+    double t2 = w1 * x1;
+    double t3 = t1 + t2;
+    double s = t3 + w2;
+    double neuron = sigmoid(s);
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x))
+    double g1 = 1.0 - neuron;
+    double ds = neuron * g1;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h10 = vX1 * w1;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h11 = vW2 + h10;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h12 = vX0 * w0;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h13 = h11 + h12;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h14 = vX0 * ds;
+    double h15 = vW1 * x1;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h16 = h13 + h15;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h17 = vW0 * x0;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h18 = h16 + h17;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h19 = h18 * g1;
+    double h20 = h18 * neuron;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h21 = h19 - h20;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x)) (second sweep)
+    double h22 = h21 * ds;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h23 = h22 * x0;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h24 = h14 + h23;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h25 = vX1 * ds;
+    double h26 = h22 * x1;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h27 = h25 + h26;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h28 = vW0 * ds;
+    double h29 = h22 * w0;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h30 = h28 + h29;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    double h31 = vW1 * ds;
+    double h32 = h22 * w1;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    double h33 = h31 + h32;
+    this.hvpW0 = h24;
+    this.hvpW1 = h27;
+    this.hvpW2 = h22;
+    this.hvpX0 = h30;
+    this.hvpX1 = h33;
+  }
+
+  /**
+   * The directional derivative of the value along the direction {@code v*} (one per parameter): J v, forward mode.
+   */
+  public double jvp(double w0, double w1, double w2, double x0, double x1, double vW0, double vW1,
+      double vW2, double vX0, double vX1) {
+    // line 4: let s = w0*x0 + w1*x1 + w2;
+    double t1 = w0 * x0;
+    double t2 = w1 * x1;
+    double t3 = t1 + t2;
+    double s = t3 + w2;
+    double neuron = sigmoid(s);
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x))
+    double g1 = 1.0 - neuron;
+    double ds = neuron * g1;
+    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate
+    double dw0_ = ds * x0;
+    double dw1_ = ds * x1;
+    double dx0_ = ds * w0;
+    double dx1_ = ds * w1;
+    // line 3: fn neuron(w0, w1, w2, x0, x1) { -- directional derivative: gradient times v
+    double h1 = dw0_ * vW0;
+    double h2 = dw1_ * vW1;
+    double h3 = h1 + h2;
+    double h4 = ds * vW2;
+    double h5 = h3 + h4;
+    double h6 = dx0_ * vX0;
+    double h7 = h5 + h6;
+    double h8 = dx1_ * vX1;
+    double h9 = h7 + h8;
+    return h9;
+  }
+
+  /**
+   * Computes the Hessian with respect to all parameters, flattened in declaration order, into the row-major field {@code hessian} [5, 5] (one hvp per row), and returns it.
+   */
+  public double[] hessian(double w0, double w1, double w2, double x0, double x1) {
+    for (int j = 0; j < 5; j++) {
+      hvp(w0, w1, w2, x0, x1, j == 0 ? 1 : 0, j == 1 ? 1 : 0, j == 2 ? 1 : 0, j == 3 ? 1 : 0, j == 4 ? 1 : 0);
+      hessian[j * 5 + 0] = hvpW0;
+      hessian[j * 5 + 1] = hvpW1;
+      hessian[j * 5 + 2] = hvpW2;
+      hessian[j * 5 + 3] = hvpX0;
+      hessian[j * 5 + 4] = hvpX1;
+    }
+    return hessian;
   }
 
   @Override
@@ -121,5 +262,26 @@ public final class Neuron implements CompiledFunction {
     gradients[3][0] = dx0;
     gradients[4][0] = dx1;
     return new double[] {result};
+  }
+
+  @Override
+  public double[] evaluateHessian(double[][] args, double[] upstream) {
+    return hessian(args[0][0], args[1][0], args[2][0], args[3][0], args[4][0]).clone();
+  }
+
+  @Override
+  public void evaluateHvp(double[][] args, double[] upstream, double[][] direction,
+      double[][] out) {
+    hvp(args[0][0], args[1][0], args[2][0], args[3][0], args[4][0], direction[0][0], direction[1][0], direction[2][0], direction[3][0], direction[4][0]);
+    out[0][0] = hvpW0;
+    out[1][0] = hvpW1;
+    out[2][0] = hvpW2;
+    out[3][0] = hvpX0;
+    out[4][0] = hvpX1;
+  }
+
+  @Override
+  public double[] evaluateJvp(double[][] args, double[][] direction) {
+    return new double[] {jvp(args[0][0], args[1][0], args[2][0], args[3][0], args[4][0], direction[0][0], direction[1][0], direction[2][0], direction[3][0], direction[4][0])};
   }
 }

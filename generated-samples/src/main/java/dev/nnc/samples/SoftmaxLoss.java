@@ -44,14 +44,113 @@ public final class SoftmaxLoss implements CompiledFunction {
 
   private final double[] g2 = new double[3];
 
+  private final double[] h1 = new double[12];
+
+  private final double[] h3 = new double[3];
+
+  private final double[] h6 = new double[4];
+
+  private final double[] h9 = new double[3];
+
+  private final double[] h12 = new double[3];
+
+  private final double[] h13 = new double[3];
+
+  private final double[] h14 = new double[12];
+
+  private final double[] h15 = new double[3];
+
+  private final double[] h16 = new double[3];
+
+  private final double[] h17 = new double[3];
+
+  private final double[] h18 = new double[3];
+
+  private final double[] h20 = new double[3];
+
+  private final double[] h21 = new double[3];
+
+  private final double[] h22 = new double[3];
+
+  private final double[] h24 = new double[3];
+
+  private final double[] h25 = new double[3];
+
+  private final double[] h26 = new double[12];
+
+  private final double[] h27 = new double[12];
+
+  private final double[] h28 = new double[4];
+
+  private final double[] h29 = new double[4];
+
+  private final double[] h30 = new double[4];
+
+  private final double[] h31 = new double[3];
+
+  private final double[] h33 = new double[3];
+
   /**
-   * Computes the value.
+   * Part of the Hessian-vector product for {@code W} [3, 4], set by hvp.
    */
-  public double value(double[] W, double[] b, double[] x, double[] y) {
-    CompiledFunction.checkLength("W", W, 12);
-    CompiledFunction.checkLength("b", b, 3);
-    CompiledFunction.checkLength("x", x, 4);
-    CompiledFunction.checkLength("y", y, 3);
+  public final double[] hvpW = new double[12];
+
+  private final double[] basisW = new double[12];
+
+  /**
+   * Part of the Hessian-vector product for {@code b} [3], set by hvp.
+   */
+  public final double[] hvpB = new double[3];
+
+  private final double[] basisB = new double[3];
+
+  /**
+   * Part of the Hessian-vector product for {@code x} [4], set by hvp.
+   */
+  public final double[] hvpX = new double[4];
+
+  private final double[] basisX = new double[4];
+
+  /**
+   * Part of the Hessian-vector product for {@code y} [3], set by hvp.
+   */
+  public final double[] hvpY = new double[3];
+
+  private final double[] basisY = new double[3];
+
+  /**
+   * The Hessian [22, 22] after hessian, row-major, the parameters flattened in declaration order.
+   */
+  public final double[] hessian = new double[484];
+
+  private double[] W;
+
+  private double[] b;
+
+  private double[] x;
+
+  private double[] y;
+
+  private double[] vW;
+
+  private double[] vB;
+
+  private double[] vX;
+
+  private double[] vY;
+
+  private double t3;
+
+  private double t2;
+
+  private double softmax_loss;
+
+  private double h11;
+
+  /**
+   * Part 1 of the forward pass (split to keep methods small enough to JIT).
+   */
+  private void forward0() {
     // line 4: let logits = W @ x + b;
     for (int i = 0; i < 3; i++) {
       double sum = 0.0;
@@ -64,7 +163,6 @@ public final class SoftmaxLoss implements CompiledFunction {
       logits[i] = t1[i] + b[i];
     }
     // line 5: return cross_entropy(logits, y);
-    double t2;
     {
       double max = logits[0];
       for (int k = 1; k < 3; k++) {
@@ -76,7 +174,6 @@ public final class SoftmaxLoss implements CompiledFunction {
       }
       t2 = max + log(sum);
     }
-    double t3;
     {
       double sum = 0.0;
       for (int k = 0; k < 3; k++) {
@@ -96,63 +193,13 @@ public final class SoftmaxLoss implements CompiledFunction {
       t5 = sum;
     }
     double t6 = t3 * t2;
-    double softmax_loss = t6 - t5;
-    return softmax_loss;
+    softmax_loss = t6 - t5;
   }
 
   /**
-   * Computes the value and stores the gradient with respect to every parameter in the d* fields.
+   * Part 1 of the backward pass (split to keep methods small enough to JIT).
    */
-  public double valueAndGradient(double[] W, double[] b, double[] x, double[] y) {
-    CompiledFunction.checkLength("W", W, 12);
-    CompiledFunction.checkLength("b", b, 3);
-    CompiledFunction.checkLength("x", x, 4);
-    CompiledFunction.checkLength("y", y, 3);
-    // line 4: let logits = W @ x + b;
-    for (int i = 0; i < 3; i++) {
-      double sum = 0.0;
-      for (int p = 0; p < 4; p++) {
-        sum += W[i * 4 + p] * x[p];
-      }
-      t1[i] = sum;
-    }
-    for (int i = 0; i < 3; i++) {
-      logits[i] = t1[i] + b[i];
-    }
-    // line 5: return cross_entropy(logits, y);
-    double t2;
-    {
-      double max = logits[0];
-      for (int k = 1; k < 3; k++) {
-        max = nanMax(max, logits[k]);
-      }
-      double sum = 0.0;
-      for (int k = 0; k < 3; k++) {
-        sum += exp(logits[k] - max);
-      }
-      t2 = max + log(sum);
-    }
-    double t3;
-    {
-      double sum = 0.0;
-      for (int k = 0; k < 3; k++) {
-        sum += y[k];
-      }
-      t3 = sum;
-    }
-    for (int i = 0; i < 3; i++) {
-      t4[i] = y[i] * logits[i];
-    }
-    double t5;
-    {
-      double sum = 0.0;
-      for (int k = 0; k < 3; k++) {
-        sum += t4[k];
-      }
-      t5 = sum;
-    }
-    double t6 = t3 * t2;
-    double softmax_loss = t6 - t5;
+  private void backward0() {
     // line 5: return cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
     {
       double max = logits[0];
@@ -194,7 +241,319 @@ public final class SoftmaxLoss implements CompiledFunction {
     for (int i = 0; i < 3; i++) {
       dy[i] = t2 - logits[i];
     }
+  }
+
+  /**
+   * Part 1 of the second-order pass (split to keep methods small enough to JIT).
+   */
+  private void second0() {
+    // line 3: fn softmax_loss(W: [3, 4], b: [3], x: [4], y: [3]) { -- directional derivative: gradient times v
+    for (int i = 0; i < 12; i++) {
+      h1[i] = dW[i] * vW[i];
+    }
+    double h2;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 12; k++) {
+        sum += h1[k];
+      }
+      h2 = sum;
+    }
+    for (int i = 0; i < 3; i++) {
+      h3[i] = db[i] * vB[i];
+    }
+    double h4;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 3; k++) {
+        sum += h3[k];
+      }
+      h4 = sum;
+    }
+    double h5 = h2 + h4;
+    for (int i = 0; i < 4; i++) {
+      h6[i] = dx[i] * vX[i];
+    }
+    double h7;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 4; k++) {
+        sum += h6[k];
+      }
+      h7 = sum;
+    }
+    double h8 = h5 + h7;
+    for (int i = 0; i < 3; i++) {
+      h9[i] = dy[i] * vY[i];
+    }
+    double h10;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 3; k++) {
+        sum += h9[k];
+      }
+      h10 = sum;
+    }
+    h11 = h8 + h10;
+    // line 4: let logits = W @ x + b; -- matmul gate (second sweep)
+    for (int i = 0; i < 3; i++) {
+      double sum = 0.0;
+      for (int p = 0; p < 4; p++) {
+        sum += W[i * 4 + p] * vX[p];
+      }
+      h12[i] = sum;
+    }
+    // line 4: let logits = W @ x + b; -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h13[i] = vB[i] + h12[i];
+    }
+    // line 4: let logits = W @ x + b; -- matmul gate (second sweep)
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 4; j++) {
+        h14[i * 4 + j] = db[i] * vX[j];
+      }
+    }
+    // line 4: let logits = W @ x + b; -- outer gate (second sweep)
+    for (int i = 0; i < 3; i++) {
+      double sum = 0.0;
+      for (int p = 0; p < 4; p++) {
+        sum += vW[i * 4 + p] * x[p];
+      }
+      h15[i] = sum;
+    }
+    // line 4: let logits = W @ x + b; -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h16[i] = h13[i] + h15[i];
+    }
+    // line 5: return cross_entropy(logits, y); -- mul gate (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h17[i] = h16[i] * t3;
+    }
+    // line 5: return cross_entropy(logits, y); -- softmax rule (reuses softmax(x)) (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h18[i] = h17[i] * g1[i];
+    }
+    double h19;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 3; k++) {
+        sum += h18[k];
+      }
+      h19 = sum;
+    }
+    for (int i = 0; i < 3; i++) {
+      h20[i] = h17[i] - h19;
+    }
+    for (int i = 0; i < 3; i++) {
+      h21[i] = g1[i] * h20[i];
+    }
+    // line 5: return cross_entropy(logits, y); -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h22[i] = h21[i] - vY[i];
+    }
+    // line 5: return cross_entropy(logits, y); -- broadcast gate (fan-out sums) (second sweep)
+    double h23;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 3; k++) {
+        sum += vY[k];
+      }
+      h23 = sum;
+    }
+    // line 5: return cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x)) (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h24[i] = h23 * g1[i];
+    }
+    // line 5: return cross_entropy(logits, y); -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h25[i] = h22[i] + h24[i];
+    }
+    // line 4: let logits = W @ x + b; -- matmul gate (second sweep)
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 4; j++) {
+        h26[i * 4 + j] = h25[i] * x[j];
+      }
+    }
+    // line 4: let logits = W @ x + b; -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 12; i++) {
+      h27[i] = h14[i] + h26[i];
+    }
+    // line 4: let logits = W @ x + b; -- outer gate (second sweep)
+    for (int j = 0; j < 4; j++) {
+      h28[j] = 0.0;
+    }
+    for (int p = 0; p < 3; p++) {
+      double scale = db[p];
+      for (int j = 0; j < 4; j++) {
+        h28[j] += scale * vW[p * 4 + j];
+      }
+    }
+    // line 4: let logits = W @ x + b; -- matmul gate (second sweep)
+    for (int j = 0; j < 4; j++) {
+      h29[j] = 0.0;
+    }
+    for (int p = 0; p < 3; p++) {
+      double scale = h25[p];
+      for (int j = 0; j < 4; j++) {
+        h29[j] += scale * W[p * 4 + j];
+      }
+    }
+    // line 4: let logits = W @ x + b; -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 4; i++) {
+      h30[i] = h28[i] + h29[i];
+    }
+    // line 5: return cross_entropy(logits, y); -- mul gate (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h31[i] = h16[i] * g1[i];
+    }
+    double h32;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 3; k++) {
+        sum += h31[k];
+      }
+      h32 = sum;
+    }
+    // line 5: return cross_entropy(logits, y); -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 3; i++) {
+      h33[i] = h32 - h16[i];
+    }
+  }
+
+  /**
+   * Computes the value.
+   */
+  public double value(double[] W, double[] b, double[] x, double[] y) {
+    CompiledFunction.checkLength("W", W, 12);
+    CompiledFunction.checkLength("b", b, 3);
+    CompiledFunction.checkLength("x", x, 4);
+    CompiledFunction.checkLength("y", y, 3);
+    this.W = W;
+    this.b = b;
+    this.x = x;
+    this.y = y;
+    forward0();
     return softmax_loss;
+  }
+
+  /**
+   * Computes the value and stores the gradient with respect to every parameter in the d* fields.
+   */
+  public double valueAndGradient(double[] W, double[] b, double[] x, double[] y) {
+    CompiledFunction.checkLength("W", W, 12);
+    CompiledFunction.checkLength("b", b, 3);
+    CompiledFunction.checkLength("x", x, 4);
+    CompiledFunction.checkLength("y", y, 3);
+    this.W = W;
+    this.b = b;
+    this.x = x;
+    this.y = y;
+    forward0();
+    backward0();
+    return softmax_loss;
+  }
+
+  /**
+   * Computes the Hessian times the direction {@code v*} (one per parameter) and stores it in the hvp* fields, without forming the Hessian.
+   */
+  public void hvp(double[] W, double[] b, double[] x, double[] y, double[] vW, double[] vB,
+      double[] vX, double[] vY) {
+    CompiledFunction.checkLength("W", W, 12);
+    CompiledFunction.checkLength("b", b, 3);
+    CompiledFunction.checkLength("x", x, 4);
+    CompiledFunction.checkLength("y", y, 3);
+    CompiledFunction.checkLength("v_W", vW, 12);
+    CompiledFunction.checkLength("v_b", vB, 3);
+    CompiledFunction.checkLength("v_x", vX, 4);
+    CompiledFunction.checkLength("v_y", vY, 3);
+    this.W = W;
+    this.b = b;
+    this.x = x;
+    this.y = y;
+    this.vW = vW;
+    this.vB = vB;
+    this.vX = vX;
+    this.vY = vY;
+    forward0();
+    backward0();
+    second0();
+    for (int i = 0; i < 12; i++) {
+      hvpW[i] = h27[i];
+    }
+    for (int i = 0; i < 3; i++) {
+      hvpB[i] = h25[i];
+    }
+    for (int i = 0; i < 4; i++) {
+      hvpX[i] = h30[i];
+    }
+    for (int i = 0; i < 3; i++) {
+      hvpY[i] = h33[i];
+    }
+  }
+
+  /**
+   * The directional derivative of the value along the direction {@code v*} (one per parameter): J v, forward mode.
+   */
+  public double jvp(double[] W, double[] b, double[] x, double[] y, double[] vW, double[] vB,
+      double[] vX, double[] vY) {
+    CompiledFunction.checkLength("W", W, 12);
+    CompiledFunction.checkLength("b", b, 3);
+    CompiledFunction.checkLength("x", x, 4);
+    CompiledFunction.checkLength("y", y, 3);
+    CompiledFunction.checkLength("v_W", vW, 12);
+    CompiledFunction.checkLength("v_b", vB, 3);
+    CompiledFunction.checkLength("v_x", vX, 4);
+    CompiledFunction.checkLength("v_y", vY, 3);
+    this.W = W;
+    this.b = b;
+    this.x = x;
+    this.y = y;
+    this.vW = vW;
+    this.vB = vB;
+    this.vX = vX;
+    this.vY = vY;
+    forward0();
+    backward0();
+    second0();
+    return h11;
+  }
+
+  /**
+   * Computes the Hessian with respect to all parameters, flattened in declaration order, into the row-major field {@code hessian} [22, 22] (one hvp per row), and returns it.
+   */
+  public double[] hessian(double[] W, double[] b, double[] x, double[] y) {
+    for (int j = 0; j < 22; j++) {
+      if (j >= 0 && j < 12) {
+        basisW[j - 0] = 1;
+      }
+      if (j >= 12 && j < 15) {
+        basisB[j - 12] = 1;
+      }
+      if (j >= 15 && j < 19) {
+        basisX[j - 15] = 1;
+      }
+      if (j >= 19 && j < 22) {
+        basisY[j - 19] = 1;
+      }
+      hvp(W, b, x, y, basisW, basisB, basisX, basisY);
+      System.arraycopy(hvpW, 0, hessian, j * 22 + 0, 12);
+      if (j >= 0 && j < 12) {
+        basisW[j - 0] = 0;
+      }
+      System.arraycopy(hvpB, 0, hessian, j * 22 + 12, 3);
+      if (j >= 12 && j < 15) {
+        basisB[j - 12] = 0;
+      }
+      System.arraycopy(hvpX, 0, hessian, j * 22 + 15, 4);
+      if (j >= 15 && j < 19) {
+        basisX[j - 15] = 0;
+      }
+      System.arraycopy(hvpY, 0, hessian, j * 22 + 19, 3);
+      if (j >= 19 && j < 22) {
+        basisY[j - 19] = 0;
+      }
+    }
+    return hessian;
   }
 
   @Override
@@ -237,5 +596,25 @@ public final class SoftmaxLoss implements CompiledFunction {
     System.arraycopy(dx, 0, gradients[2], 0, 4);
     System.arraycopy(dy, 0, gradients[3], 0, 3);
     return new double[] {result};
+  }
+
+  @Override
+  public double[] evaluateHessian(double[][] args, double[] upstream) {
+    return hessian(args[0], args[1], args[2], args[3]).clone();
+  }
+
+  @Override
+  public void evaluateHvp(double[][] args, double[] upstream, double[][] direction,
+      double[][] out) {
+    hvp(args[0], args[1], args[2], args[3], direction[0], direction[1], direction[2], direction[3]);
+    System.arraycopy(hvpW, 0, out[0], 0, 12);
+    System.arraycopy(hvpB, 0, out[1], 0, 3);
+    System.arraycopy(hvpX, 0, out[2], 0, 4);
+    System.arraycopy(hvpY, 0, out[3], 0, 3);
+  }
+
+  @Override
+  public double[] evaluateJvp(double[][] args, double[][] direction) {
+    return new double[] {jvp(args[0], args[1], args[2], args[3], direction[0], direction[1], direction[2], direction[3])};
   }
 }

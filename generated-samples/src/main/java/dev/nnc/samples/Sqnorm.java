@@ -30,6 +30,49 @@ public final class Sqnorm implements CompiledFunction {
 
   private final double[] g1 = new double[2];
 
+  private final double[] h1 = new double[4];
+
+  private final double[] h3 = new double[2];
+
+  private final double[] h6 = new double[2];
+
+  private final double[] h7 = new double[4];
+
+  private final double[] h8 = new double[2];
+
+  private final double[] h9 = new double[2];
+
+  private final double[] h10 = new double[2];
+
+  private final double[] h11 = new double[4];
+
+  private final double[] h12 = new double[4];
+
+  private final double[] h13 = new double[2];
+
+  private final double[] h14 = new double[2];
+
+  private final double[] h15 = new double[2];
+
+  /**
+   * Part of the Hessian-vector product for {@code W} [2, 2], set by hvp.
+   */
+  public final double[] hvpW = new double[4];
+
+  private final double[] basisW = new double[4];
+
+  /**
+   * Part of the Hessian-vector product for {@code x} [2], set by hvp.
+   */
+  public final double[] hvpX = new double[2];
+
+  private final double[] basisX = new double[2];
+
+  /**
+   * The Hessian [6, 6] after hessian, row-major, the parameters flattened in declaration order.
+   */
+  public final double[] hessian = new double[36];
+
   /**
    * Computes the value.
    */
@@ -105,6 +148,183 @@ public final class Sqnorm implements CompiledFunction {
     return sqnorm;
   }
 
+  /**
+   * Computes the Hessian times the direction {@code v*} (one per parameter) and stores it in the hvp* fields, without forming the Hessian.
+   */
+  public void hvp(double[] W, double[] x, double[] vW, double[] vX) {
+    CompiledFunction.checkLength("W", W, 4);
+    CompiledFunction.checkLength("x", x, 2);
+    CompiledFunction.checkLength("v_W", vW, 4);
+    CompiledFunction.checkLength("v_x", vX, 2);
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2);
+    for (int i = 0; i < 2; i++) {
+      double sum = 0.0;
+      for (int p = 0; p < 2; p++) {
+        sum += W[i * 2 + p] * x[p];
+      }
+      t1[i] = sum;
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- fan-out: gradients from both uses add
+    for (int i = 0; i < 2; i++) {
+      g1[i] = 2.0 * t1[i];
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- matmul gate (second sweep)
+    for (int i = 0; i < 2; i++) {
+      double sum = 0.0;
+      for (int p = 0; p < 2; p++) {
+        sum += W[i * 2 + p] * vX[p];
+      }
+      h6[i] = sum;
+    }
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 2; j++) {
+        h7[i * 2 + j] = g1[i] * vX[j];
+      }
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- outer gate (second sweep)
+    for (int i = 0; i < 2; i++) {
+      double sum = 0.0;
+      for (int p = 0; p < 2; p++) {
+        sum += vW[i * 2 + p] * x[p];
+      }
+      h8[i] = sum;
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 2; i++) {
+      h9[i] = h6[i] + h8[i];
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- mul gate (second sweep)
+    for (int i = 0; i < 2; i++) {
+      h10[i] = h9[i] * 2.0;
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- matmul gate (second sweep)
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 2; j++) {
+        h11[i * 2 + j] = h10[i] * x[j];
+      }
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 4; i++) {
+      h12[i] = h7[i] + h11[i];
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- outer gate (second sweep)
+    for (int j = 0; j < 2; j++) {
+      h13[j] = 0.0;
+    }
+    for (int p = 0; p < 2; p++) {
+      double scale = g1[p];
+      for (int j = 0; j < 2; j++) {
+        h13[j] += scale * vW[p * 2 + j];
+      }
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- matmul gate (second sweep)
+    for (int j = 0; j < 2; j++) {
+      h14[j] = 0.0;
+    }
+    for (int p = 0; p < 2; p++) {
+      double scale = h10[p];
+      for (int j = 0; j < 2; j++) {
+        h14[j] += scale * W[p * 2 + j];
+      }
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- fan-out: gradients from both uses add (second sweep)
+    for (int i = 0; i < 2; i++) {
+      h15[i] = h13[i] + h14[i];
+    }
+    for (int i = 0; i < 4; i++) {
+      hvpW[i] = h12[i];
+    }
+    for (int i = 0; i < 2; i++) {
+      hvpX[i] = h15[i];
+    }
+  }
+
+  /**
+   * The directional derivative of the value along the direction {@code v*} (one per parameter): J v, forward mode.
+   */
+  public double jvp(double[] W, double[] x, double[] vW, double[] vX) {
+    CompiledFunction.checkLength("W", W, 4);
+    CompiledFunction.checkLength("x", x, 2);
+    CompiledFunction.checkLength("v_W", vW, 4);
+    CompiledFunction.checkLength("v_x", vX, 2);
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2);
+    for (int i = 0; i < 2; i++) {
+      double sum = 0.0;
+      for (int p = 0; p < 2; p++) {
+        sum += W[i * 2 + p] * x[p];
+      }
+      t1[i] = sum;
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- fan-out: gradients from both uses add
+    for (int i = 0; i < 2; i++) {
+      g1[i] = 2.0 * t1[i];
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- matmul gate
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 2; j++) {
+        dW[i * 2 + j] = g1[i] * x[j];
+      }
+    }
+    for (int j = 0; j < 2; j++) {
+      dx[j] = 0.0;
+    }
+    for (int p = 0; p < 2; p++) {
+      double scale = g1[p];
+      for (int j = 0; j < 2; j++) {
+        dx[j] += scale * W[p * 2 + j];
+      }
+    }
+    // line 2: fn sqnorm(W: [2, 2], x: [2]) = sum((W @ x)^2); -- directional derivative: gradient times v
+    for (int i = 0; i < 4; i++) {
+      h1[i] = dW[i] * vW[i];
+    }
+    double h2;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 4; k++) {
+        sum += h1[k];
+      }
+      h2 = sum;
+    }
+    for (int i = 0; i < 2; i++) {
+      h3[i] = dx[i] * vX[i];
+    }
+    double h4;
+    {
+      double sum = 0.0;
+      for (int k = 0; k < 2; k++) {
+        sum += h3[k];
+      }
+      h4 = sum;
+    }
+    double h5 = h2 + h4;
+    return h5;
+  }
+
+  /**
+   * Computes the Hessian with respect to all parameters, flattened in declaration order, into the row-major field {@code hessian} [6, 6] (one hvp per row), and returns it.
+   */
+  public double[] hessian(double[] W, double[] x) {
+    for (int j = 0; j < 6; j++) {
+      if (j >= 0 && j < 4) {
+        basisW[j - 0] = 1;
+      }
+      if (j >= 4 && j < 6) {
+        basisX[j - 4] = 1;
+      }
+      hvp(W, x, basisW, basisX);
+      System.arraycopy(hvpW, 0, hessian, j * 6 + 0, 4);
+      if (j >= 0 && j < 4) {
+        basisW[j - 0] = 0;
+      }
+      System.arraycopy(hvpX, 0, hessian, j * 6 + 4, 2);
+      if (j >= 4 && j < 6) {
+        basisX[j - 4] = 0;
+      }
+    }
+    return hessian;
+  }
+
   @Override
   public String name() {
     return "sqnorm";
@@ -141,5 +361,23 @@ public final class Sqnorm implements CompiledFunction {
     System.arraycopy(dW, 0, gradients[0], 0, 4);
     System.arraycopy(dx, 0, gradients[1], 0, 2);
     return new double[] {result};
+  }
+
+  @Override
+  public double[] evaluateHessian(double[][] args, double[] upstream) {
+    return hessian(args[0], args[1]).clone();
+  }
+
+  @Override
+  public void evaluateHvp(double[][] args, double[] upstream, double[][] direction,
+      double[][] out) {
+    hvp(args[0], args[1], direction[0], direction[1]);
+    System.arraycopy(hvpW, 0, out[0], 0, 4);
+    System.arraycopy(hvpX, 0, out[1], 0, 2);
+  }
+
+  @Override
+  public double[] evaluateJvp(double[][] args, double[][] direction) {
+    return new double[] {jvp(args[0], args[1], direction[0], direction[1])};
   }
 }

@@ -21,13 +21,24 @@ declaration
 
 // fn f(x, y) = x * y;            fn g(x) : f32 { let s = x; return s; }
 // fn sp(x) = log(1 + exp(x)) grad(g) = g * sigmoid(x);
+// fn m(x, y) = x * y grad(g) = (dx: g * y, dy: g * x);
 fnDecl
     : FN name=ident '(' paramList? ')' (':' elemType=ident)? fnBody
     ;
 
 fnBody
-    : '=' body=expr (GRAD '(' upstream=ident ')' '=' gradExpr=expr)? ';'   # exprBody
-    | block                                                                # blockBody
+    : '=' body=expr (GRAD '(' upstream=ident ')' '=' gradBody)? ';'   # exprBody
+    | block                                                           # blockBody
+    ;
+
+// The stated derivative: one expression, or one entry d<param> per parameter.
+gradBody
+    : '(' gradEntry (',' gradEntry)* ','? ')'   # gradTuple
+    | expr                                      # gradSingle
+    ;
+
+gradEntry
+    : name=ident ':' expr
     ;
 
 block

@@ -36,6 +36,29 @@ public interface CompiledFunction {
    */
   double[] evaluateWithGradient(double[][] args, double[] upstream, double[][] gradients);
 
+  /**
+   * The Hessian at {@code args} with respect to all parameters flattened in declaration order
+   * (row-major within a tensor), as a row-major {@code [P, P]} array; for a tensor-valued
+   * function the Hessian of {@code sum(upstream * value)} (null: all ones).
+   */
+  default double[] evaluateHessian(double[][] args, double[] upstream) {
+    throw new UnsupportedOperationException(name() + " was generated without second derivatives");
+  }
+
+  /**
+   * The Hessian at {@code args} times {@code direction} (one array per parameter), written into
+   * {@code out[i]} (arrays of each parameter's size); upstream as in {@link #evaluateHessian}.
+   */
+  default void evaluateHvp(double[][] args, double[] upstream, double[][] direction,
+      double[][] out) {
+    throw new UnsupportedOperationException(name() + " was generated without second derivatives");
+  }
+
+  /** The Jacobian at {@code args} times {@code direction} (one array per parameter): J v. */
+  default double[] evaluateJvp(double[][] args, double[][] direction) {
+    throw new UnsupportedOperationException(name() + " was generated without second derivatives");
+  }
+
   /** A single-precision copy of {@code values}, for the generic methods of f32 functions. */
   static float[] toF32(double[] values) {
     float[] out = new float[values.length];

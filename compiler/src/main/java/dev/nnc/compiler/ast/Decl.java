@@ -50,6 +50,18 @@ public sealed interface Decl permits Decl.Fn, Decl.Layer, Decl.Model {
   /** A name with its place. */
   record Ident(String name, SourceSpan span) {}
 
-  /** {@code grad(upstream) = expr}: the derivative of a one-argument function, stated by hand. */
-  record CustomGradient(String upstream, Expr expr, SourceSpan span) {}
+  /**
+   * {@code grad(upstream) = expr} (one expression, for a one-parameter function) or
+   * {@code grad(upstream) = (dx: ..., dy: ...)} (one entry per parameter): a derivative stated by
+   * hand. Exactly one of {@code expr} and {@code entries} is non-null.
+   */
+  record CustomGradient(String upstream, SourceSpan upstreamSpan, Expr expr,
+      List<GradEntry> entries, SourceSpan span) {
+    public CustomGradient {
+      entries = entries == null ? null : List.copyOf(entries);
+    }
+  }
+
+  /** One entry {@code dx: expr} of a stated derivative. */
+  record GradEntry(String name, SourceSpan nameSpan, Expr expr, SourceSpan span) {}
 }

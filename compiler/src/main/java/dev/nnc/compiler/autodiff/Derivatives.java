@@ -1,11 +1,15 @@
 package dev.nnc.compiler.autodiff;
 
+import dev.nnc.compiler.ir.CustomRule;
 import dev.nnc.compiler.ir.Graph;
+import dev.nnc.compiler.ir.GraphCopy;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -169,6 +173,9 @@ public final class Derivatives {
     // batch_broadcast(x): dx = sum over examples of g (fan-out over the batch sums)
     rule(Op.BATCH_BROADCAST, "batch fan-out (gradients of the examples add)", (G, y, g, i) ->
         g.batched() ? G.apply(Op.BATCH_SUM, y.origin(), g) : g);
+    // a call with a stated derivative: the stated rule, instantiated at the call's arguments
+    // and upstream gradient; the inlined body receives nothing
+    rule(Op.CUSTOM, "custom rule", Derivatives::custom);
     // onehot(v, k): dv = g[k]
     rule(Op.ONEHOT, "onehot gate", (G, y, g, i) -> i == 1 ? null
         : G.apply(Op.PICK, y.origin(), g, y.input(1)));
@@ -200,7 +207,32 @@ public final class Derivatives {
     return i == 0 ? G.apply(Op.MATMUL, y.origin(), b, g) : G.apply(Op.OUTER, y.origin(), a, g);
   }
 
+  /**
+   * The stated rule of a call ({@link Op#CUSTOM}): the template's gradient for argument
+   * {@code i - 1}, copied into the graph with the template's variables replaced by the arguments
+   * and the upstream gradient. Differentiating the result again differentiates the stated
+   * expression itself.
+   */
+  private static Node custom(Graph G, Node.Apply y, Node g, int i) {
+    if (i == 0) {
+      return null;
+    }
+    CustomRule rule = (CustomRule) y.attributes();
+    Map<Node, Node> given = new IdentityHashMap<>();
+    for (int k = 0; k < rule.params().size(); k++) {
+      given.put(rule.params().get(k), y.input(k + 1));
+    }
+    given.put(rule.upstream(), g);
+    return GraphCopy.copy(rule.template(), G, List.of(rule.gradients().get(i - 1)), given, null)
+        .get(0);
+  }
+
   private Derivatives() {}
+
+  /** The name of the rule differentiating {@code y}, for comments: its op's, or a stated one. */
+  public static String gate(Node.Apply y) {
+    return y.attributes() instanceof CustomRule rule ? rule.gate() : of(y.op()).gate();
+  }
 
   /** The rule for {@code op}; every op has one (forward-only ops have a rule giving nothing). */
   public static Entry of(Op op) {

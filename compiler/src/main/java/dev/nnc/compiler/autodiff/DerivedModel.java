@@ -56,6 +56,8 @@ public record DerivedModel(ModelIr model, Node.Var batchSize, Node objective,
     for (ModelIr.ParamVar p : model.params()) {
       roots.add(grads.get(p.var()));
     }
+    // Calls with a stated derivative have served the sweep; from here on each is its body.
+    roots = CustomCalls.erase(graph, roots);
     if (simplify) {
       roots = Simplifier.simplify(graph, roots);
     }

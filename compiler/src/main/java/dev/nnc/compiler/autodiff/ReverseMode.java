@@ -28,12 +28,27 @@ public final class ReverseMode {
    * does not depend on get a zero gradient.
    */
   public static Map<Node.Var, Node> gradients(Graph graph, Node output, Node seed) {
-    Map<Node, Node> adjoint = adjoints(graph, output, seed);
-    Map<Node.Var, Node> result = new LinkedHashMap<>();
+    List<Node.Var> wrt = new ArrayList<>();
     for (Node.Var var : graph.vars()) {
-      if (!var.differentiable()) {
-        continue;
+      if (var.differentiable()) {
+        wrt.add(var);
       }
+    }
+    return gradients(graph, output, seed, wrt, true);
+  }
+
+  /**
+   * The gradient of {@code output} with respect to each variable of {@code wrt} (in that order,
+   * differentiable or not: a second sweep differentiates a gradient with respect to its upstream
+   * seed). With {@code nameAdjoints}, adjoints are named after the values they are gradients of
+   * ({@code dq}); a sweep over a derivative graph leaves names alone, so the first derivatives
+   * keep theirs.
+   */
+  public static Map<Node.Var, Node> gradients(Graph graph, Node output, Node seed,
+      List<Node.Var> wrt, boolean nameAdjoints) {
+    Map<Node, Node> adjoint = adjoints(graph, output, seed, new HashSet<>(wrt), nameAdjoints);
+    Map<Node.Var, Node> result = new LinkedHashMap<>();
+    for (Node.Var var : wrt) {
       Node g = adjoint.get(var);
       result.put(var, g != null ? g : graph.constant(0, var.shape()));
     }
@@ -45,8 +60,19 @@ public final class ReverseMode {
    * variable to the output, keyed by node.
    */
   public static Map<Node, Node> adjoints(Graph graph, Node output, Node seed) {
+    Set<Node> wrt = new HashSet<>();
+    for (Node.Var var : graph.vars()) {
+      if (var.differentiable()) {
+        wrt.add(var);
+      }
+    }
+    return adjoints(graph, output, seed, wrt, true);
+  }
+
+  private static Map<Node, Node> adjoints(Graph graph, Node output, Node seed, Set<Node> wrt,
+      boolean nameAdjoints) {
     List<Node> order = GraphOrder.reachable(output);
-    Set<Node> needsGradient = needingGradient(order);
+    Set<Node> needsGradient = needingGradient(order, wrt);
     Map<Node, Node> adjoint = new IdentityHashMap<>();
     adjoint.put(output, seed);
     for (int n = order.size() - 1; n >= 0; n--) {
@@ -55,7 +81,6 @@ public final class ReverseMode {
       if (g == null || !(node instanceof Node.Apply apply)) {
         continue;
       }
-      Derivatives.Entry entry = Derivatives.of(apply.op());
       for (int i = 0; i < apply.inputs().size(); i++) {
         Node input = apply.input(i);
         if (!needsGradient.contains(input)) {
@@ -66,17 +91,22 @@ public final class ReverseMode {
         if (contribution == null) {
           continue;
         }
-        noteNew(graph, contribution, firstNew, apply, entry.gate());
+        noteNew(graph, contribution, firstNew, apply,
+            Derivatives.gate(apply) + (nameAdjoints ? "" : " (second sweep)"));
         Node previous = adjoint.get(input);
         if (previous == null) {
           adjoint.put(input, contribution);
         } else {
           int before = graph.size();
           Node sum = graph.at(apply.origin(), () -> fanIn(graph, previous, contribution));
-          noteNew(graph, sum, before, apply, "fan-out: gradients from both uses add");
+          noteNew(graph, sum, before, apply, "fan-out: gradients from both uses add"
+              + (nameAdjoints ? "" : " (second sweep)"));
           adjoint.put(input, sum);
         }
       }
+    }
+    if (!nameAdjoints) {
+      return adjoint;
     }
     // Name each adjoint after the value it is the gradient of: dq for q (forward values keep
     // their own names).
@@ -204,9 +234,15 @@ public final class ReverseMode {
     }
   }
 
-  /** Notes every node made since {@code firstNew} that the contribution uses. */
+  /**
+   * Notes every node made since {@code firstNew} that the contribution uses, at the source place
+   * of {@code from} (for a node of a derivative graph, the place of the value it derives from).
+   */
   private static void noteNew(Graph graph, Node contribution, int firstNew, Node.Apply from,
       String gate) {
+    Graph.Note fromNote = graph.noteOf(from);
+    dev.nnc.compiler.diag.SourceSpan origin = fromNote != null ? fromNote.origin()
+        : from.origin();
     List<Node> stack = new ArrayList<>();
     stack.add(contribution);
     Set<Node> seen = new HashSet<>();
@@ -215,18 +251,18 @@ public final class ReverseMode {
       if (node.id() < firstNew || !seen.add(node)) {
         continue;
       }
-      graph.note(node, from.origin(), gate);
+      graph.note(node, origin, gate);
       if (node instanceof Node.Apply a) {
         stack.addAll(a.inputs());
       }
     }
   }
 
-  /** The nodes (in {@code order}) that depend on a differentiable variable. */
-  private static Set<Node> needingGradient(List<Node> order) {
+  /** The nodes (in {@code order}) that depend on a variable of {@code wrt}. */
+  private static Set<Node> needingGradient(List<Node> order, Set<Node> wrt) {
     Set<Node> needs = new HashSet<>();
     for (Node node : order) {
-      if (node instanceof Node.Var v && v.differentiable()) {
+      if (node instanceof Node.Var && wrt.contains(node)) {
         needs.add(node);
       } else if (node instanceof Node.Apply a && a.op().differentiable()) {
         for (int i = 0; i < a.inputs().size(); i++) {

@@ -76,12 +76,12 @@ final class FunctionChecker {
       params.add(var);
       scope.names.put(p.name(), new Value(var, false));
     }
-    if (fn.customGradient() != null) {
-      error(fn.customGradient().span(), "custom derivatives (grad clauses) are not supported yet;"
-          + " remove the clause to let nnc derive " + fn.name());
-    }
     Node value = expressions.inliner().declaration(fn.name(),
         () -> expressions.body(fn.body(), scope, fn.nameSpan(), "function " + fn.name()));
+    if (value != null && diagnostics.errorCount() == before) {
+      // A stated derivative replaces the derived one; the body itself then needs none.
+      value = expressions.inliner().customRules().wrap(fn, graph, value, List.copyOf(params));
+    }
     expressions.inliner().finished(graph);
     if (value != null && diagnostics.errorCount() == before) {
       GradientPaths.check(value, diagnostics);

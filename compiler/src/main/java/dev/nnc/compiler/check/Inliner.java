@@ -39,6 +39,7 @@ final class Inliner {
   private final Diagnostics diagnostics;
   private final ExpressionChecker expressions;
   private final Constants constants;
+  private final CustomRules customRules;
   /** The functions and layers being inlined, innermost last; recursion is an error. */
   private final Set<String> inlining = new LinkedHashSet<>();
   /** The calls being inlined, outermost first, to report a too-deep chain where it starts. */
@@ -56,6 +57,12 @@ final class Inliner {
     this.diagnostics = diagnostics;
     this.expressions = expressions;
     this.constants = constants;
+    this.customRules = new CustomRules(diagnostics, expressions, constants);
+  }
+
+  /** The derivatives stated for functions, which every call of such a function carries. */
+  CustomRules customRules() {
+    return customRules;
   }
 
   /**
@@ -191,6 +198,10 @@ final class Inliner {
     calls.removeLast();
     inlining.remove(fn.name());
     if (diagnostics.errorCount() != before || result == null) {
+      return null;
+    }
+    result = customRules.wrap(fn, caller.graph, result, args);
+    if (result == null) {
       return null;
     }
     inlined.put(key, result);

@@ -27,7 +27,8 @@ final class FunctionPlan {
   /** The members every generated function class has, which no value may be named. */
   private static final List<String> MEMBERS = List.of("value", "valueAndGradient", "name",
       "parameterNames", "parameterShape", "valueShape", "evaluate", "evaluateWithGradient",
-      "singlePrecision", "args", "upstream", "gradients", "seed", "result");
+      "singlePrecision", "args", "upstream", "gradients", "seed", "result", "hvp",
+      "evaluateHessian", "evaluateHvp", "evaluateJvp", "direction", "out", "hasSecondOrder");
 
   final DerivedFunction derived;
   final Graph graph;
@@ -42,18 +43,39 @@ final class FunctionPlan {
   private final Set<Node> scalarFields = new LinkedHashSet<>();
   private final List<Node> forward;
   private final List<Node> backward;
+  /** Statements of the second-order and forward-mode methods beyond forward and backward. */
+  private final List<Node> second;
   private final List<List<Fusion.Group>> forwardChunks;
   private final List<List<Fusion.Group>> backwardChunks;
+  private final List<List<Fusion.Group>> secondChunks;
   private final List<String> forwardChunkNames = new ArrayList<>();
   private final List<String> backwardChunkNames = new ArrayList<>();
+  private final List<String> secondChunkNames = new ArrayList<>();
+  /** Whether the class has hvp, jvp and hessian (a class too large with them has not). */
+  private final boolean secondOrder;
+  private final Map<Node.Var, String> hvpFields = new IdentityHashMap<>();
+  /** For each tensor parameter, the direction buffer hessian() passes to hvp(). */
+  private final Map<Node.Var, String> basisFields = new IdentityHashMap<>();
+  private String hessianField;
+  private String jvpField;
   private final boolean chunked;
   /** The field a tensor value is copied into when it is not computed by a statement of its own. */
   private final String valueCopy;
 
-  FunctionPlan(DerivedFunction derived, String className) {
+  /**
+   * The plan of the class of {@code derived}; with {@code secondOrder}, it also computes the
+   * Hessian-vector and Jacobian-vector products.
+   */
+  FunctionPlan(DerivedFunction derived, String className, boolean secondOrder) {
     this.derived = derived;
     this.graph = derived.function().graph();
+    this.secondOrder = secondOrder;
     this.names = JavaNames.allocator(className, MEMBERS);
+    if (secondOrder) {
+      // the methods' own names, taken for their result fields before any value is named
+      hessianField = names.newName("hessian", "$hessian");
+      jvpField = names.newName("jvp", "$jvp");
+    }
     List<Node> valueNodes = IrFacts.reachable(List.of(derived.value()));
     Set<Node> inForward = new HashSet<>(valueNodes);
     this.forward = computed(valueNodes);
@@ -64,6 +86,17 @@ final class FunctionPlan {
       }
     }
     this.backward = back;
+    Set<Node> firstOrder = new HashSet<>(forward);
+    firstOrder.addAll(backward);
+    List<Node> sec = new ArrayList<>();
+    if (secondOrder) {
+      for (Node n : computed(IrFacts.reachable(secondOrderRoots()))) {
+        if (!firstOrder.contains(n)) {
+          sec.add(n);
+        }
+      }
+    }
+    this.second = sec;
 
     for (Node.Var p : derived.function().params()) {
       nodeNames.put(p, names.newName(JavaNames.hint(p.name()), p));
@@ -74,13 +107,29 @@ final class FunctionPlan {
     for (Node.Var p : derived.function().params()) {
       gradientFields.put(p, names.newName("d" + nodeNames.get(p), "$grad:" + p.name()));
     }
+    if (secondOrder) {
+      List<Node.Var> params = derived.function().params();
+      for (int i = 0; i < params.size(); i++) {
+        Node.Var p = params.get(i);
+        String base = nodeNames.get(p);
+        String cap = Character.toUpperCase(base.charAt(0)) + base.substring(1);
+        nodeNames.put(derived.directions().get(i), names.newName("v" + cap,
+            derived.directions().get(i)));
+        hvpFields.put(p, names.newName("hvp" + cap, "$hvp:" + p.name()));
+        if (!p.shape().isScalar()) {
+          basisFields.put(p, names.newName("basis" + cap, "$basis:" + p.name()));
+        }
+      }
+    }
     assignStorage();
     Node value = derived.value();
     this.valueCopy = !value.shape().isScalar() && !tensorFields.contains(value)
         ? names.newName(derived.function().name(), "$valueCopy") : null;
-    this.chunked = cost(forward) + cost(backward) > CHUNK_BUDGET;
+    // hvp() runs the forward, backward and second-order statements in one method unless split
+    this.chunked = cost(forward) + cost(backward) + cost(second) > CHUNK_BUDGET;
     this.forwardChunks = chunked ? chunks(forward) : List.of(groups(forward));
     this.backwardChunks = chunked ? chunks(backward) : List.of(groups(backward));
+    this.secondChunks = chunked ? chunks(second) : List.of(groups(second));
     if (chunked) {
       for (int c = 0; c < forwardChunks.size(); c++) {
         forwardChunkNames.add(names.newName("forward" + c, "$chunk:forward" + c));
@@ -88,8 +137,18 @@ final class FunctionPlan {
       for (int c = 0; c < backwardChunks.size(); c++) {
         backwardChunkNames.add(names.newName("backward" + c, "$chunk:backward" + c));
       }
+      for (int c = 0; c < secondChunks.size(); c++) {
+        secondChunkNames.add(names.newName("second" + c, "$chunk:second" + c));
+      }
       findScalarFields();
     }
+  }
+
+  /** The Hessian-vector products and the Jacobian-vector product. */
+  private List<Node> secondOrderRoots() {
+    List<Node> roots = new ArrayList<>(derived.hvp());
+    roots.add(derived.jvp());
+    return roots;
   }
 
   /** Nodes that need a statement: not constants, variables or views. */
@@ -134,6 +193,14 @@ final class FunctionPlan {
         tensorFields.add(n);
       }
     }
+    int h = 1;
+    for (Node n : second) {
+      String hint = graph.nameOf(n) != null ? graph.nameOf(n) : "h" + h++;
+      nodeNames.put(n, names.newName(JavaNames.hint(hint), n));
+      if (!n.shape().isScalar()) {
+        tensorFields.add(n);
+      }
+    }
   }
 
   /**
@@ -145,6 +212,7 @@ final class FunctionPlan {
     Map<Node, Integer> chunkOf = new IdentityHashMap<>();
     List<List<Fusion.Group>> all = new ArrayList<>(forwardChunks);
     all.addAll(backwardChunks);
+    all.addAll(secondChunks);
     for (int c = 0; c < all.size(); c++) {
       for (Fusion.Group g : all.get(c)) {
         for (Node n : g.nodes()) {
@@ -162,6 +230,9 @@ final class FunctionPlan {
     }
     List<Node> readByMethod = new ArrayList<>(derived.gradients());
     readByMethod.add(derived.value());
+    if (secondOrder) {
+      readByMethod.addAll(secondOrderRoots());
+    }
     for (Node r : readByMethod) {
       for (Node leaf : Fusion.storedLeaves(r)) {
         if (chunkOf.containsKey(leaf) && leaf.shape().isScalar()) {
@@ -247,6 +318,63 @@ final class FunctionPlan {
     return backwardChunkNames;
   }
 
+  List<Node> second() {
+    return second;
+  }
+
+  List<List<Fusion.Group>> secondChunks() {
+    return secondChunks;
+  }
+
+  List<String> secondChunkNames() {
+    return secondChunkNames;
+  }
+
+  /** Whether the class has the second-order and forward-mode methods. */
+  boolean secondOrder() {
+    return secondOrder;
+  }
+
+  /** The direction variables, one per parameter (fields in a chunked body). */
+  List<Node.Var> directions() {
+    return derived.directions();
+  }
+
+  /** The public field of the Hessian-vector product's part for {@code p}. */
+  String hvpField(Node.Var p) {
+    return hvpFields.get(p);
+  }
+
+  /** The private buffer holding the basis direction for tensor parameter {@code p}. */
+  String basisField(Node.Var p) {
+    return basisFields.get(p);
+  }
+
+  /** The public field holding the Hessian, row-major. */
+  String hessianField() {
+    return hessianField;
+  }
+
+  /** The public field holding a tensor-valued function's J v. */
+  String jvpField() {
+    return jvpField;
+  }
+
+  /**
+   * The statements of {@code groups} that {@code roots} need (a method computing only some
+   * results runs only their statements; a chunked body runs whole chunks).
+   */
+  List<Fusion.Group> needed(List<Fusion.Group> groups, List<Node> roots) {
+    Set<Node> need = new HashSet<>(IrFacts.reachable(roots));
+    List<Fusion.Group> out = new ArrayList<>();
+    for (Fusion.Group g : groups) {
+      if (g.nodes().stream().anyMatch(need::contains)) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
   /** The Java name of a value (parameter, upstream seed or statement). */
   String name(Node n) {
     String name = nodeNames.get(n);
@@ -291,9 +419,9 @@ final class FunctionPlan {
     return valueCopy;
   }
 
-  /** The number of statements the class computes (forward and backward). */
+  /** The number of statements the class computes (forward, backward and second order). */
   int statementCount() {
-    return forward.size() + backward.size();
+    return forward.size() + backward.size() + second.size();
   }
 
   /**
@@ -304,7 +432,8 @@ final class FunctionPlan {
    */
   int constantEstimate() {
     int fields = params().size() + tensorFields.size() + (valueCopy != null ? 1 : 0)
-        + (chunked ? inputs().size() + scalarFields.size() : 0);
+        + (chunked ? inputs().size() + scalarFields.size() : 0)
+        + (secondOrder ? 2 + 2 * params().size() + basisFields.size() : 0);
     int locals = 0;
     for (Node n : forward) {
       locals += declaresLocal(n) ? 1 : 0;
@@ -312,9 +441,14 @@ final class FunctionPlan {
     for (Node n : backward) {
       locals += declaresLocal(n) ? 1 : 0;
     }
-    int methods = forwardChunkNames.size() + backwardChunkNames.size();
+    for (Node n : second) {
+      locals += declaresLocal(n) ? 1 : 0;
+    }
+    int methods = forwardChunkNames.size() + backwardChunkNames.size()
+        + secondChunkNames.size();
     List<Node> all = new ArrayList<>(forward);
     all.addAll(backward);
+    all.addAll(second);
     int numbers = SizeLimits.poolNumbers(all, derived.function().elementType());
     return 3 * fields + locals + numbers + 3 * methods + 2 * params().size() + 400;
   }

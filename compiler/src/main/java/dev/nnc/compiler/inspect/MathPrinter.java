@@ -111,7 +111,7 @@ public final class MathPrinter {
   }
 
   private static boolean isView(Node.Apply a) {
-    return a.op() == Op.BROADCAST;
+    return a.op() == Op.BROADCAST || a.op() == Op.BATCH_BROADCAST;
   }
 
   private static boolean trivial(Node.Apply a) {
@@ -152,7 +152,8 @@ public final class MathPrinter {
         level = 0;
         s = expr(a.input(0), ADD, false) + " " + op.symbol() + " " + expr(a.input(1), ADD, false);
       }
-      case BROADCAST -> {
+      case BROADCAST, BATCH_BROADCAST -> {
+        // repeating a value (to a shape, or to every example) changes nothing a reader sees
         return expr(a.input(0), context, false);
       }
       case STEP -> {

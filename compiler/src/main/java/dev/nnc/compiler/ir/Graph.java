@@ -100,7 +100,7 @@ public final class Graph {
    */
   public Node apply(Op op, int attr, Attributes attributes, Shape shape, SourceSpan origin,
       Node... inputs) {
-    if (inputs.length != op.arity()) {
+    if (op.arity() >= 0 ? inputs.length != op.arity() : inputs.length == 0) {
       throw new IllegalArgumentException(op + " takes " + op.arity() + " inputs");
     }
     if (!op.attributes().isInstance(attributes)) {

@@ -98,6 +98,14 @@ public enum Op {
   PICK(structural("pick", 2).noGradientTo(1)),
   /** onehot(g, k): zeros of the node's shape with g at index k; k receives no gradient. */
   ONEHOT(structural("onehot", 2).noGradientTo(1)),
+  /**
+   * A call of a function whose derivative the user stated ({@code grad(g) = ...}): input 0 is
+   * the inlined body (its value is the node's value, and it receives no gradient), inputs 1..n
+   * are the arguments, and the {@link CustomRule} attributes hold the stated rule. Any number of
+   * inputs; not callable from {@code .nn}. The derivative phase replaces it by its body once
+   * every derivative is taken.
+   */
+  CUSTOM(structural("custom", -1).noGradientTo(0).attributes(CustomRule.class)),
 
   // ---- in and out of the batch ----
   /** The sum over the examples of a batch: batched input, unbatched result of the same shape. */
@@ -138,6 +146,7 @@ public enum Op {
     return spec.symbol;
   }
 
+  /** The number of inputs, or -1 for an op taking any number ({@link #CUSTOM}). */
   public int arity() {
     return spec.arity;
   }

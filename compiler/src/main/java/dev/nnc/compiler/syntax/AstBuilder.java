@@ -47,9 +47,8 @@ final class AstBuilder extends NnBaseVisitor<Object> {
     if (ctx.fnBody() instanceof NnParser.ExprBodyContext single) {
       Expr value = expr(single.body);
       body.add(new Stmt.Return(value, value.span()));
-      if (single.gradExpr != null) {
-        custom = new Decl.CustomGradient(single.upstream.getText(), expr(single.gradExpr),
-            span(single.upstream.getStart(), single.gradExpr.getStop()));
+      if (single.gradBody() != null) {
+        custom = customGradient(single);
       }
     } else {
       NnParser.BlockContext block = ((NnParser.BlockBodyContext) ctx.fnBody()).block();
@@ -64,6 +63,20 @@ final class AstBuilder extends NnBaseVisitor<Object> {
     }
     return new Decl.Fn(ctx.name.getText(), span(ctx.name), params, elementType, elementTypeSpan,
         body, custom, span(ctx));
+  }
+
+  private Decl.CustomGradient customGradient(NnParser.ExprBodyContext ctx) {
+    SourceSpan span = span(ctx.upstream.getStart(), ctx.gradBody().getStop());
+    if (ctx.gradBody() instanceof NnParser.GradSingleContext single) {
+      return new Decl.CustomGradient(ctx.upstream.getText(), span(ctx.upstream),
+          expr(single.expr()), null, span);
+    }
+    List<Decl.GradEntry> entries = new ArrayList<>();
+    for (NnParser.GradEntryContext e : ((NnParser.GradTupleContext) ctx.gradBody()).gradEntry()) {
+      entries.add(new Decl.GradEntry(e.name.getText(), span(e.name), expr(e.expr()), span(e)));
+    }
+    return new Decl.CustomGradient(ctx.upstream.getText(), span(ctx.upstream), null, entries,
+        span);
   }
 
   @Override

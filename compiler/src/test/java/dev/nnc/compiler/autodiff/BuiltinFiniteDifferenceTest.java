@@ -342,6 +342,69 @@ class BuiltinFiniteDifferenceTest {
     return tests("generated, unsimplified", (c, args) -> generated(fns, c, args));
   }
 
+  /**
+   * Every built-in's second derivative: the generated Hessian (one Hessian-vector product per
+   * basis direction, derived by differentiating the first derivative's graph) against central
+   * finite differences of the generated gradient, which the tests above check against the value.
+   */
+  @TestFactory
+  Stream<DynamicTest> secondDerivativesMatchFiniteDifferencesOfTheGradient() {
+    Map<String, CompiledFunction> fns = GeneratedCode.compile(text(), true);
+    List<DynamicTest> tests = new ArrayList<>();
+    for (int k = 0; k < CASES.size(); k++) {
+      Case c = CASES.get(k);
+      long seed = 2000L + k;
+      tests.add(DynamicTest.dynamicTest(c.name() + " (second derivatives)", () -> {
+        FunctionIr fn = TestPrograms.function(HELPERS + c.text(), c.name());
+        CompiledFunction f = fns.get(c.name());
+        Random random = new Random(seed);
+        for (int point = 0; point < POINTS; point++) {
+          double[][] args = c.point(fn, random);
+          double[] hessian = f.evaluateHessian(Numerics.copy(args), null);
+          int size = (int) Math.round(Math.sqrt(hessian.length));
+          int column = 0;
+          for (int p = 0; p < args.length; p++) {
+            for (int e = 0; e < args[p].length; e++, column++) {
+              double x = args[p][e];
+              double h = 1e-5 * Math.max(1, Math.abs(x));
+              double[][] plus = Numerics.copy(args);
+              double[][] minus = Numerics.copy(args);
+              plus[p][e] = x + h;
+              minus[p][e] = x - h;
+              double[] a = gradient(f, plus);
+              double[] b = gradient(f, minus);
+              double[] fd = new double[size];
+              double[] got = new double[size];
+              for (int r = 0; r < size; r++) {
+                fd[r] = (a[r] - b[r]) / (plus[p][e] - minus[p][e]);
+                got[r] = hessian[r * size + column];
+              }
+              Numerics.assertClose(c.name() + " at " + deep(args) + ": Hessian column "
+                  + column, fd, got, 1e-4, 1e-5);
+            }
+          }
+        }
+      }));
+    }
+    return tests.stream();
+  }
+
+  /** The generated gradient, all parameters flattened in order. */
+  private static double[] gradient(CompiledFunction f, double[][] args) {
+    double[][] parts = GeneratedCode.valueAndGradient(f, Numerics.copy(args));
+    int size = 0;
+    for (int i = 1; i < parts.length; i++) {
+      size += parts[i].length;
+    }
+    double[] out = new double[size];
+    int at = 0;
+    for (int i = 1; i < parts.length; i++) {
+      System.arraycopy(parts[i], 0, out, at, parts[i].length);
+      at += parts[i].length;
+    }
+    return out;
+  }
+
   private static List<double[]> interpret(Case c, double[][] args, boolean simplify) {
     FunctionIr fn = TestPrograms.function(HELPERS + c.text(), c.name());
     return TestPrograms.valueAndGradient(DerivedFunction.derive(fn, simplify), args);

@@ -76,10 +76,35 @@ class SoftmaxLogsumexpTest {
     assertFalse(predictions.contains("log(sum)"), predictions);
   }
 
+  /** The code without the bodies of the hvp and jvp methods. */
+  private static String withoutSecondOrder(String code) {
+    StringBuilder out = new StringBuilder();
+    boolean skipping = false;
+    for (String line : code.split("\n")) {
+      if (line.matches("  public (void hvp|double jvp|double\\[\\] jvp)\\(.*")) {
+        skipping = true;
+      }
+      if (!skipping) {
+        out.append(line).append('\n');
+      }
+      if (skipping && line.equals("  }")) {
+        skipping = false;
+      }
+    }
+    return out.toString();
+  }
+
   @Test
   void functionsShareOnlyOverTheSameRows() {
     String code = source(FUNCTIONS, ElementType.F64);
-    assertEquals(2 * 2, count(code, "share the max and the exponentials"), code);
+    // rows and one share in their forward pass (printed in value and valueAndGradient, or once
+    // in a forward chunk method when the class, with its second-order methods, is split)
+    String firstOrder = withoutSecondOrder(code);
+    for (String cls : List.of("class Rows", "class One")) {
+      String body = firstOrder.substring(firstOrder.indexOf(cls));
+      body = body.substring(0, body.indexOf("\n}\n"));
+      assertTrue(count(body, "share the max and the exponentials") >= 1, body);
+    }
     String apart = code.substring(code.indexOf("class Apart"));
     assertFalse(apart.contains("share the max"), apart);
   }

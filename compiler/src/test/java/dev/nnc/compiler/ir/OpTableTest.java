@@ -62,11 +62,20 @@ class OpTableTest {
         g.apply(Op.PICK, S, u, k),
         g.apply(Op.ONEHOT, 0, Shape.of(4), S, g.scalar(2), k),
         g.apply(Op.BATCH_SUM, S, e),
-        g.apply(Op.BATCH_BROADCAST, S, a));
+        g.apply(Op.BATCH_BROADCAST, S, a),
+        g.apply(Op.CUSTOM, 0, identityRule(m), null, S, g.unary(Op.FLOOR, a), a));
     for (Node n : structural) {
       out.put(((Node.Apply) n).op(), (Node.Apply) n);
     }
     return out;
+  }
+
+  /** A stated derivative {@code grad(g) = g} for a function of one parameter of shape m. */
+  static CustomRule identityRule(Shape m) {
+    Graph template = new Graph();
+    Node.Var x = template.var("x", m, true, S);
+    Node.Var g = template.var("g", m, false, S);
+    return new CustomRule("ste", S, template, List.of(x), g, List.of(g));
   }
 
   @Test
