@@ -324,13 +324,26 @@ public final class Compiler {
    * libraries.
    */
   public static CheckResult check(SourceFile source) {
-    Path location;
+    return check(source, location(source), null);
+  }
+
+  /**
+   * {@code source} and the files it imports, directly or not, by display name, as
+   * {@link #check(SourceFile)} reads them, without checking them: what a cache of compiled
+   * classes must compare to know that nothing changed. Files that cannot be read are left out.
+   */
+  public static java.util.Map<String, SourceFile> files(SourceFile source) {
+    return onLargeStack(() -> ImportLoader.load(source, location(source), null,
+        new Diagnostics()).files(), source, new Diagnostics());
+  }
+
+  /** The file {@code source}'s name names, as a path; null if the name is no path. */
+  private static Path location(SourceFile source) {
     try {
-      location = Path.of(source.name());
+      return Path.of(source.name());
     } catch (java.nio.file.InvalidPathException e) {
-      location = null;
+      return null;
     }
-    return check(source, location, null);
   }
 
   /**
