@@ -364,7 +364,8 @@ public final class Compiler {
       if (loaded.main() == null || diagnostics.hasErrors()) {
         return null;
       }
-      CheckedProgram checked = Checker.check(loaded.main(), diagnostics);
+      CheckedProgram checked = Checker.check(loaded.main(), ImportLoader.libraries(),
+          diagnostics);
       return diagnostics.hasErrors() ? null : checked;
     }, source, diagnostics);
     return new CheckResult(source, diagnostics.all(), program, files);

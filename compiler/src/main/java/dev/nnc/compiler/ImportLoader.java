@@ -103,6 +103,11 @@ final class ImportLoader {
     return new Module(program, links);
   }
 
+  /** The libraries nnc ships, by the name an import gives them. */
+  static java.util.Map<String, Module> libraries() {
+    return java.util.Map.of(STANDARD_LIBRARY, StandardLibrary.MODULE);
+  }
+
   private Module library(Import statement) {
     if (!statement.target().equals(STANDARD_LIBRARY)) {
       error(statement.targetSpan(), "unknown library '" + statement.target() + "'; the standard"

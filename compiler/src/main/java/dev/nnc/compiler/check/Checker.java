@@ -47,7 +47,16 @@ public final class Checker {
    * checking such a file itself shows them.
    */
   public static CheckedProgram check(Module main, Diagnostics diagnostics) {
-    Declarations declarations = new Declarations();
+    return check(main, Map.of(), diagnostics);
+  }
+
+  /**
+   * As {@link #check(Module, Diagnostics)}; {@code libraries} (by the name an import gives them)
+   * are named in the message about an unknown function that one of them declares.
+   */
+  public static CheckedProgram check(Module main, Map<String, Module> libraries,
+      Diagnostics diagnostics) {
+    Declarations declarations = new Declarations(libraries);
     List<Module> modules = Declarations.dependenciesFirst(main);
     List<Diagnostics> local = new ArrayList<>();
     for (Module m : modules) {

@@ -20,6 +20,14 @@ import java.util.Set;
  */
 final class Declarations {
   private final Map<String, Map<String, Decl>> byFile = new HashMap<>();
+  /** Every loaded file's declarations by name (the first of a name), for hints. */
+  private final Map<String, Decl> anywhere = new HashMap<>();
+  /** The libraries nnc ships by name, for the hint that one of them declares a name. */
+  private final Map<String, Module> libraries;
+
+  Declarations(Map<String, Module> libraries) {
+    this.libraries = libraries;
+  }
 
   /** The names visible in {@code module}'s file. */
   Map<String, Decl> of(Module module) {
@@ -41,6 +49,7 @@ final class Declarations {
   void declare(Module module, Diagnostics diagnostics) {
     Map<String, Decl> table = new LinkedHashMap<>();
     for (Decl decl : module.program().decls()) {
+      anywhere.putIfAbsent(decl.name(), decl);
       Decl previous = table.putIfAbsent(decl.name(), decl);
       if (previous != null) {
         diagnostics.error(decl.nameSpan(), "'" + decl.name() + "' is already declared at line "
@@ -83,6 +92,27 @@ final class Declarations {
       }
     }
     byFile.put(module.name(), Collections.unmodifiableMap(table));
+  }
+
+  /**
+   * Where a name that is not visible at {@code span} is declared, as the end of an "unknown
+   * function" message: in a loaded file this one does not import (imports are not transitive),
+   * or in a library; "" if nowhere.
+   */
+  String hint(String name, SourceSpan span) {
+    Decl decl = anywhere.get(name);
+    if (decl != null && !decl.nameSpan().file().equals(span.file())) {
+      return " (it is declared at " + decl.nameSpan().position() + ", but this file does not"
+          + " import that file; imports are not transitive)";
+    }
+    for (Map.Entry<String, Module> library : libraries.entrySet()) {
+      for (Decl d : library.getValue().program().decls()) {
+        if (d.name().equals(name)) {
+          return " (the standard library declares it: add 'import " + library.getKey() + ";')";
+        }
+      }
+    }
+    return "";
   }
 
   /** {@code main} and every file it imports, directly or not, each once, imported files first. */

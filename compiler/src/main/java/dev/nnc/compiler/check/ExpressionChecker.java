@@ -293,8 +293,9 @@ final class ExpressionChecker {
           candidates.add(e.getKey());
         }
       }
+      String hint = decls.hint(name, call.span());
       error(call.calleeSpan(), "unknown function '" + name + "'"
-          + Suggestions.didYouMean(name, candidates));
+          + (hint.isEmpty() ? Suggestions.didYouMean(name, candidates) : hint));
       return null;
     }
     CallArguments args = CallArguments.check(call, builtin, scope, this, diagnostics);

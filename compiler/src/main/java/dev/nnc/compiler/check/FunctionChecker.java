@@ -80,7 +80,7 @@ final class FunctionChecker {
       error(fn.customGradient().span(), "custom derivatives (grad clauses) are not supported yet;"
           + " remove the clause to let nnc derive " + fn.name());
     }
-    Node value = expressions.inliner().declaration(fn.name(),
+    Node value = expressions.inliner().declaration(fn,
         () -> expressions.body(fn.body(), scope, fn.nameSpan(), "function " + fn.name()));
     expressions.inliner().finished(graph);
     if (value != null && diagnostics.errorCount() == before) {
