@@ -188,6 +188,20 @@ class StandardLibraryTest {
     assertTrue(r.files().containsKey("<stdlib>/nn.nn"), r.files().keySet().toString());
   }
 
+  @Test
+  void theExamplesInTheLibrarysDocumentationCheckClean() throws IOException {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/stdlib.md"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("```\\n(import nn;\\n.*?)```",
+        java.util.regex.Pattern.DOTALL).matcher(doc);
+    int examples = 0;
+    while (m.find()) {
+      Compiler.CheckResult r = Compiler.check(new SourceFile("example.nn", m.group(1)));
+      assertTrue(r.ok() && r.diagnostics().isEmpty(), m.group(1) + r.render());
+      examples++;
+    }
+    assertTrue(examples >= 2, "found " + examples + " examples");
+  }
+
   @TestFactory
   Stream<DynamicTest> everyLayerComputesItsReferenceValue() {
     return CASES.stream().map(c -> DynamicTest.dynamicTest(c.layer(), () -> {
