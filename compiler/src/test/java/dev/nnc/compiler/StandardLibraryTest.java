@@ -136,6 +136,14 @@ class StandardLibraryTest {
         + "}\n";
   }
 
+  /** The compiled model of each case (f64), simplified or not: each is compiled once. */
+  private static final Map<String, Model> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static Model compiled(Case c, boolean simplify) {
+    return COMPILED.computeIfAbsent(c.layer() + simplify,
+        k -> GeneratedModels.compile(model(c), ElementType.F64, simplify));
+  }
+
   static String libraryText() throws IOException {
     try (InputStream in = Compiler.class.getResourceAsStream("/dev/nnc/compiler/stdlib/nn.nn")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -205,7 +213,7 @@ class StandardLibraryTest {
   @TestFactory
   Stream<DynamicTest> everyLayerComputesItsReferenceValue() {
     return CASES.stream().map(c -> DynamicTest.dynamicTest(c.layer(), () -> {
-      Model model = GeneratedModels.compile(model(c), ElementType.F64, true);
+      Model model = compiled(c, true);
       SplittableRandom random = new SplittableRandom(3);
       model.initialize(3);
       for (Parameter p : model.parameters()) { // non-trivial gains and biases too
@@ -249,7 +257,7 @@ class StandardLibraryTest {
   Stream<DynamicTest> everyLayerHasGradientsMatchingFiniteDifferences() {
     return CASES.stream().map(c -> DynamicTest.dynamicTest(c.layer(), () -> {
       for (boolean simplify : new boolean[] {true, false}) {
-        Model model = GeneratedModels.compile(model(c), ElementType.F64, simplify);
+        Model model = compiled(c, simplify);
         for (long seed = 1; seed <= 3; seed++) {
           GradientCheck.check(model, seed);
         }
