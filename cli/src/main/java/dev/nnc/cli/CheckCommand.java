@@ -1,8 +1,11 @@
 package dev.nnc.cli;
 
 import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.diag.Diagnostic;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,6 +25,8 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     boolean failed = false;
+    // An error in a file that several of the files import is printed once.
+    Set<Diagnostic> printed = new HashSet<>();
     for (Path file : files) {
       Compiler.CheckResult result;
       try {
@@ -31,7 +36,7 @@ final class CheckCommand implements Callable<Integer> {
         failed = true;
         continue;
       }
-      spec.commandLine().getErr().print(result.render());
+      spec.commandLine().getErr().print(SourceLoader.render(result, printed));
       failed |= !result.ok();
     }
     spec.commandLine().getErr().flush();

@@ -53,9 +53,10 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<Compiler.Unit> units = new ArrayList<>();
     boolean failed = false;
+    java.util.Set<dev.nnc.compiler.diag.Diagnostic> printed = new java.util.HashSet<>();
     for (Path file : files) {
       try {
-        units.add(new Compiler.Unit(SourceLoader.load(file, err), packageName));
+        units.add(new Compiler.Unit(SourceLoader.load(file, err, printed), packageName));
       } catch (UserError e) {
         if (e.getMessage() != null) {
           err.println(Main.oneLine("nnc: " + e.getMessage()));

@@ -14,8 +14,11 @@ import dev.nnc.runtime.Slot;
 import dev.nnc.runtime.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.nnc.compiler.ast.Decl;
+import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.syntax.SyntaxParser;
 import dev.nnc.compiler.diag.Diagnostics;
+import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.runtime.io.AtomicFile;
 import dev.nnc.runtime.train.TrainingCheckpoint;
 import dev.nnc.runtime.io.InputFile;
@@ -116,8 +119,7 @@ final class GraphCommand implements Callable<Integer> {
         values = values(compiled, batch);
         examples = batch.size();
       }
-      picture = PictureBuilder.model(fresh.source(),
-          SyntaxParser.parse(fresh.source(), new Diagnostics()), chosen,
+      picture = PictureBuilder.model(fresh.source(), declarations(fresh), chosen,
           !noSimplify, values, examples);
       className = FunctionEmitter.className(chosen.name());
     } else {
@@ -235,6 +237,21 @@ final class GraphCommand implements Callable<Integer> {
       values.put(s.name(), v);
     }
     return values;
+  }
+
+  /**
+   * The declarations of the checked file and of every file it imports, the file's own first:
+   * the picture finds the model's declaration and the layers its instances come from there.
+   */
+  private static Program declarations(Compiler.CheckResult checked) {
+    List<Decl> decls = new ArrayList<>();
+    for (SourceFile source : checked.files().values()) {
+      Program parsed = SyntaxParser.parse(source, new Diagnostics());
+      if (parsed != null) {
+        decls.addAll(parsed.decls());
+      }
+    }
+    return new Program(checked.source(), decls);
   }
 
   /** The generated Java of the class {@code className} (what nnc compile writes for it). */

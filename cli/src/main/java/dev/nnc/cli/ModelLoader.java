@@ -34,7 +34,7 @@ final class ModelLoader {
     }
     ModelClassCache cache = ModelClassCache.open();
     String key = cache == null ? null : ModelClassCache.key(source.name(), source.text(),
-        "model", String.valueOf(modelName), type.name(), PACKAGE);
+        options(source, modelName, type));
     ModelClassCache.Entry entry = cache == null ? null : cache.get(key);
     if (entry != null) {
       Model model = instantiate(entry);
@@ -62,6 +62,22 @@ final class ModelLoader {
       }
     }
     throw new IllegalStateException("no generated class is model " + chosen.name());
+  }
+
+  /**
+   * What else decides the classes: the options, and the name and text of every file the source
+   * imports, so that changing an imported file compiles the model again.
+   */
+  private static String[] options(SourceFile source, String modelName, ElementType type) {
+    List<String> options = new ArrayList<>(List.of("model", String.valueOf(modelName),
+        type.name(), PACKAGE));
+    for (SourceFile file : Compiler.files(source).values()) {
+      if (!file.name().equals(source.name())) {
+        options.add(file.name());
+        options.add(file.text());
+      }
+    }
+    return options.toArray(new String[0]);
   }
 
   /** The model the options name: {@code modelName}, or the file's only model. */

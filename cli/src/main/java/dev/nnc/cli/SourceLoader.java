@@ -1,14 +1,20 @@
 package dev.nnc.cli;
 
 import dev.nnc.compiler.Compiler;
+import dev.nnc.compiler.diag.Diagnostic;
+import dev.nnc.compiler.diag.DiagnosticFormatter;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.runtime.NncException;
 import dev.nnc.runtime.io.InputFile;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Set;
 
-/** Reads and checks one {@code .nn} file for a command, printing its diagnostics. */
+/**
+ * Reads and checks one {@code .nn} file (with the files it imports) for a command, printing its
+ * diagnostics.
+ */
 final class SourceLoader {
   /** The byte order mark some editors put at the start of UTF-8 files. */
   private static final char BOM = '\uFEFF';
@@ -18,6 +24,32 @@ final class SourceLoader {
   /** The checked file; prints diagnostics and throws {@link UserError} if it has errors. */
   static Compiler.CheckResult load(Path file, PrintWriter err) {
     return printed(check(file), err);
+  }
+
+  /**
+   * As {@link #load(Path, PrintWriter)} for one of several files checked in one command: a
+   * diagnostic already in {@code printed} (an error in a file that two of them import) is not
+   * printed again.
+   */
+  static Compiler.CheckResult load(Path file, PrintWriter err, Set<Diagnostic> printed) {
+    Compiler.CheckResult result = check(file);
+    err.print(render(result, printed));
+    err.flush();
+    if (!result.ok()) {
+      throw new UserError(null);
+    }
+    return result;
+  }
+
+  /** The diagnostics of {@code result} not yet in {@code printed}, rendered; adds them. */
+  static String render(Compiler.CheckResult result, Set<Diagnostic> printed) {
+    StringBuilder out = new StringBuilder();
+    for (Diagnostic d : result.diagnostics()) {
+      if (printed.add(d)) {
+        out.append(DiagnosticFormatter.format(d, result.fileOf(d)));
+      }
+    }
+    return out.toString();
   }
 
   /** {@code source} checked; prints diagnostics and throws {@link UserError} if it has errors. */

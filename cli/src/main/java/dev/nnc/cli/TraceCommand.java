@@ -50,15 +50,29 @@ final class TraceCommand implements Callable<Integer> {
       width = Math.max(width, label(r).length());
     }
     width = Math.min(width, 48);
-    out.printf("%-" + width + "s  %-5s  %-20s  %s%n", "node", "line", "value", "gradient");
+    int lineWidth = 5;
+    for (Trace.Row r : rows) {
+      lineWidth = Math.max(lineWidth, line(r, checked.source().name()).length());
+    }
+    String format = "%-" + width + "s  %-" + lineWidth + "s  %-20s  %s%n";
+    out.printf(format, "node", "line", "value", "gradient");
     for (Trace.Row r : rows) {
       String grad = r.gradient() == null ? "-" : FunctionRunner.text(r.gradient(), r.node().shape());
-      out.printf("%-" + width + "s  %-5s  %-20s  %s%n", label(r),
-          r.line() > 0 ? Integer.toString(r.line()) : "", FunctionRunner.text(r.value(),
-              r.node().shape()), grad);
+      out.printf(format, label(r), line(r, checked.source().name()),
+          FunctionRunner.text(r.value(), r.node().shape()), grad);
     }
     out.flush();
     return 0;
+  }
+
+  /** The row's line: a number in the traced file, {@code layers.nn:3} in an imported one. */
+  private static String line(Trace.Row r, String file) {
+    if (r.line() <= 0) {
+      return "";
+    }
+    String origin = r.node().origin().file();
+    return origin.equals(file) ? Integer.toString(r.line())
+        : origin.substring(origin.lastIndexOf('/') + 1) + ":" + r.line();
   }
 
   private static String label(Trace.Row r) {

@@ -1,7 +1,6 @@
 package dev.nnc.compiler;
 
 import com.palantir.javapoet.JavaFile;
-import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.autodiff.DerivedFunction;
 import dev.nnc.compiler.autodiff.DerivedModel;
 import dev.nnc.compiler.check.CheckedProgram;
@@ -18,7 +17,6 @@ import dev.nnc.compiler.emit.ModelEmitter;
 import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.ModelIr;
 import dev.nnc.compiler.ir.FunctionIr;
-import dev.nnc.compiler.syntax.SyntaxParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -41,17 +39,40 @@ public final class Compiler {
 
   private Compiler() {}
 
-  /** The outcome of checking one file: diagnostics, and the checked program if there were no errors. */
-  public record CheckResult(SourceFile source, List<Diagnostic> diagnostics, CheckedProgram program) {
+  /**
+   * The outcome of checking one file: diagnostics, the checked program if there were no errors,
+   * and every file involved by display name ({@code source} first, then the files it imports),
+   * so that a diagnostic in an imported file is shown with that file's line.
+   */
+  public record CheckResult(SourceFile source, List<Diagnostic> diagnostics, CheckedProgram program,
+      java.util.Map<String, SourceFile> files) {
+    public CheckResult {
+      diagnostics = List.copyOf(diagnostics);
+      java.util.Map<String, SourceFile> all = new java.util.LinkedHashMap<>();
+      all.put(source.name(), source);
+      all.putAll(files);
+      files = java.util.Collections.unmodifiableMap(all);
+    }
+
+    /** The result of checking a file that imports nothing. */
+    public CheckResult(SourceFile source, List<Diagnostic> diagnostics, CheckedProgram program) {
+      this(source, diagnostics, program, java.util.Map.of());
+    }
+
     public boolean ok() {
       return program != null;
     }
 
-    /** All diagnostics rendered with source lines and carets. */
+    /** The file a diagnostic is in: {@code source} or one it imports (null if unknown). */
+    public SourceFile fileOf(Diagnostic diagnostic) {
+      return files.get(diagnostic.span().file());
+    }
+
+    /** All diagnostics rendered with source lines and carets, each from its own file. */
     public String render() {
       StringBuilder out = new StringBuilder();
       for (Diagnostic d : diagnostics) {
-        out.append(DiagnosticFormatter.format(d, source));
+        out.append(DiagnosticFormatter.format(d, fileOf(d)));
       }
       return out.toString();
     }
@@ -132,7 +153,7 @@ public final class Compiler {
       if (!unit.checked().ok()) {
         throw new IllegalArgumentException("cannot generate code for a program with errors");
       }
-      files.putIfAbsent(unit.checked().source().name(), unit.checked().source());
+      unit.checked().files().forEach(files::putIfAbsent);
     }
     Diagnostics collisions = new Diagnostics();
     java.util.Map<String, SourceSpan> taken = new java.util.HashMap<>();
@@ -210,8 +231,8 @@ public final class Compiler {
         }
         DerivedFunction derived = DerivedFunction.derive(fn, simplify);
         String className = JavaNames.className(fn.name());
-        JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(), className,
-            problem -> diagnostics.error(at, problem));
+        JavaFile file = FunctionEmitter.emit(derived, packageName, checked.source(),
+            checked.files(), className, problem -> diagnostics.error(at, problem));
         if (file != null) {
           sources.add(new GeneratedSource(qualify(packageName, className), file.toString(), at));
         }
@@ -225,8 +246,8 @@ public final class Compiler {
         }
         DerivedModel derived = DerivedModel.derive(model, simplify);
         String className = JavaNames.className(model.name());
-        JavaFile file = ModelEmitter.emit(derived, packageName, checked.source(), className,
-            modelType, problem -> diagnostics.error(at, problem));
+        JavaFile file = ModelEmitter.emit(derived, packageName, checked.source(),
+            checked.files(), className, modelType, problem -> diagnostics.error(at, problem));
         if (file != null) {
           sources.add(new GeneratedSource(qualify(packageName, className), file.toString(), at));
         }
@@ -269,8 +290,20 @@ public final class Compiler {
     }
   }
 
-  /** Checks the file at {@code path}, reporting invalid UTF-8 as a diagnostic. */
+  /**
+   * Checks the file at {@code path}, shown as {@code displayName}, reporting invalid UTF-8 as a
+   * diagnostic. Its imports are read relative to {@code path}.
+   */
   public static CheckResult check(Path path, String displayName) throws IOException {
+    return check(path, displayName, null);
+  }
+
+  /**
+   * As {@link #check(Path, String)}; when {@code importRoot} is not null, every file the check
+   * reads through imports must lie in that folder (the Maven plugin's source directory).
+   */
+  public static CheckResult check(Path path, String displayName, Path importRoot)
+      throws IOException {
     long size = Files.size(path);
     if (size > MAX_SOURCE_BYTES) {
       return tooLarge(new SourceFile(displayName, ""), size);
@@ -282,24 +315,60 @@ public final class Compiler {
       d.error(new SourceSpan(displayName, 0, 0, 1, 1, 1, 1), "file is not valid UTF-8 text");
       return new CheckResult(empty, d.all(), null);
     }
-    return check(source);
+    return check(source, path, importRoot);
   }
 
-  /** Parses and checks {@code source}. */
+  /**
+   * Parses and checks {@code source}. Its file imports are read relative to its name taken as a
+   * path (as the command line names files); a source whose name is no path can import only
+   * libraries.
+   */
   public static CheckResult check(SourceFile source) {
+    return check(source, location(source), null);
+  }
+
+  /**
+   * {@code source} and the files it imports, directly or not, by display name, as
+   * {@link #check(SourceFile)} reads them, without checking them: what a cache of compiled
+   * classes must compare to know that nothing changed. Files that cannot be read are left out.
+   */
+  public static java.util.Map<String, SourceFile> files(SourceFile source) {
+    return onLargeStack(() -> ImportLoader.load(source, location(source), null,
+        new Diagnostics()).files(), source, new Diagnostics());
+  }
+
+  /** The file {@code source}'s name names, as a path; null if the name is no path. */
+  private static Path location(SourceFile source) {
+    try {
+      return Path.of(source.name());
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Parses and checks {@code source}, which is the file at {@code location} (null: none, so that
+   * it can import only libraries), with every file it imports; with {@code importRoot} given,
+   * imported files must lie in that folder. Imports that cannot be loaded (missing files,
+   * cycles, syntax errors in an imported file) stop the check, as syntax errors do.
+   */
+  public static CheckResult check(SourceFile source, Path location, Path importRoot) {
     if (source.text().length() > MAX_SOURCE_BYTES) {
       return tooLarge(source, source.text().length());
     }
     Diagnostics diagnostics = new Diagnostics();
+    java.util.Map<String, SourceFile> files = new java.util.LinkedHashMap<>();
     CheckedProgram program = onLargeStack(() -> {
-      Program ast = SyntaxParser.parse(source, diagnostics);
-      if (ast == null || diagnostics.hasErrors()) {
+      ImportLoader.Loaded loaded = ImportLoader.load(source, location, importRoot, diagnostics);
+      files.putAll(loaded.files());
+      if (loaded.main() == null || diagnostics.hasErrors()) {
         return null;
       }
-      CheckedProgram checked = Checker.check(ast, diagnostics);
+      CheckedProgram checked = Checker.check(loaded.main(), ImportLoader.libraries(),
+          diagnostics);
       return diagnostics.hasErrors() ? null : checked;
     }, source, diagnostics);
-    return new CheckResult(source, diagnostics.all(), program);
+    return new CheckResult(source, diagnostics.all(), program, files);
   }
 
   /**

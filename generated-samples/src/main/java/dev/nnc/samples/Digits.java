@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code Digits} (digits.nn line 10), compiled to plain Java.
+ * The model {@code Digits} (digits.nn line 6), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -161,27 +161,27 @@ public final class Digits implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         hidden[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
       }
     }
-    // line 15: let logits = classify(relu(hidden(x)));
+    // line 11: let logits = classify(relu(hidden(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         t2[b * 64 + i] = relu(hidden[b * 64 + i]);
       }
     }
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 64, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
@@ -206,11 +206,11 @@ public final class Digits implements Model {
     for (int b = 0; b < n; b++) {
       t6[b] = t4[b] - t5[b];
     }
-    // line 5: param W: [n_in, n_out] init he;
+    // nn.nn line 7: param W: [n_in, n_out] init he;
     for (int i = 0; i < 4096; i++) {
       t7[i] = hidden_W[i] * hidden_W[i];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
     {
       float sum = 0.0f;
       for (int k = 0; k < 4096; k++) {
@@ -234,7 +234,7 @@ public final class Digits implements Model {
    */
   private void computeOutputs(Batch batch) {
     int n = batch.size();
-    // line 17: output predicted = argmax(logits);
+    // line 13: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;
@@ -257,22 +257,22 @@ public final class Digits implements Model {
     int[] y = batch.labels(1);
     float[] hidden_W = this.hidden_W.f32();
     float[] classify_W = this.classify_W.f32();
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- div gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- div gate
     t12 = 1.0f / batchSize;
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- sub gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- sub gate
     for (int b = 0; b < n; b++) {
       t13[b] = -t12;
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- pick gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t14, b * 10, (b + 1) * 10, 0.0f);
       t14[b * 10 + y[b]] = t13[b];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- add gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- add gate
     t16 = batchSize * t12;
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- mul gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- mul gate
     t17 = t16 * 1.0E-4f;
-    // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    // nn.nn line 7: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     t18 = 2.0f * t17;
     for (int i = 0; i < 4096; i++) {
       t19[i] = t18 * hidden_W[i];
@@ -280,13 +280,13 @@ public final class Digits implements Model {
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- logsumexp rule (reuses logsumexp(x))
+        // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- logsumexp rule (reuses logsumexp(x))
         float t20 = t12 * probs[b * 10 + i];
-        // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- fan-out: gradients from both uses add
+        // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- fan-out: gradients from both uses add
         dlogits[b * 10 + i] = t14[b * 10 + i] + t20;
       }
     }
-    // line 7: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -294,17 +294,17 @@ public final class Digits implements Model {
         dclassify_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 7: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t21, 0, false);
     // 2 steps in one pass over each example's 64 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
-        // line 15: let logits = classify(relu(hidden(x))); -- relu gate
+        // line 11: let logits = classify(relu(hidden(x))); -- relu gate
         float t15 = step(hidden[b * 64 + i]);
         dhidden[b * 64 + i] = t21[b * 64 + i] * t15;
       }
     }
-    // line 7: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -312,14 +312,14 @@ public final class Digits implements Model {
         dhidden_b[i] += dhidden[b * 64 + i];
       }
     }
-    // line 7: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.tn(64, 64, n, x, 0, dhidden, 0, t22, 0, false);
-    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
+    // nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dhidden_W = this.hidden_W.gradF32();
     for (int i = 0; i < 4096; i++) {
       dhidden_W[i] = t19[i] + t22[i];
     }
-    // line 7: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
       Gemm.tnUpdate(64, 10, n, t2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
@@ -339,27 +339,27 @@ public final class Digits implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         hidden[b * 64 + i] = t1[b * 64 + i] + hidden_b[i];
       }
     }
-    // line 15: let logits = classify(relu(hidden(x)));
+    // line 11: let logits = classify(relu(hidden(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
         t2[b * 64 + i] = relu(hidden[b * 64 + i]);
       }
     }
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 64, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -376,7 +376,7 @@ public final class Digits implements Model {
         }
       }
     }
-    // line 17: output predicted = argmax(logits);
+    // line 13: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;

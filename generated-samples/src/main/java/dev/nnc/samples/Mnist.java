@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code Mnist} (mnist.nn line 10), compiled to plain Java.
+ * The model {@code Mnist} (mnist.nn line 6), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -161,27 +161,27 @@ public final class Mnist implements Model {
     float[] fc1_b = this.fc1_b.f32();
     float[] fc2_W = this.fc2_W.f32();
     float[] fc2_b = this.fc2_b.f32();
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         fc1[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
       }
     }
-    // line 15: let logits = fc2(relu(fc1(x)));
+    // line 11: let logits = fc2(relu(fc1(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         t2[b * 256 + i] = relu(fc1[b * 256 + i]);
       }
     }
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 256, t2, 0, fc2_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + fc2_b[i];
       }
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
@@ -206,11 +206,11 @@ public final class Mnist implements Model {
     for (int b = 0; b < n; b++) {
       t6[b] = t4[b] - t5[b];
     }
-    // line 5: param W: [n_in, n_out] init he;
+    // nn.nn line 7: param W: [n_in, n_out] init he;
     for (int i = 0; i < 200704; i++) {
       t7[i] = fc1_W[i] * fc1_W[i];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     {
       float sum = 0.0f;
       for (int k = 0; k < 200704; k++) {
@@ -218,11 +218,11 @@ public final class Mnist implements Model {
       }
       t8 = sum;
     }
-    // line 5: param W: [n_in, n_out] init he;
+    // nn.nn line 7: param W: [n_in, n_out] init he;
     for (int i = 0; i < 2560; i++) {
       t9[i] = fc2_W[i] * fc2_W[i];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     {
       float sum = 0.0f;
       for (int k = 0; k < 2560; k++) {
@@ -247,7 +247,7 @@ public final class Mnist implements Model {
    */
   private void computeOutputs(Batch batch) {
     int n = batch.size();
-    // line 17: output predicted = argmax(logits);
+    // line 13: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;
@@ -270,22 +270,22 @@ public final class Mnist implements Model {
     int[] y = batch.labels(1);
     float[] fc1_W = this.fc1_W.f32();
     float[] fc2_W = this.fc2_W.f32();
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- div gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- div gate
     t15 = 1.0f / batchSize;
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- sub gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- sub gate
     for (int b = 0; b < n; b++) {
       t16[b] = -t15;
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- pick gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t17, b * 10, (b + 1) * 10, 0.0f);
       t17[b * 10 + y[b]] = t16[b];
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- add gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- add gate
     t19 = batchSize * t15;
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- mul gate
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- mul gate
     t20 = t19 * 1.0E-4f;
-    // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    // nn.nn line 7: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     t21 = 2.0f * t20;
     for (int i = 0; i < 200704; i++) {
       t22[i] = t21 * fc1_W[i];
@@ -293,13 +293,13 @@ public final class Mnist implements Model {
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- logsumexp rule (reuses logsumexp(x))
+        // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- logsumexp rule (reuses logsumexp(x))
         float t23 = t15 * probs[b * 10 + i];
-        // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
+        // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
         dlogits[b * 10 + i] = t17[b * 10 + i] + t23;
       }
     }
-    // line 7: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc2_b = this.fc2_b.gradF32();
     fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -307,17 +307,17 @@ public final class Mnist implements Model {
         dfc2_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 7: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 256, 10, dlogits, 0, fc2_W, 0, t24, 0, false);
     // 2 steps in one pass over each example's 256 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        // line 15: let logits = fc2(relu(fc1(x))); -- relu gate
+        // line 11: let logits = fc2(relu(fc1(x))); -- relu gate
         float t18 = step(fc1[b * 256 + i]);
         dfc1[b * 256 + i] = t24[b * 256 + i] * t18;
       }
     }
-    // line 7: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
     fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -325,20 +325,20 @@ public final class Mnist implements Model {
         dfc1_b[i] += dfc1[b * 256 + i];
       }
     }
-    // line 7: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.tn(784, 256, n, x, 0, dfc1, 0, t25, 0, false);
-    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
+    // nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc1_W = this.fc1_W.gradF32();
     for (int i = 0; i < 200704; i++) {
       dfc1_W[i] = t22[i] + t25[i];
     }
-    // line 5: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    // nn.nn line 7: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
     for (int i = 0; i < 2560; i++) {
       t26[i] = t21 * fc2_W[i];
     }
-    // line 7: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.tn(256, 10, n, t2, 0, dlogits, 0, t27, 0, false);
-    // line 7: return x @ W + b; -- fan-out: gradients from both uses add
+    // nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc2_W = this.fc2_W.gradF32();
     for (int i = 0; i < 2560; i++) {
       dfc2_W[i] = t26[i] + t27[i];
@@ -355,27 +355,27 @@ public final class Mnist implements Model {
     float[] fc1_b = this.fc1_b.f32();
     float[] fc2_W = this.fc2_W.f32();
     float[] fc2_b = this.fc2_b.f32();
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         fc1[b * 256 + i] = t1[b * 256 + i] + fc1_b[i];
       }
     }
-    // line 15: let logits = fc2(relu(fc1(x)));
+    // line 11: let logits = fc2(relu(fc1(x)));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
         t2[b * 256 + i] = relu(fc1[b * 256 + i]);
       }
     }
-    // line 7: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 256, t2, 0, fc2_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + fc2_b[i];
       }
     }
-    // line 18: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -392,7 +392,7 @@ public final class Mnist implements Model {
         }
       }
     }
-    // line 17: output predicted = argmax(logits);
+    // line 13: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;

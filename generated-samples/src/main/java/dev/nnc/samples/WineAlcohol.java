@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code WineAlcohol} (wine_regression.nn line 12), compiled to plain Java.
+ * The model {@code WineAlcohol} (wine_regression.nn line 8), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -127,25 +127,25 @@ public final class WineAlcohol implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] out_W = this.out_W.f32();
     float[] out_b = this.out_b.f32();
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        // line 9: return x @ W + b;
+        // nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 16 + i] + hidden_b[i];
-        // line 17: let prediction = out(tanh(hidden(x)));
+        // line 13: let prediction = out(tanh(hidden(x)));
         t2[b * 16 + i] = tanh(hidden);
       }
     }
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 1, 16, t2, 0, out_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         prediction[b + i] = t3[b + i] + out_b[i];
       }
     }
-    // line 19: loss mse(prediction, alcohol);
+    // line 15: loss mse(prediction, alcohol);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
         t4[b + i] = prediction[b + i] - alcohol[b + i];
@@ -185,18 +185,18 @@ public final class WineAlcohol implements Model {
     int n = batch.size();
     float[] x = batch.floats(0);
     float[] out_W = this.out_W.f32();
-    // line 19: loss mse(prediction, alcohol); -- div gate
+    // line 15: loss mse(prediction, alcohol); -- div gate
     t8 = 1.0f / batchSize;
     // 2 steps in one pass over each example's 1 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
-        // line 19: loss mse(prediction, alcohol); -- mul gate
+        // line 15: loss mse(prediction, alcohol); -- mul gate
         float t11 = t8 * t4[b + i];
-        // line 19: loss mse(prediction, alcohol); -- fan-out: gradients from both uses add
+        // line 15: loss mse(prediction, alcohol); -- fan-out: gradients from both uses add
         dprediction[b + i] = 2.0f * t11;
       }
     }
-    // line 9: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dout_b = this.out_b.gradF32();
     fill(dout_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -204,18 +204,18 @@ public final class WineAlcohol implements Model {
         dout_b[i] += dprediction[b + i];
       }
     }
-    // line 9: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 16, 1, dprediction, 0, out_W, 0, t12, 0, false);
     // 3 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        // line 17: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
+        // line 13: let prediction = out(tanh(hidden(x))); -- tanh rule (reuses tanh(x))
         float t9 = t2[b * 16 + i] * t2[b * 16 + i];
         float t10 = 1.0f - t9;
         dhidden[b * 16 + i] = t12[b * 16 + i] * t10;
       }
     }
-    // line 9: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -223,7 +223,7 @@ public final class WineAlcohol implements Model {
         dhidden_b[i] += dhidden[b * 16 + i];
       }
     }
-    // line 9: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
       Gemm.tnUpdate(13, 16, n, x, 0, dhidden, 0, this.hidden_W.f32(), 0, -sgdRate);
@@ -250,18 +250,18 @@ public final class WineAlcohol implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] out_W = this.out_W.f32();
     float[] out_b = this.out_b.f32();
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        // line 9: return x @ W + b;
+        // nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 16 + i] + hidden_b[i];
-        // line 17: let prediction = out(tanh(hidden(x)));
+        // line 13: let prediction = out(tanh(hidden(x)));
         t2[b * 16 + i] = tanh(hidden);
       }
     }
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 1, 16, t2, 0, out_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {

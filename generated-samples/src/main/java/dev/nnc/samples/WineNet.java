@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code WineNet} (wine_momentum.nn line 12), compiled to plain Java.
+ * The model {@code WineNet} (wine_momentum.nn line 8), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -136,25 +136,25 @@ public final class WineNet implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        // line 9: return x @ W + b;
+        // nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 32 + i] + hidden_b[i];
-        // line 17: let logits = classify(sigmoid(hidden(x)));
+        // line 13: let logits = classify(sigmoid(hidden(x)));
         t2[b * 32 + i] = sigmoid(hidden);
       }
     }
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 3, 32, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         logits[b * 3 + i] = t3[b * 3 + i] + classify_b[i];
       }
     }
-    // line 19: loss cross_entropy(logits, y);
+    // line 15: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
@@ -200,13 +200,13 @@ public final class WineNet implements Model {
     float[] x = batch.floats(0);
     int[] y = batch.labels(1);
     float[] classify_W = this.classify_W.f32();
-    // line 19: loss cross_entropy(logits, y); -- div gate
+    // line 15: loss cross_entropy(logits, y); -- div gate
     t8 = 1.0f / batchSize;
-    // line 19: loss cross_entropy(logits, y); -- sub gate
+    // line 15: loss cross_entropy(logits, y); -- sub gate
     for (int b = 0; b < n; b++) {
       t9[b] = -t8;
     }
-    // line 19: loss cross_entropy(logits, y); -- pick gate
+    // line 15: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t10, b * 3, (b + 1) * 3, 0.0f);
       t10[b * 3 + y[b]] = t9[b];
@@ -214,13 +214,13 @@ public final class WineNet implements Model {
     // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
-        // line 19: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
+        // line 15: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
         float t13 = t8 * probs[b * 3 + i];
-        // line 19: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
+        // line 15: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
         dlogits[b * 3 + i] = t10[b * 3 + i] + t13;
       }
     }
-    // line 9: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -228,18 +228,18 @@ public final class WineNet implements Model {
         dclassify_b[i] += dlogits[b * 3 + i];
       }
     }
-    // line 9: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 32, 3, dlogits, 0, classify_W, 0, t14, 0, false);
     // 3 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        // line 17: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
+        // line 13: let logits = classify(sigmoid(hidden(x))); -- sigmoid rule (reuses sigmoid(x))
         float t11 = 1.0f - t2[b * 32 + i];
         float t12 = t2[b * 32 + i] * t11;
         dhidden[b * 32 + i] = t14[b * 32 + i] * t12;
       }
     }
-    // line 9: return x @ W + b; -- add gate
+    // nn.nn line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -247,7 +247,7 @@ public final class WineNet implements Model {
         dhidden_b[i] += dhidden[b * 32 + i];
       }
     }
-    // line 9: return x @ W + b; -- matmul gate
+    // nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
       Gemm.tnUpdate(13, 32, n, x, 0, dhidden, 0, this.hidden_W.f32(), 0, -sgdRate);
@@ -274,25 +274,25 @@ public final class WineNet implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        // line 9: return x @ W + b;
+        // nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 32 + i] + hidden_b[i];
-        // line 17: let logits = classify(sigmoid(hidden(x)));
+        // line 13: let logits = classify(sigmoid(hidden(x)));
         t2[b * 32 + i] = sigmoid(hidden);
       }
     }
-    // line 9: return x @ W + b;
+    // nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 3, 32, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         logits[b * 3 + i] = t3[b * 3 + i] + classify_b[i];
       }
     }
-    // line 19: loss cross_entropy(logits, y);
+    // line 15: loss cross_entropy(logits, y);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 3];

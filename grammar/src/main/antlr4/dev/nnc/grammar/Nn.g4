@@ -4,13 +4,18 @@
  *
  * Every alternative that the AST builder must tell apart carries a label, so
  * each gets its own visitor method. Only `fn`, `let`, `return`, `layer` and
- * `model` are reserved; the other statement words (`param`, `input`, `loss`,
- * ...) are contextual and stay usable as names.
+ * `model` are reserved; the other statement words (`import`, `param`, `input`,
+ * `loss`, ...) are contextual and stay usable as names.
  */
 grammar Nn;
 
 program
-    : declaration* EOF
+    : (importDecl | declaration)* EOF
+    ;
+
+// import "layers.nn";   (a file, relative to the importing one)   import nn;   (a library)
+importDecl
+    : IMPORT (path=STRING | library=ident) ';'
     ;
 
 declaration
@@ -127,7 +132,8 @@ expr
 
 // Contextual keywords are legal names.
 ident
-    : ID | PARAM | INPUT | LABEL | TARGET | OUTPUT | LOSS | OPTIMIZER | INIT | CLASS | GRAD
+    : ID | IMPORT | PARAM | INPUT | LABEL | TARGET | OUTPUT | LOSS | OPTIMIZER | INIT | CLASS
+    | GRAD
     ;
 
 FN        : 'fn';
@@ -135,6 +141,7 @@ LET       : 'let';
 RETURN    : 'return';
 LAYER     : 'layer';
 MODEL     : 'model';
+IMPORT    : 'import';
 PARAM     : 'param';
 INPUT     : 'input';
 LABEL     : 'label';
@@ -154,6 +161,11 @@ NUMBER : [0-9]+ '.' [0-9]* EXPONENT?
 fragment EXPONENT : [eE] [+-]? [0-9]+ ;
 
 ID : [A-Za-z_] [A-Za-z0-9_]* ;
+
+// A file name in an import; no escapes, and it ends on its line.
+STRING : '"' ~["\r\n]* '"' ;
+// A string without its closing quote: one token, so the error names its start.
+UNTERMINATED_STRING : '"' ~["\r\n]* ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);

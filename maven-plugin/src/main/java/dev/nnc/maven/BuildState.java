@@ -21,20 +21,26 @@ import java.util.TreeSet;
 
 /**
  * What the last build generated: the configuration digest, each {@code .nn} file's content
- * digest, and the files generated from it. Kept in {@code target/nnc-maven-plugin/state.properties}
+ * digest, the files generated from it, and the files it imports (directly or not, by key), whose
+ * changes make it out of date too. Kept in {@code target/nnc-maven-plugin/state.properties}
  * (one file per plugin execution, so that two executions never take each other's files as stale).
  */
 final class BuildState {
   private static final String CONFIG = "configuration";
+  /** Separates the keys of imported files: a NUL, which no file name holds (a comma may). */
+  private static final String IMPORT_SEPARATOR = "\u0000";
 
   private final String configuration;
   private final Map<String, String> digests;
   private final Map<String, List<String>> outputs;
+  private final Map<String, List<String>> imports;
 
-  BuildState(String configuration, Map<String, String> digests, Map<String, List<String>> outputs) {
+  BuildState(String configuration, Map<String, String> digests, Map<String, List<String>> outputs,
+      Map<String, List<String>> imports) {
     this.configuration = configuration;
     this.digests = digests;
     this.outputs = outputs;
+    this.imports = imports;
   }
 
   /** The saved state, or an empty one if there is none or it is unreadable. */
@@ -49,16 +55,23 @@ final class BuildState {
     }
     Map<String, String> digests = new LinkedHashMap<>();
     Map<String, List<String>> outputs = new LinkedHashMap<>();
+    Map<String, List<String>> imports = new LinkedHashMap<>();
     for (String key : new TreeSet<>(p.stringPropertyNames())) {
       if (key.startsWith("digest.")) {
         digests.put(key.substring("digest.".length()), p.getProperty(key));
       } else if (key.startsWith("outputs.")) {
+        outputs.put(key.substring("outputs.".length()), list(p.getProperty(key)));
+      } else if (key.startsWith("imports.")) {
         String v = p.getProperty(key);
-        outputs.put(key.substring("outputs.".length()),
-            v.isEmpty() ? List.of() : Arrays.asList(v.split(",")));
+        imports.put(key.substring("imports.".length()),
+            v.isEmpty() ? List.of() : Arrays.asList(v.split(IMPORT_SEPARATOR)));
       }
     }
-    return new BuildState(p.getProperty(CONFIG, ""), digests, outputs);
+    return new BuildState(p.getProperty(CONFIG, ""), digests, outputs, imports);
+  }
+
+  private static List<String> list(String value) {
+    return value.isEmpty() ? List.of() : Arrays.asList(value.split(","));
   }
 
   /**
@@ -70,6 +83,7 @@ final class BuildState {
     p.setProperty(CONFIG, configuration);
     digests.forEach((k, v) -> p.setProperty("digest." + k, v));
     outputs.forEach((k, v) -> p.setProperty("outputs." + k, String.join(",", v)));
+    imports.forEach((k, v) -> p.setProperty("imports." + k, String.join(IMPORT_SEPARATOR, v)));
     StringWriter text = new StringWriter();
     try {
       p.store(text, "nnc-maven-plugin incremental build state");
@@ -95,6 +109,11 @@ final class BuildState {
     return outputs.getOrDefault(source, List.of());
   }
 
+  /** The keys of the files {@code source} imported, directly or not, at the last build. */
+  List<String> imports(String source) {
+    return imports.getOrDefault(source, List.of());
+  }
+
   /**
    * This state without the digests of {@code keys}, so that those files count as changed: after
    * a failed build, the files that had errors are checked again (and their IDE markers renewed)
@@ -103,7 +122,7 @@ final class BuildState {
   BuildState forgetting(Set<String> keys) {
     Map<String, String> kept = new LinkedHashMap<>(digests);
     kept.keySet().removeAll(keys);
-    return new BuildState(configuration, kept, outputs);
+    return new BuildState(configuration, kept, outputs, imports);
   }
 
   Set<String> sources() {

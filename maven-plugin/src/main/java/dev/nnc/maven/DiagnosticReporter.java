@@ -13,7 +13,8 @@ import org.sonatype.plexus.build.incremental.DefaultBuildContext;
 /**
  * Reports {@code .nn} diagnostics once: to the build log as the CLI prints them (the
  * {@code file:line:col: error: ...} line, the source line and a caret), and to an IDE as markers
- * through its {@link BuildContext}.
+ * through its {@link BuildContext}. A diagnostic found again (an error in a file that several
+ * checked files import) is not reported twice.
  */
 final class DiagnosticReporter {
   private final Log log;
@@ -21,6 +22,7 @@ final class DiagnosticReporter {
   private final boolean ide;
   private int errors;
   private final Set<String> filesWithErrors = new HashSet<>();
+  private final Set<Diagnostic> reported = new HashSet<>();
 
   DiagnosticReporter(Log log, BuildContext context) {
     this.log = log;
@@ -36,6 +38,9 @@ final class DiagnosticReporter {
   }
 
   void report(Diagnostic d, SourceFile source) {
+    if (!reported.add(d)) {
+      return;
+    }
     boolean error = d.severity() == Diagnostic.Severity.ERROR;
     String text = DiagnosticFormatter.format(d, source).stripTrailing();
     if (error) {
@@ -45,7 +50,8 @@ final class DiagnosticReporter {
     } else {
       log.warn(text);
     }
-    if (ide) {
+    // A marker needs a file: the standard library's lines are only in the log.
+    if (ide && new File(d.span().file()).isFile()) {
       context.addMessage(new File(d.span().file()), d.span().line(), d.span().column(),
           d.message(), error ? BuildContext.SEVERITY_ERROR : BuildContext.SEVERITY_WARNING, null);
     }

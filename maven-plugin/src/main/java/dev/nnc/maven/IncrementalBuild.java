@@ -24,9 +24,11 @@ import org.apache.maven.plugin.logging.Log;
 
 /**
  * One run of the generator over a source directory: finds the {@code .nn} files, checks those
- * that changed since the last build, generates them together (so that two files generating the
- * same class are an error naming both, even when one of them did not change), and then replaces
- * and deletes generated files. Either the whole run succeeds, or nothing is written or deleted.
+ * that changed since the last build (or import a file that changed, directly or not), generates
+ * them together (so that two files generating the same class are an error naming both, even
+ * when one of them did not change), and then replaces and deletes generated files. Either the
+ * whole run succeeds, or nothing is written or deleted. Imports must stay inside the source
+ * directory.
  */
 final class IncrementalBuild {
   /** What to build and where; {@code configuration} changes force a full regeneration. */
@@ -68,7 +70,8 @@ final class IncrementalBuild {
         writes);
     List<String> stale = stale(previous, outputs);
     int removed = apply(writes, stale);
-    save(new BuildState(options.configuration(), digests, outputs));
+    save(new BuildState(options.configuration(), digests, outputs,
+        imports(sources, checked, previous)));
     return new Result(sources.size(), checked.size(), removed, 0);
   }
 
@@ -127,11 +130,55 @@ final class IncrementalBuild {
     return digests;
   }
 
-  /** Whether a file can keep what the last build generated from it. */
+  /**
+   * Whether a file can keep what the last build generated from it: neither it nor a file it
+   * imported changed (nor was deleted), and its generated files are all there.
+   */
   private boolean upToDate(String key, Map<String, String> digests, BuildState previous) {
-    return options.configuration().equals(previous.configuration())
-        && digests.get(key).equals(previous.digest(key))
-        && files.allExist(previous.outputs(key));
+    if (!options.configuration().equals(previous.configuration())
+        || !digests.get(key).equals(previous.digest(key))
+        || !files.allExist(previous.outputs(key))) {
+      return false;
+    }
+    for (String imported : previous.imports(key)) {
+      String digest = digests.get(imported);
+      if (digest == null || !digest.equals(previous.digest(imported))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The keys of the files each source imports, directly or not: read from the check of a file
+   * checked now, kept from the last build for the others. The standard library is not a source
+   * file; it changes only with the plugin, which regenerates everything.
+   */
+  private static Map<String, List<String>> imports(List<SourceTree.Source> sources,
+      Map<String, Compiler.CheckResult> checked, BuildState previous) {
+    Map<String, String> keyOfFile = new HashMap<>();
+    for (SourceTree.Source s : sources) {
+      keyOfFile.put(s.path().toString(), s.key());
+    }
+    Map<String, List<String>> imports = new TreeMap<>();
+    for (SourceTree.Source s : sources) {
+      Compiler.CheckResult result = checked.get(s.key());
+      List<String> keys = new ArrayList<>();
+      if (result == null) {
+        keys.addAll(previous.imports(s.key()));
+      } else {
+        for (String file : result.files().keySet()) {
+          String key = keyOfFile.get(file);
+          if (key != null && !key.equals(s.key())) {
+            keys.add(key);
+          }
+        }
+      }
+      if (!keys.isEmpty()) {
+        imports.put(s.key(), keys);
+      }
+    }
+    return imports;
   }
 
   /**
@@ -154,6 +201,13 @@ final class IncrementalBuild {
       }
     }
     while (true) {
+      // Every file's IDE markers are cleared before any is checked: checking one file reports
+      // the errors of the files it imports too.
+      for (String key : toCheck) {
+        if (!checked.containsKey(key)) {
+          reporter.clear(byKey.get(key).path().toFile());
+        }
+      }
       for (String key : toCheck) {
         if (!checked.containsKey(key)) {
           checked.put(key, check(byKey.get(key)));
@@ -191,17 +245,17 @@ final class IncrementalBuild {
     }
   }
 
+  /** Checks one file, with imports resolved inside the source directory. */
   private Compiler.CheckResult check(SourceTree.Source source) throws MojoExecutionException {
-    reporter.clear(source.path().toFile());
     Compiler.CheckResult result;
     try {
-      result = Compiler.check(source.path(), source.path().toString());
+      result = Compiler.check(source.path(), source.path().toString(), options.sources());
     } catch (IOException e) {
       throw new MojoExecutionException("nnc: cannot read " + source.path() + ": "
           + OutputFiles.reason(e), e);
     }
     for (Diagnostic d : result.diagnostics()) {
-      reporter.report(d, result.source());
+      reporter.report(d, result.fileOf(d));
     }
     return result;
   }

@@ -27,13 +27,13 @@ import java.util.Set;
  */
 final class ExpressionChecker {
   private final Diagnostics diagnostics;
-  private final Map<String, Decl> decls;
+  private final Declarations decls;
   private final Inliner inliner;
   private final LayerChecker layers;
   /** The class count of each label variable, for checking it against the scores it indexes. */
   private final Map<Node, Integer> labelClasses = new HashMap<>();
 
-  ExpressionChecker(Diagnostics diagnostics, Map<String, Decl> decls, Constants constants) {
+  ExpressionChecker(Diagnostics diagnostics, Declarations decls, Constants constants) {
     this.diagnostics = diagnostics;
     this.decls = decls;
     this.inliner = new Inliner(diagnostics, this, constants);
@@ -84,7 +84,8 @@ final class ExpressionChecker {
       error(let.nameSpan(), "'" + let.name() + "' is already defined in this scope");
       return;
     }
-    if (let.value() instanceof Expr.Call call && decls.get(call.callee()) instanceof Decl.Layer layer) {
+    if (let.value() instanceof Expr.Call call
+        && decls.at(call.span()).get(call.callee()) instanceof Decl.Layer layer) {
       Instance instance = layers.instantiate(layer, call, let.name(), scope);
       if (instance != null) {
         scope.names.put(let.name(), instance);
@@ -272,7 +273,7 @@ final class ExpressionChecker {
       }
       return null;
     }
-    Decl decl = decls.get(name);
+    Decl decl = decls.at(call.span()).get(name);
     if (decl instanceof Decl.Fn fn) {
       Node node = inliner.callFn(fn, call, scope);
       return node == null ? null : new Value(node, false);
@@ -289,14 +290,15 @@ final class ExpressionChecker {
     Builtins.Builtin builtin = Builtins.TABLE.get(name);
     if (builtin == null) {
       Set<String> candidates = new LinkedHashSet<>(Builtins.TABLE.keySet());
-      candidates.addAll(decls.keySet());
+      candidates.addAll(decls.at(call.span()).keySet());
       for (Map.Entry<String, Binding> e : scope.names.entrySet()) {
         if (e.getValue() instanceof Instance) {
           candidates.add(e.getKey());
         }
       }
+      String hint = decls.hint(name, call.span());
       error(call.calleeSpan(), "unknown function '" + name + "'"
-          + Suggestions.didYouMean(name, candidates));
+          + (hint.isEmpty() ? Suggestions.didYouMean(name, candidates) : hint));
       return null;
     }
     CallArguments args = CallArguments.check(call, builtin, scope, this, diagnostics);
@@ -337,7 +339,7 @@ final class ExpressionChecker {
       scope.used.add(name);
       return b;
     }
-    if (decls.containsKey(name) || Builtins.TABLE.containsKey(name)) {
+    if (decls.at(span).containsKey(name) || Builtins.TABLE.containsKey(name)) {
       error(span, "'" + name + "' is a function; call it with arguments");
       return null;
     }

@@ -76,7 +76,7 @@ final class FunctionChecker {
       params.add(var);
       scope.names.put(p.name(), new Value(var, false));
     }
-    Node value = expressions.inliner().declaration(fn.name(),
+    Node value = expressions.inliner().declaration(fn,
         () -> expressions.body(fn.body(), scope, fn.nameSpan(), "function " + fn.name()));
     if (value != null && diagnostics.errorCount() == before) {
       // A stated derivative replaces the derived one; the body itself then needs none.

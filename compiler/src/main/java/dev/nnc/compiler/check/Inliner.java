@@ -40,8 +40,11 @@ final class Inliner {
   private final ExpressionChecker expressions;
   private final Constants constants;
   private final CustomRules customRules;
-  /** The functions and layers being inlined, innermost last; recursion is an error. */
-  private final Set<String> inlining = new LinkedHashSet<>();
+  /**
+   * The functions and layers being inlined, innermost last, by the place of their names (two
+   * files may each declare a function of one name); recursion is an error.
+   */
+  private final Set<SourceSpan> inlining = new LinkedHashSet<>();
   /** The calls being inlined, outermost first, to report a too-deep chain where it starts. */
   private final Deque<SourceSpan> calls = new ArrayDeque<>();
   /** Inlined calls per graph, keyed by callee and argument nodes: bodies are pure. */
@@ -50,8 +53,11 @@ final class Inliner {
   private long finishedNodes;
   private boolean reportedTooLarge;
 
-  /** One inlined call: the same function on the same nodes of the same graph gives one node. */
-  private record InlineKey(Graph graph, String fn, List<Node> args) {}
+  /**
+   * One inlined call: the same function (named at {@code fn}) on the same nodes of the same
+   * graph gives one node.
+   */
+  private record InlineKey(Graph graph, SourceSpan fn, List<Node> args) {}
 
   Inliner(Diagnostics diagnostics, ExpressionChecker expressions, Constants constants) {
     this.diagnostics = diagnostics;
@@ -69,10 +75,10 @@ final class Inliner {
    * Lowers the body of the declaration {@code fn} itself (not a call of it), so that a call of
    * {@code fn} inside its own body is reported as recursion.
    */
-  Node declaration(String fn, Supplier<Node> body) {
-    inlining.add(fn);
+  Node declaration(Decl.Fn fn, Supplier<Node> body) {
+    inlining.add(fn.nameSpan());
     Node value = body.get();
-    inlining.remove(fn);
+    inlining.remove(fn.nameSpan());
     return value;
   }
 
@@ -84,7 +90,7 @@ final class Inliner {
   /** Inlines a call of a layer instance, {@code fc1(x)}; null after an error. */
   Node callLayer(Instance instance, Expr.Call call, Scope caller) {
     Decl.Layer layer = instance.layer();
-    if (inlining.contains("layer " + layer.name())) {
+    if (inlining.contains(layer.nameSpan())) {
       error(call.span(), "layer " + layer.name() + " calls itself; recursion is not allowed");
       return null;
     }
@@ -132,12 +138,12 @@ final class Inliner {
     if (tooLarge(caller.graph, call)) {
       return null;
     }
-    inlining.add("layer " + layer.name());
+    inlining.add(layer.nameSpan());
     calls.addLast(call.span());
     int before = diagnostics.errorCount();
     Node result = expressions.body(stmts, body, layer.nameSpan(), "layer " + layer.name());
     calls.removeLast();
-    inlining.remove("layer " + layer.name());
+    inlining.remove(layer.nameSpan());
     if (diagnostics.errorCount() != before) {
       return null;
     }
@@ -148,7 +154,7 @@ final class Inliner {
 
   /** Inlines a call of a user function, {@code f(x, y)}; null after an error. */
   Node callFn(Decl.Fn fn, Expr.Call call, Scope caller) {
-    if (inlining.contains(fn.name())) {
+    if (inlining.contains(fn.nameSpan())) {
       error(call.calleeSpan(), "recursive call of " + fn.name() + " (functions are inlined, so"
           + " recursion is not allowed)");
       return null;
@@ -183,7 +189,7 @@ final class Inliner {
       body.names.put(p.name(), v);
       args.add(v.node());
     }
-    InlineKey key = new InlineKey(caller.graph, fn.name(), args);
+    InlineKey key = new InlineKey(caller.graph, fn.nameSpan(), args);
     Node known = inlined.get(key);
     if (known != null) {
       return known;
@@ -191,12 +197,12 @@ final class Inliner {
     if (tooLarge(caller.graph, call)) {
       return null;
     }
-    inlining.add(fn.name());
+    inlining.add(fn.nameSpan());
     calls.addLast(call.span());
     int before = diagnostics.errorCount();
     Node result = expressions.body(fn.body(), body, fn.nameSpan(), "function " + fn.name());
     calls.removeLast();
-    inlining.remove(fn.name());
+    inlining.remove(fn.nameSpan());
     if (diagnostics.errorCount() != before || result == null) {
       return null;
     }

@@ -13,7 +13,9 @@ import java.util.Map;
  * The comment over each generated statement: the {@code .nn} line it comes from and, in a
  * backward pass, the derivative rule that made it ({@code line 4: let s = ...; -- mul gate}). A
  * step inlined from a layer or function body names the call and the body's line,
- * {@code line 15: fc2(...) -> Dense line 7: return x @ W + b;}.
+ * {@code line 15: fc2(...) -> Dense line 7: return x @ W + b;}; a line of another file (code
+ * inlined from an imported file) is named with that file's name,
+ * {@code line 15: fc2(...) -> Dense nn.nn line 12: return x @ W + b;}.
  */
 final class Comments {
   /**
@@ -24,14 +26,20 @@ final class Comments {
 
   private final Graph graph;
   private final SourceFile source;
+  private final Map<String, SourceFile> imported;
   private final String noLine;
   /** Each place's comment text, made once: a long line is cut and sanitized once, not per node. */
   private final Map<SourceSpan, String> places = new HashMap<>();
 
-  /** {@code noLine}: what a statement with no source line (one the compiler added) says. */
-  Comments(Graph graph, SourceFile source, String noLine) {
+  /**
+   * Comments for code generated from {@code source}; {@code imported} holds the files it
+   * imports by display name. {@code noLine}: what a statement with no source line (one the
+   * compiler added) says.
+   */
+  Comments(Graph graph, SourceFile source, Map<String, SourceFile> imported, String noLine) {
     this.graph = graph;
     this.source = source;
+    this.imported = imported;
     this.noLine = noLine;
   }
 
@@ -43,7 +51,8 @@ final class Comments {
   String of(Node n, boolean backward) {
     Graph.Note note = backward ? graph.noteOf(n) : null;
     SourceSpan span = note != null ? note.origin() : n.origin();
-    String where = span.line() > 0 ? places.computeIfAbsent(lineOnly(span), this::place) : noLine;
+    String where = span.line() > 0 && fileOf(span) != null
+        ? places.computeIfAbsent(lineOnly(span), this::place) : noLine;
     if (!backward) {
       return where;
     }
@@ -73,13 +82,30 @@ final class Comments {
         declaration = declaration(calls.get(i - 1));
       }
       SourceSpan.Call c = calls.get(i);
-      text.append(declaration == null ? "" : declaration + " ").append("line ")
-          .append(c.span().line()).append(": ").append(JavaNames.sanitize(c.callee()))
+      text.append(declaration == null ? "" : declaration + " ").append(lineOf(c.span()))
+          .append(": ").append(JavaNames.sanitize(c.callee()))
           .append("(...) -> ");
       declaration = declaration(c);
     }
-    return text.append(declaration == null ? "" : declaration + " ").append("line ")
-        .append(span.line()).append(": ").append(line(span.line())).toString();
+    return text.append(declaration == null ? "" : declaration + " ").append(lineOf(span))
+        .append(": ").append(sourceText(span)).toString();
+  }
+
+  /** {@code line 7}, or {@code nn.nn line 7} for a line of an imported file. */
+  private String lineOf(SourceSpan span) {
+    SourceFile file = fileOf(span);
+    return (file == source || file == null ? ""
+        : JavaNames.sanitize(JavaNames.fileName(file.name())) + " ") + "line " + span.line();
+  }
+
+  /** The text of the line {@code span} is on, in its own file, made safe for a comment. */
+  private String sourceText(SourceSpan span) {
+    SourceFile file = fileOf(span);
+    return file == null ? "" : JavaNames.sourceLine(file.line(span.line()));
+  }
+
+  private SourceFile fileOf(SourceSpan span) {
+    return span.file().equals(source.name()) ? source : imported.get(span.file());
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.nnc.compiler.ir.ElementType;
 import dev.nnc.compiler.ir.Node;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import javax.lang.model.element.Modifier;
 
@@ -40,13 +41,14 @@ public final class FunctionEmitter {
   private final Code code;
   private final Comments comments;
 
-  private FunctionEmitter(FunctionPlan plan, SourceFile source) {
+  private FunctionEmitter(FunctionPlan plan, SourceFile source,
+      Map<String, SourceFile> imported) {
     this.plan = plan;
     this.derived = plan.derived;
     this.source = source;
     this.type = derived.function().elementType();
     this.code = new Code(type);
-    this.comments = new Comments(plan.graph, source, "derived");
+    this.comments = new Comments(plan.graph, source, imported, "derived");
   }
 
   /** The Java source of the class for {@code derived}, in package {@code packageName}. */
@@ -71,6 +73,15 @@ public final class FunctionEmitter {
    */
   public static JavaFile emit(DerivedFunction derived, String packageName, SourceFile source,
       String className, Consumer<String> tooLarge) {
+    return emit(derived, packageName, source, Map.of(), className, tooLarge);
+  }
+
+  /**
+   * As {@link #emit(DerivedFunction, String, SourceFile, String, Consumer)}, for a function that
+   * calls functions of the files {@code imported} (by display name): comments show their lines.
+   */
+  public static JavaFile emit(DerivedFunction derived, String packageName, SourceFile source,
+      Map<String, SourceFile> imported, String className, Consumer<String> tooLarge) {
     FunctionPlan plan = new FunctionPlan(derived, className, fitsSecondOrder(derived));
     if (plan.secondOrder() && problem(plan) != null) {
       // Second derivatives are a bonus: a class too large with them is generated without them.
@@ -81,7 +92,7 @@ public final class FunctionEmitter {
       tooLarge.accept(problem);
       return null;
     }
-    return new FunctionEmitter(plan, source).file(packageName, className);
+    return new FunctionEmitter(plan, source, imported).file(packageName, className);
   }
 
   /** JVM argument slots a method may take (255, less {@code this}). */

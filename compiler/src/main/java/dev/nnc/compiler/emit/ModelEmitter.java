@@ -52,14 +52,15 @@ public final class ModelEmitter {
   private final Code code;
   private final Comments comments;
 
-  private ModelEmitter(ModelPlan plan, Code code, SourceFile source) {
+  private ModelEmitter(ModelPlan plan, Code code, SourceFile source,
+      Map<String, SourceFile> imported) {
     this.plan = plan;
     this.derived = plan.derived;
     this.model = plan.model;
     this.source = source;
     this.type = plan.type;
     this.code = code;
-    this.comments = new Comments(plan.graph, source, "batch mean");
+    this.comments = new Comments(plan.graph, source, imported, "batch mean");
   }
 
   /**
@@ -79,6 +80,17 @@ public final class ModelEmitter {
    */
   public static JavaFile emit(DerivedModel derived, String packageName, SourceFile source,
       String className, ElementType type, Consumer<String> tooLarge) {
+    return emit(derived, packageName, source, Map.of(), className, type, tooLarge);
+  }
+
+  /**
+   * As {@link #emit(DerivedModel, String, SourceFile, String, ElementType, Consumer)}, for a
+   * model that uses layers and functions of the files {@code imported} (by display name):
+   * comments show their lines.
+   */
+  public static JavaFile emit(DerivedModel derived, String packageName, SourceFile source,
+      Map<String, SourceFile> imported, String className, ElementType type,
+      Consumer<String> tooLarge) {
     Set<Node> labels = new HashSet<>();
     for (ModelIr.DataVar d : derived.model().data()) {
       if (d.kind() == ModelIr.DataKind.LABEL) {
@@ -94,7 +106,7 @@ public final class ModelEmitter {
       tooLarge.accept(problem);
       return null;
     }
-    return new ModelEmitter(plan, code, source).file(packageName, className);
+    return new ModelEmitter(plan, code, source, imported).file(packageName, className);
   }
 
   private TypeName elem() {

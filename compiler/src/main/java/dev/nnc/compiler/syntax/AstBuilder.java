@@ -2,6 +2,7 @@ package dev.nnc.compiler.syntax;
 
 import dev.nnc.compiler.ast.Decl;
 import dev.nnc.compiler.ast.Expr;
+import dev.nnc.compiler.ast.Import;
 import dev.nnc.compiler.ast.Program;
 import dev.nnc.compiler.ast.ShapeExpr;
 import dev.nnc.compiler.ast.Stmt;
@@ -28,11 +29,25 @@ final class AstBuilder extends NnBaseVisitor<Object> {
   }
 
   Program build(NnParser.ProgramContext tree) {
+    List<Import> imports = new ArrayList<>();
+    for (NnParser.ImportDeclContext ctx : tree.importDecl()) {
+      imports.add(importDecl(ctx));
+    }
     List<Decl> decls = new ArrayList<>();
     for (NnParser.DeclarationContext decl : tree.declaration()) {
       decls.add((Decl) visit(decl.getChild(0)));
     }
-    return new Program(source, decls);
+    return new Program(source, imports, decls);
+  }
+
+  /** {@code import "layers.nn";} or {@code import nn;}. */
+  private Import importDecl(NnParser.ImportDeclContext ctx) {
+    if (ctx.path != null) {
+      String text = ctx.path.getText();
+      return new Import(Import.Kind.FILE, text.substring(1, text.length() - 1), span(ctx.path,
+          ctx.path), span(ctx));
+    }
+    return new Import(Import.Kind.LIBRARY, ctx.library.getText(), span(ctx.library), span(ctx));
   }
 
   // ---- declarations ----

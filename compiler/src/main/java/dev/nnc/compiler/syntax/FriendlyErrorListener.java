@@ -100,6 +100,10 @@ final class FriendlyErrorListener extends BaseErrorListener {
               + (open.getCharPositionInLine() + 1);
       return "expected '" + closer + "'" + where + ", found " + found;
     }
+    if (expected.contains(NnParser.STRING)) {
+      return "expected a file in quotes (import \"layers.nn\";) or a library name (import nn;)"
+          + after + ", found " + found;
+    }
     if (expected.contains(NnParser.ID) && isReserved(offending)) {
       return "expected a name" + after + ", found " + found + ", which is a reserved word";
     }

@@ -69,6 +69,12 @@ public final class SyntaxParser {
         ok = false;
         continue;
       }
+      if (token.getType() == NnLexer.UNTERMINATED_STRING) {
+        diagnostics.error(source.span(token.getStartIndex(), token.getStartIndex() + 1),
+            "unterminated string: '\"' has no closing '\"' on its line");
+        ok = false;
+        continue;
+      }
       if (token.getChannel() != Token.DEFAULT_CHANNEL) {
         continue;
       }
