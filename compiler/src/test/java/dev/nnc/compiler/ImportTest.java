@@ -74,10 +74,11 @@ class ImportTest {
     assertEquals(List.of("p.G", "p.M"), sources.stream().map(s -> s.qualifiedName()).toList(),
         "an imported file's fn and model are generated from that file, not from its importer");
     String m = sources.get(1).code();
-    assertTrue(m.contains("// layers.nn line 6: return a * x + square(1);"), m);
+    assertTrue(m.contains("// line 9: aff(...) -> Affine layers.nn line 6: return a * x + square(1);"),
+        m);
     assertTrue(m.startsWith(Compiler.GENERATED_MARKER + "main.nn."), m);
     String g = sources.get(0).code();
-    assertTrue(g.contains("// layers.nn line 2: fn square(x) = x * x;"), g);
+    assertTrue(g.contains("// line 3: square(...) -> layers.nn line 2: fn square(x) = x * x;"), g);
     assertTrue(g.contains("// line 3: fn g(x) = square(x) + 1;"), g);
   }
 

@@ -124,7 +124,7 @@ final class CustomRules {
     List<Node> gradients = new ArrayList<>();
     for (Node.Var p : params) {
       // The rule may call other functions, but not its own function (that would be recursion).
-      Node d = expressions.inliner().declaration(fn.name(), () -> {
+      Node d = expressions.inliner().declaration(fn, () -> {
         Value v = expressions.value(stated.get(p.name()), scope);
         return v == null ? null : v.node();
       });

@@ -45,14 +45,20 @@ final class CommentPlaces {
   record CallRef(int line, String callee, String declaration) {}
 
   /** A parsed place comment; {@code gate} is null in a forward pass. */
-  record Place(List<CallRef> calls, int line, String text, String gate, boolean elided) {}
+  record Place(List<CallRef> calls, int line, String text, String gate, boolean elided,
+      String file) {}
 
   private static final Pattern CALL =
-      Pattern.compile("line (\\d+): ([A-Za-z_][A-Za-z0-9_.]*)\\(\\.\\.\\.\\) -> "
+      Pattern.compile("(?:[\\w.-]+\\.nn )?line (\\d+): ([A-Za-z_][A-Za-z0-9_.]*)\\(\\.\\.\\.\\) -> "
           + "(?:(?!line \\d)([A-Za-z_]\\w*) )?");
-  private static final Pattern LINE = Pattern.compile("line (\\d+): (.*)");
+  /** The place itself: {@code line 7: ...}, or {@code nn.nn line 7: ...} in an imported file. */
+  private static final Pattern LINE = Pattern.compile("(?:([\\w.-]+\\.nn) )?line (\\d+): (.*)");
   private static final String FAN_OUT = "fan-out: gradients from both uses add";
   private static final String RECOMPUTED = "recomputed forward value";
+  /** The gate of the directional derivative's own nodes, which name the function's header. */
+  private static final String DIRECTIONAL = "directional derivative: gradient times v";
+  /** Appended to the gate of a step of the second sweep (second derivatives). */
+  private static final String SECOND_SWEEP = " (second sweep)";
 
   /** The ops each op may be rewritten into by the simplifier's rules (see simplify/Rules). */
   private static final Map<Op, Set<Op>> REWRITES = new HashMap<>();
@@ -70,7 +76,12 @@ final class CommentPlaces {
   }
 
   private final SourceFile source;
+  /** The imported files by the name comments give them ({@code nn.nn}). */
+  private final Map<String, SourceFile> imported = new HashMap<>();
+  /** The declarations of every file, the importing file's and the imported files'. */
   private final Map<String, Decl> decls = new HashMap<>();
+  /** The declarations of the importing file. */
+  private final Set<Decl> own = new HashSet<>();
   /** Per declaration: the source operations on each line ("+", "neg", "exp", "call:f"...). */
   private final Map<Decl, Map<Integer, Set<String>>> ops = new HashMap<>();
   /** Per declaration: the layer each instance runs ({@code fc2 -> Dense}). */
@@ -79,16 +90,24 @@ final class CommentPlaces {
   private final Set<String> gates = new HashSet<>();
 
   CommentPlaces(SourceFile source) {
+    this(source, List.of());
+  }
+
+  /** The oracle for {@code source}, whose comments may name lines of {@code importedFiles}. */
+  CommentPlaces(SourceFile source, java.util.Collection<SourceFile> importedFiles) {
     this.source = source;
-    Diagnostics diagnostics = new Diagnostics();
-    Program program = SyntaxParser.parse(source, diagnostics);
-    if (diagnostics.hasErrors()) {
-      throw new AssertionError("the source does not parse: " + diagnostics.all());
+    List<Decl> all = new ArrayList<>();
+    for (SourceFile file : importedFiles) {
+      imported.put(JavaNames.fileName(file.name()), file);
+      all.addAll(parse(file).decls());
     }
-    for (Decl d : program.decls()) {
+    List<Decl> mine = parse(source).decls();
+    own.addAll(mine);
+    all.addAll(mine);
+    for (Decl d : all) {
       decls.put(d.name(), d);
     }
-    for (Decl d : program.decls()) {
+    for (Decl d : all) {
       Map<Integer, Set<String>> lines = new TreeMap<>();
       Map<String, String> owned = new HashMap<>();
       List<Stmt> body = d instanceof Decl.Fn fn ? fn.body()
@@ -114,6 +133,15 @@ final class CommentPlaces {
     for (Derivatives.Entry e : Derivatives.table().values()) {
       gates.add(e.gate());
     }
+  }
+
+  private static Program parse(SourceFile file) {
+    Diagnostics diagnostics = new Diagnostics();
+    Program program = SyntaxParser.parse(file, diagnostics);
+    if (diagnostics.hasErrors()) {
+      throw new AssertionError("the source does not parse: " + diagnostics.all());
+    }
+    return program;
   }
 
   private void walk(Expr e, Map<Integer, Set<String>> lines, Map<String, String> owned) {
@@ -242,19 +270,23 @@ final class CommentPlaces {
     }
     Matcher m = LINE.matcher(rest);
     if (!m.matches()) {
-      return calls.isEmpty() ? null : new Place(calls, -1, rest, null, elided);
+      return calls.isEmpty() ? null : new Place(calls, -1, rest, null, elided, null);
     }
-    String text = m.group(2);
+    String text = m.group(3);
     String gate = null;
     int cut = text.lastIndexOf(" -- ");
     if (cut >= 0) {
       String tail = text.substring(cut + 4);
-      if (gates.contains(tail) || tail.equals(FAN_OUT) || tail.equals(RECOMPUTED)) {
+      // a second-sweep step names the line and gate of the first derivative it differentiates
+      String base = tail.endsWith(SECOND_SWEEP)
+          ? tail.substring(0, tail.length() - SECOND_SWEEP.length()) : tail;
+      if (gates.contains(base) || base.equals(FAN_OUT) || tail.equals(RECOMPUTED)
+          || tail.equals(DIRECTIONAL)) {
         gate = tail;
         text = text.substring(0, cut);
       }
     }
-    return new Place(calls, Integer.parseInt(m.group(1)), text, gate, elided);
+    return new Place(calls, Integer.parseInt(m.group(2)), text, gate, elided, m.group(1));
   }
 
   /**
@@ -342,26 +374,50 @@ final class CommentPlaces {
         return problems;
       }
     }
-    if (!p.text().equals(JavaNames.sourceLine(source.line(p.line())))) {
+    SourceFile file = p.file() == null ? source : imported.get(p.file());
+    if (file == null) {
+      problems.add(where + ": no imported file " + p.file());
+      return problems;
+    }
+    if (!decl.span().file().equals(file.name())) {
+      problems.add(where + ": " + decl.name() + " is not declared in " + file.name());
+      return problems;
+    }
+    if (!p.text().equals(JavaNames.sourceLine(file.line(p.line())))) {
       problems.add(where + ": the text is not line " + p.line() + " of the source");
     }
     if (decl.span().line() > p.line() || decl.span().endLine() < p.line()) {
       problems.add(where + ": line " + p.line() + " is not in " + decl.name());
       return problems;
     }
+    if (DIRECTIONAL.equals(p.gate())) {
+      if (p.line() != decl.span().line()) {
+        problems.add(where + ": the directional derivative names line " + p.line()
+            + ", not the header of " + decl.name());
+      }
+      return problems;
+    }
+    if (p.gate() != null && p.gate().endsWith(SECOND_SWEEP) && p.line() == decl.span().line()) {
+      return problems; // differentiating the directional derivative's own nodes
+    }
     if (!ops.get(decl).containsKey(p.line())) {
       problems.add(where + ": line " + p.line() + " has no operation of " + decl.name());
       return problems;
     }
     Set<Op> possible = opsOn(decl, p.line());
-    if (possible != null && p.gate() != null && !p.gate().equals(FAN_OUT)
-        && !p.gate().equals(RECOMPUTED)) {
+    String gate = p.gate() == null || !p.gate().endsWith(SECOND_SWEEP) ? p.gate()
+        : p.gate().substring(0, p.gate().length() - SECOND_SWEEP.length());
+    // a second-sweep step differentiates a first-derivative node made on this line; its gate is
+    // that node's rule, which may be any rule the line's derivative rules produce
+    boolean secondSweep = p.gate() != null && p.gate().endsWith(SECOND_SWEEP);
+    if (possible != null && gate != null && !gate.equals(FAN_OUT)
+        && !gate.equals(RECOMPUTED) && !secondSweep) {
       boolean known = false;
       for (Op op : possible) {
-        known |= Derivatives.of(op).gate().equals(p.gate());
+        known |= Derivatives.of(op).gate().equals(gate);
       }
       if (!known) {
-        problems.add(where + ": no operation on line " + p.line() + " has the " + p.gate()
+        problems.add(where + ": no operation on line " + p.line() + " has the " + gate
             + " (the line lowers to " + possible + ")");
       }
     }
@@ -459,11 +515,17 @@ final class CommentPlaces {
 
   /** Checks every class generated from this source (simplified or not). */
   static List<String> checkAll(Compiler.CheckResult checked, boolean simplify) {
-    CommentPlaces oracle = new CommentPlaces(checked.source());
+    List<SourceFile> importedFiles = new ArrayList<>();
+    checked.files().forEach((name, file) -> {
+      if (!name.equals(checked.source().name())) {
+        importedFiles.add(file);
+      }
+    });
+    CommentPlaces oracle = new CommentPlaces(checked.source(), importedFiles);
     List<String> problems = new ArrayList<>();
     for (Compiler.GeneratedSource s : Compiler.generate(checked, "gen", simplify)) {
       String decl = null;
-      for (Decl d : oracle.decls.values()) {
+      for (Decl d : oracle.own) {
         if (d.span().start() <= s.origin().start() && s.origin().end() <= d.span().end()
             && !(d instanceof Decl.Layer)) {
           decl = d.name();
