@@ -161,7 +161,7 @@ public final class Digits implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 11: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
@@ -174,13 +174,14 @@ public final class Digits implements Model {
         t2[b * 64 + i] = relu(hidden[b * 64 + i]);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 11: classify(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 64, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
+    // line 12: output probs = softmax(logits);
     // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
@@ -201,16 +202,14 @@ public final class Digits implements Model {
       }
     }
     for (int b = 0; b < n; b++) {
-      t5[b] = logits[b * 10 + y[b]];
+      t5[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
     }
     for (int b = 0; b < n; b++) {
       t6[b] = t4[b] - t5[b];
     }
-    // nn.nn line 7: param W: [n_in, n_out] init he;
     for (int i = 0; i < 4096; i++) {
       t7[i] = hidden_W[i] * hidden_W[i];
     }
-    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
     {
       float sum = 0.0f;
       for (int k = 0; k < 4096; k++) {
@@ -266,13 +265,13 @@ public final class Digits implements Model {
     // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t14, b * 10, (b + 1) * 10, 0.0f);
-      t14[b * 10 + y[b]] = t13[b];
+      t14[b * 10 + classIndex(y[b], 10, "y")] = t13[b];
     }
     // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- add gate
     t16 = batchSize * t12;
     // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- mul gate
     t17 = t16 * 1.0E-4f;
-    // nn.nn line 7: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2); -- fan-out: gradients from both uses add
     t18 = 2.0f * t17;
     for (int i = 0; i < 4096; i++) {
       t19[i] = t18 * hidden_W[i];
@@ -286,7 +285,7 @@ public final class Digits implements Model {
         dlogits[b * 10 + i] = t14[b * 10 + i] + t20;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 11: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -294,7 +293,7 @@ public final class Digits implements Model {
         dclassify_b[i] += dlogits[b * 10 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 11: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t21, 0, false);
     // 2 steps in one pass over each example's 64 elements
     for (int b = 0; b < n; b++) {
@@ -304,7 +303,7 @@ public final class Digits implements Model {
         dhidden[b * 64 + i] = t21[b * 64 + i] * t15;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 11: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -312,14 +311,14 @@ public final class Digits implements Model {
         dhidden_b[i] += dhidden[b * 64 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 11: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.tn(64, 64, n, x, 0, dhidden, 0, t22, 0, false);
-    // nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
+    // line 11: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dhidden_W = this.hidden_W.gradF32();
     for (int i = 0; i < 4096; i++) {
       dhidden_W[i] = t19[i] + t22[i];
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 11: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
       Gemm.tnUpdate(64, 10, n, t2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
@@ -339,7 +338,7 @@ public final class Digits implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 11: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 64, 64, x, 0, hidden_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 64; i++) {
@@ -352,14 +351,14 @@ public final class Digits implements Model {
         t2[b * 64 + i] = relu(hidden[b * 64 + i]);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 11: classify(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 64, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
-    // line 14: loss cross_entropy(logits, y) + 1e-4 * sum(hidden.W^2);
+    // line 12: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];

@@ -139,7 +139,7 @@ public final class IrisSvm implements Model {
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2);
     for (int b = 0; b < n; b++) {
-      t2[b] = scores[b * 3 + y[b]];
+      t2[b] = scores[b * 3 + classIndex(y[b], 3, "y")];
     }
     // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
@@ -167,11 +167,9 @@ public final class IrisSvm implements Model {
     for (int b = 0; b < n; b++) {
       t7[b] = t6[b] - 1.0f;
     }
-    // line 8: param W: [4, 3] init zeros;
     for (int i = 0; i < 12; i++) {
       t8[i] = W[i] * W[i];
     }
-    // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2);
     {
       float sum = 0.0f;
       for (int k = 0; k < 12; k++) {
@@ -210,7 +208,7 @@ public final class IrisSvm implements Model {
     t15 = batchSize * t13;
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- mul gate
     t16 = t15 * 0.001f;
-    // line 8: param W: [4, 3] init zeros; -- fan-out: gradients from both uses add
+    // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- fan-out: gradients from both uses add
     t17 = 2.0f * t16;
     for (int i = 0; i < 12; i++) {
       t18[i] = t17 * W[i];
@@ -241,7 +239,7 @@ public final class IrisSvm implements Model {
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t22, b * 3, (b + 1) * 3, 0.0f);
-      t22[b * 3 + y[b]] = t21[b];
+      t22[b * 3 + classIndex(y[b], 3, "y")] = t21[b];
     }
     // line 12: loss hinge(scores, y) + 1e-3 * sum(W^2); -- fan-out: gradients from both uses add
     for (int b = 0; b < n; b++) {

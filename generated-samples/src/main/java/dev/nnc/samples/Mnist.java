@@ -161,7 +161,7 @@ public final class Mnist implements Model {
     float[] fc1_b = this.fc1_b.f32();
     float[] fc2_W = this.fc2_W.f32();
     float[] fc2_b = this.fc2_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 11: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
@@ -174,13 +174,14 @@ public final class Mnist implements Model {
         t2[b * 256 + i] = relu(fc1[b * 256 + i]);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 11: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 256, t2, 0, fc2_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + fc2_b[i];
       }
     }
+    // line 12: output probs = softmax(logits);
     // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
@@ -201,16 +202,14 @@ public final class Mnist implements Model {
       }
     }
     for (int b = 0; b < n; b++) {
-      t5[b] = logits[b * 10 + y[b]];
+      t5[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
     }
     for (int b = 0; b < n; b++) {
       t6[b] = t4[b] - t5[b];
     }
-    // nn.nn line 7: param W: [n_in, n_out] init he;
     for (int i = 0; i < 200704; i++) {
       t7[i] = fc1_W[i] * fc1_W[i];
     }
-    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     {
       float sum = 0.0f;
       for (int k = 0; k < 200704; k++) {
@@ -218,11 +217,9 @@ public final class Mnist implements Model {
       }
       t8 = sum;
     }
-    // nn.nn line 7: param W: [n_in, n_out] init he;
     for (int i = 0; i < 2560; i++) {
       t9[i] = fc2_W[i] * fc2_W[i];
     }
-    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
     {
       float sum = 0.0f;
       for (int k = 0; k < 2560; k++) {
@@ -279,13 +276,13 @@ public final class Mnist implements Model {
     // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t17, b * 10, (b + 1) * 10, 0.0f);
-      t17[b * 10 + y[b]] = t16[b];
+      t17[b * 10 + classIndex(y[b], 10, "y")] = t16[b];
     }
     // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- add gate
     t19 = batchSize * t15;
     // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- mul gate
     t20 = t19 * 1.0E-4f;
-    // nn.nn line 7: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
     t21 = 2.0f * t20;
     for (int i = 0; i < 200704; i++) {
       t22[i] = t21 * fc1_W[i];
@@ -299,7 +296,7 @@ public final class Mnist implements Model {
         dlogits[b * 10 + i] = t17[b * 10 + i] + t23;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 11: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc2_b = this.fc2_b.gradF32();
     fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -307,7 +304,7 @@ public final class Mnist implements Model {
         dfc2_b[i] += dlogits[b * 10 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 11: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 256, 10, dlogits, 0, fc2_W, 0, t24, 0, false);
     // 2 steps in one pass over each example's 256 elements
     for (int b = 0; b < n; b++) {
@@ -317,7 +314,7 @@ public final class Mnist implements Model {
         dfc1[b * 256 + i] = t24[b * 256 + i] * t18;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 11: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
     fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -325,20 +322,20 @@ public final class Mnist implements Model {
         dfc1_b[i] += dfc1[b * 256 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 11: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.tn(784, 256, n, x, 0, dfc1, 0, t25, 0, false);
-    // nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
+    // line 11: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc1_W = this.fc1_W.gradF32();
     for (int i = 0; i < 200704; i++) {
       dfc1_W[i] = t22[i] + t25[i];
     }
-    // nn.nn line 7: param W: [n_in, n_out] init he; -- fan-out: gradients from both uses add
+    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2)); -- fan-out: gradients from both uses add
     for (int i = 0; i < 2560; i++) {
       t26[i] = t21 * fc2_W[i];
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 11: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.tn(256, 10, n, t2, 0, dlogits, 0, t27, 0, false);
-    // nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
+    // line 11: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- fan-out: gradients from both uses add
     float[] dfc2_W = this.fc2_W.gradF32();
     for (int i = 0; i < 2560; i++) {
       dfc2_W[i] = t26[i] + t27[i];
@@ -355,7 +352,7 @@ public final class Mnist implements Model {
     float[] fc1_b = this.fc1_b.f32();
     float[] fc2_W = this.fc2_W.f32();
     float[] fc2_b = this.fc2_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 11: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 256, 784, x, 0, fc1_W, 0, t1, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
@@ -368,14 +365,14 @@ public final class Mnist implements Model {
         t2[b * 256 + i] = relu(fc1[b * 256 + i]);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 11: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 256, t2, 0, fc2_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t3[b * 10 + i] + fc2_b[i];
       }
     }
-    // line 14: loss cross_entropy(logits, y) + 1e-4 * (sum(fc1.W^2) + sum(fc2.W^2));
+    // line 12: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];

@@ -78,6 +78,7 @@ public final class Neuron implements CompiledFunction {
     double t2 = w1 * x1;
     double t3 = t1 + t2;
     double s = t3 + w2;
+    // line 5: return 1 / (1 + exp(-s));
     double neuron = sigmoid(s);
     return neuron;
   }
@@ -91,8 +92,9 @@ public final class Neuron implements CompiledFunction {
     double t2 = w1 * x1;
     double t3 = t1 + t2;
     double s = t3 + w2;
+    // line 5: return 1 / (1 + exp(-s));
     double neuron = sigmoid(s);
-    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x))
+    // line 5: return 1 / (1 + exp(-s)); -- sigmoid rule (reuses sigmoid(x))
     double g1 = 1.0 - neuron;
     double ds = neuron * g1;
     // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate
@@ -119,8 +121,9 @@ public final class Neuron implements CompiledFunction {
     double t2 = w1 * x1;
     double t3 = t1 + t2;
     double s = t3 + w2;
+    // line 5: return 1 / (1 + exp(-s));
     double neuron = sigmoid(s);
-    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x))
+    // line 5: return 1 / (1 + exp(-s)); -- sigmoid rule (reuses sigmoid(x))
     double g1 = 1.0 - neuron;
     double ds = neuron * g1;
     // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
@@ -140,12 +143,12 @@ public final class Neuron implements CompiledFunction {
     double h17 = vW0 * x0;
     // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
     double h18 = h16 + h17;
-    // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
+    // line 5: return 1 / (1 + exp(-s)); -- mul gate (second sweep)
     double h19 = h18 * g1;
     double h20 = h18 * neuron;
-    // line 4: let s = w0*x0 + w1*x1 + w2; -- fan-out: gradients from both uses add (second sweep)
+    // line 5: return 1 / (1 + exp(-s)); -- fan-out: gradients from both uses add (second sweep)
     double h21 = h19 - h20;
-    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x)) (second sweep)
+    // line 5: return 1 / (1 + exp(-s)); -- sigmoid rule (reuses sigmoid(x)) (second sweep)
     double h22 = h21 * ds;
     // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate (second sweep)
     double h23 = h22 * x0;
@@ -183,8 +186,9 @@ public final class Neuron implements CompiledFunction {
     double t2 = w1 * x1;
     double t3 = t1 + t2;
     double s = t3 + w2;
+    // line 5: return 1 / (1 + exp(-s));
     double neuron = sigmoid(s);
-    // line 4: let s = w0*x0 + w1*x1 + w2; -- sigmoid rule (reuses sigmoid(x))
+    // line 5: return 1 / (1 + exp(-s)); -- sigmoid rule (reuses sigmoid(x))
     double g1 = 1.0 - neuron;
     double ds = neuron * g1;
     // line 4: let s = w0*x0 + w1*x1 + w2; -- mul gate

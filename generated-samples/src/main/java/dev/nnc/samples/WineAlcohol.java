@@ -127,18 +127,18 @@ public final class WineAlcohol implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] out_W = this.out_W.f32();
     float[] out_b = this.out_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        // nn.nn line 9: return x @ W + b;
+        // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 16 + i] + hidden_b[i];
         // line 13: let prediction = out(tanh(hidden(x)));
         t2[b * 16 + i] = tanh(hidden);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 13: out(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 1, 16, t2, 0, out_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {
@@ -196,7 +196,7 @@ public final class WineAlcohol implements Model {
         dprediction[b + i] = 2.0f * t11;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 13: out(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dout_b = this.out_b.gradF32();
     fill(dout_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -204,7 +204,7 @@ public final class WineAlcohol implements Model {
         dout_b[i] += dprediction[b + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 13: out(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 16, 1, dprediction, 0, out_W, 0, t12, 0, false);
     // 3 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
@@ -215,7 +215,7 @@ public final class WineAlcohol implements Model {
         dhidden[b * 16 + i] = t12[b * 16 + i] * t10;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -223,7 +223,7 @@ public final class WineAlcohol implements Model {
         dhidden_b[i] += dhidden[b * 16 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
       Gemm.tnUpdate(13, 16, n, x, 0, dhidden, 0, this.hidden_W.f32(), 0, -sgdRate);
@@ -231,6 +231,7 @@ public final class WineAlcohol implements Model {
       float[] dhidden_W = this.hidden_W.gradF32();
       Gemm.tn(13, 16, n, x, 0, dhidden, 0, dhidden_W, 0, false);
     }
+    // line 13: out(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates out.W itself, no gradient is stored
       Gemm.tnUpdate(16, 1, n, t2, 0, dprediction, 0, this.out_W.f32(), 0, -sgdRate);
@@ -250,18 +251,18 @@ public final class WineAlcohol implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] out_W = this.out_W.f32();
     float[] out_b = this.out_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 16, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 16 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        // nn.nn line 9: return x @ W + b;
+        // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 16 + i] + hidden_b[i];
         // line 13: let prediction = out(tanh(hidden(x)));
         t2[b * 16 + i] = tanh(hidden);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 13: out(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 1, 16, t2, 0, out_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1; i++) {

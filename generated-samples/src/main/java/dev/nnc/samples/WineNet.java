@@ -136,24 +136,25 @@ public final class WineNet implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        // nn.nn line 9: return x @ W + b;
+        // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 32 + i] + hidden_b[i];
         // line 13: let logits = classify(sigmoid(hidden(x)));
         t2[b * 32 + i] = sigmoid(hidden);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 13: classify(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 3, 32, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         logits[b * 3 + i] = t3[b * 3 + i] + classify_b[i];
       }
     }
+    // line 14: output probs = softmax(logits);
     // line 15: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
@@ -174,7 +175,7 @@ public final class WineNet implements Model {
       }
     }
     for (int b = 0; b < n; b++) {
-      t5[b] = logits[b * 3 + y[b]];
+      t5[b] = logits[b * 3 + classIndex(y[b], 3, "y")];
     }
     for (int b = 0; b < n; b++) {
       t6[b] = t4[b] - t5[b];
@@ -209,7 +210,7 @@ public final class WineNet implements Model {
     // line 15: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t10, b * 3, (b + 1) * 3, 0.0f);
-      t10[b * 3 + y[b]] = t9[b];
+      t10[b * 3 + classIndex(y[b], 3, "y")] = t9[b];
     }
     // 2 steps in one pass over each example's 3 elements
     for (int b = 0; b < n; b++) {
@@ -220,7 +221,7 @@ public final class WineNet implements Model {
         dlogits[b * 3 + i] = t10[b * 3 + i] + t13;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 13: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -228,7 +229,7 @@ public final class WineNet implements Model {
         dclassify_b[i] += dlogits[b * 3 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 13: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 32, 3, dlogits, 0, classify_W, 0, t14, 0, false);
     // 3 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
@@ -239,7 +240,7 @@ public final class WineNet implements Model {
         dhidden[b * 32 + i] = t14[b * 32 + i] * t12;
       }
     }
-    // nn.nn line 9: return x @ W + b; -- add gate
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dhidden_b = this.hidden_b.gradF32();
     fill(dhidden_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -247,7 +248,7 @@ public final class WineNet implements Model {
         dhidden_b[i] += dhidden[b * 32 + i];
       }
     }
-    // nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates hidden.W itself, no gradient is stored
       Gemm.tnUpdate(13, 32, n, x, 0, dhidden, 0, this.hidden_W.f32(), 0, -sgdRate);
@@ -255,6 +256,7 @@ public final class WineNet implements Model {
       float[] dhidden_W = this.hidden_W.gradF32();
       Gemm.tn(13, 32, n, x, 0, dhidden, 0, dhidden_W, 0, false);
     }
+    // line 13: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
       Gemm.tnUpdate(32, 3, n, t2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
@@ -274,25 +276,25 @@ public final class WineNet implements Model {
     float[] hidden_b = this.hidden_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // nn.nn line 9: return x @ W + b;
+    // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 32, 13, x, 0, hidden_W, 0, t1, 0, false);
     // 2 steps in one pass over each example's 32 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 32; i++) {
-        // nn.nn line 9: return x @ W + b;
+        // line 13: hidden(...) -> Dense nn.nn line 9: return x @ W + b;
         float hidden = t1[b * 32 + i] + hidden_b[i];
         // line 13: let logits = classify(sigmoid(hidden(x)));
         t2[b * 32 + i] = sigmoid(hidden);
       }
     }
-    // nn.nn line 9: return x @ W + b;
+    // line 13: classify(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 3, 32, t2, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 3; i++) {
         logits[b * 3 + i] = t3[b * 3 + i] + classify_b[i];
       }
     }
-    // line 15: loss cross_entropy(logits, y);
+    // line 14: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 3];
