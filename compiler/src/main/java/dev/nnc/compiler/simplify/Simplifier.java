@@ -92,7 +92,8 @@ public final class Simplifier {
       changed |= inputs[i] != apply.input(i);
     }
     Node current = changed
-        ? graph.apply(apply.op(), apply.attr(), apply.shape(), apply.origin(), inputs) : node;
+        ? graph.apply(apply.op(), apply.attr(), apply.attributes(), apply.shape(), apply.origin(),
+            inputs) : node;
     carryOver(node, current);
     for (int count = 0; count < MAX_REWRITES_PER_NODE; count++) {
       if (!(current instanceof Node.Apply a)) {
