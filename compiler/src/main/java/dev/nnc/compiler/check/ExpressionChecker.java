@@ -241,6 +241,13 @@ final class ExpressionChecker {
       Value v = (Value) b;
       return v.node() == null ? null : v;
     }
+    if (member.target() instanceof Expr.Member inner && instance(inner.target(), scope) != null) {
+      Instance outer = instance(inner.target(), scope);
+      error(inner.memberSpan(), outer.path() + " (a " + outer.layer().name() + ") has no"
+          + " parameter or layer instance '" + inner.member() + "'"
+          + Suggestions.didYouMean(inner.member(), outer.members().keySet()));
+      return null;
+    }
     if (member.member().equals("T")) {
       Value v = value(member.target(), scope);
       if (v == null) {

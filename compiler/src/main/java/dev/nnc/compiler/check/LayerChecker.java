@@ -117,8 +117,9 @@ final class LayerChecker {
       Integer size = Constants.integer(arg.value(), outerSizes);
       if (size == null || size <= 0) {
         error(arg.span(), "layer argument " + layer.args().get(i).name()
-            + " must be a positive integer constant" + (outerSizes.isEmpty() ? ""
-                : " (a size of the enclosing layer's arguments, not of its input's shape)"));
+            + " must be a positive integer constant" + (path.indexOf('.') < 0 ? ""
+                : " (made of the enclosing layer's arguments: the shapes of its inputs are"
+                    + " known only when it is called)"));
         return null;
       }
       sizes.put(layer.args().get(i).name(), size);
