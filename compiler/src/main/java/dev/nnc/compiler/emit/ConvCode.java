@@ -167,8 +167,9 @@ final class ConvCode {
           code.at(a.input(1), wi, name));
       case CONV2D_INPUT_GRAD -> b.addStatement("$L += $L * $L", Code.ref(a, out, xi),
           code.at(a.input(0), yi, name), code.at(a.input(1), wi, name));
-      default -> b.addStatement("$L += $L * $L", Code.ref(a, out, wi),
-          code.at(a.input(1), yi, name), code.at(a.input(0), xi, name));
+      // the sum over a batch adds every example's gradient into the one array
+      default -> b.addStatement("$L += $L * $L", accumulate ? out + "[" + wi + "]"
+          : Code.ref(a, out, wi), code.at(a.input(1), yi, name), code.at(a.input(0), xi, name));
     }
     b.endControlFlow();
     b.endControlFlow();

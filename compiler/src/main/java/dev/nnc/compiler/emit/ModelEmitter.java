@@ -482,8 +482,14 @@ public final class ModelEmitter {
       String grad = "this." + plan.field(p) + ".grad" + (type == ElementType.F32 ? "F32" : "F64")
           + "()";
       b.addStatement("$T[] $L = $L", elem(), "d" + plan.field(p), grad);
+      // a gradient shared with a parameter that holds it in place (in a local of the method
+      // that computed it, maybe another chunk) is read from that parameter's array
+      ModelIr.ParamVar owner = plan.inPlaceGradientOf(g);
+      String shared = owner == null ? null : "this." + plan.field(owner) + ".grad"
+          + (type == ElementType.F32 ? "F32" : "F64") + "()";
       b.beginControlFlow("for (int i = 0; i < $L; i++)", p.var().shape().size());
-      b.addStatement("$L[i] = $L", "d" + plan.field(p), code.at(g, "i", this::ref));
+      b.addStatement("$L[i] = $L", "d" + plan.field(p),
+          code.at(g, "i", n -> n == g && shared != null ? shared : ref(n)));
       b.endControlFlow();
     }
     return b.build();
