@@ -23,7 +23,7 @@ import java.util.Set;
 
 /**
  * Layer declarations and their instances: a declaration's names are unique and it returns; an
- * instance ({@code let fc1 = Dense(784, 256);}) takes positive integer sizes and owns the
+ * instance ({@code let fc1 = Dense(784, 256);}) takes non-negative integer sizes and owns the
  * parameters its body declares, named {@code fc1.W}, with their initializers (checked against
  * the runtime's table), and the instances its body makes ({@code let conv = Conv(...);} in the
  * body of {@code block1}'s layer owns {@code block1.conv.W}). Calls of instances are inlined by
@@ -115,9 +115,11 @@ final class LayerChecker {
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);
       Integer size = Constants.integer(arg.value(), outerSizes);
-      if (size == null || size <= 0) {
+      // zero is a valid setting (padding: pad); a zero used as a size is reported where the
+      // shape is written
+      if (size == null || size < 0) {
         error(arg.span(), "layer argument " + layer.args().get(i).name()
-            + " must be a positive integer constant" + (path.indexOf('.') < 0 ? ""
+            + " must be a non-negative integer constant" + (path.indexOf('.') < 0 ? ""
                 : " (made of the enclosing layer's arguments: the shapes of its inputs are"
                     + " known only when it is called)"));
         return null;
