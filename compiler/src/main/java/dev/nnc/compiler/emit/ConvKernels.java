@@ -36,6 +36,8 @@ final class ConvKernels {
   private int poolings;
   private final Map<Node, Kernel> kernelOf = new IdentityHashMap<>();
   private final Map<Node, Argmax> argmaxOf = new IdentityHashMap<>();
+  /** The index arrays in order of creation (an identity map's order changes from run to run). */
+  private final List<Argmax> argmaxes = new ArrayList<>();
   private final String scratch;
 
   /**
@@ -58,7 +60,11 @@ final class ConvKernels {
           kernelOf.put(a, poolKernel(a, newName));
           if (a.op() == Op.MAX_POOL2D) {
             pools.add(a);
-            argmaxOf.putIfAbsent(a, new Argmax(newName.apply("argmax"), kernelOf.get(a)));
+            if (!argmaxOf.containsKey(a)) {
+              Argmax argmax = new Argmax(newName.apply("argmax"), kernelOf.get(a));
+              argmaxOf.put(a, argmax);
+              argmaxes.add(argmax);
+            }
           }
         }
       }
@@ -95,13 +101,7 @@ final class ConvKernels {
 
   /** The index arrays of the max poolings, each once, in order. */
   List<Argmax> argmaxes() {
-    List<Argmax> out = new ArrayList<>();
-    for (Argmax a : argmaxOf.values()) {
-      if (!out.contains(a)) {
-        out.add(a);
-      }
-    }
-    return out;
+    return List.copyOf(argmaxes);
   }
 
   /** The scratch array every convolution shares, or null if none runs on a kernel. */
