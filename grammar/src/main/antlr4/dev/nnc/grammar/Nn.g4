@@ -112,7 +112,8 @@ arg
     ;
 
 // Precedence, loosest first: comparison < additive < multiplicative/@ <
-// unary minus < power (right-associative) < postfix. ANTLR gives earlier
+// unary minus < power (right-associative) < postfix. A bracketed list is the
+// shape argument of reshape(x, [d1, d2]). ANTLR gives earlier
 // alternatives of a left-recursive rule higher precedence.
 expr
     : expr '.' member=ident                                  # memberExpr
@@ -128,6 +129,7 @@ expr
     | INT                                                    # intExpr
     | ident                                                  # nameExpr
     | '(' expr ')'                                           # parenExpr
+    | '[' expr (',' expr)* ']'                               # listExpr
     ;
 
 // Contextual keywords are legal names.

@@ -6,7 +6,7 @@ import java.util.List;
 /** An expression of the {@code .nn} language; every node carries its source span. */
 public sealed interface Expr
     permits Expr.Number, Expr.Name, Expr.Neg, Expr.Binary, Expr.Compare, Expr.Call, Expr.Index,
-        Expr.Member {
+        Expr.Member, Expr.Sizes {
 
   SourceSpan span();
 
@@ -42,6 +42,13 @@ public sealed interface Expr
   /** {@code x.T} (transpose) or {@code fc1.W} (a layer instance's parameter). */
   record Member(Expr target, String member, SourceSpan memberSpan, SourceSpan span)
       implements Expr {}
+
+  /** A bracketed list {@code [d1, d2]}: the shape argument of {@code reshape}. */
+  record Sizes(List<Expr> items, SourceSpan span) implements Expr {
+    public Sizes {
+      items = List.copyOf(items);
+    }
+  }
 
   /** One argument of a call; {@code name} is null for a positional argument. */
   record Arg(String name, Expr value, SourceSpan span) {}

@@ -179,6 +179,43 @@ public final class Derivatives {
     // onehot(v, k): dv = g[k]
     rule(Op.ONEHOT, "onehot gate", (G, y, g, i) -> i == 1 ? null
         : G.apply(Op.PICK, y.origin(), g, y.input(1)));
+
+    // conv2d(x, W, b) is bilinear in x and W: dx = conv2d_input_grad(g, W),
+    // dW = conv2d_weight_grad(x, g), db = g summed over each channel's positions
+    rule(Op.CONV2D, "conv2d gate", Derivatives::conv2d);
+    // conv2d_input_grad(g, W), bilinear, <IG(g, W), h> = <conv2d(h, W), g>:
+    // dg = conv2d(h, W) (no bias), dW = conv2d_weight_grad(h, g)
+    rule(Op.CONV2D_INPUT_GRAD, "conv2d input-gradient gate", (G, y, g, i) -> i == 0
+        ? convolve(G, y, g, y.input(1))
+        : G.apply(Op.CONV2D_WEIGHT_GRAD, 0, y.attributes(), y.input(1).shape(), y.origin(), g,
+            y.input(0)));
+    // conv2d_weight_grad(x, g), bilinear, <WG(x, g), h> = <conv2d(x, h), g>:
+    // dx = conv2d_input_grad(g, h), dg = conv2d(x, h) (no bias)
+    rule(Op.CONV2D_WEIGHT_GRAD, "conv2d weight-gradient gate", (G, y, g, i) -> i == 0
+        ? G.apply(Op.CONV2D_INPUT_GRAD, 0, y.attributes(), y.input(0).shape(), y.origin(),
+            y.input(1), g)
+        : convolve(G, y, y.input(0), g));
+    // max_pool2d(x): dx = g routed to each window's first maximum
+    rule(Op.MAX_POOL2D, "max-pool gate (routes to the maximum)", (G, y, g, i) ->
+        G.apply(Op.MAX_POOL2D_GRAD, 0, y.attributes(), null, y.origin(), y.input(0), g));
+    // max_pool2d_grad(x, g) is linear in g, <grad(x, g), h> = <g, pick(x, h)>:
+    // dg = max_pool2d_pick(x, h); the routing is piecewise constant in x, which gets nothing
+    rule(Op.MAX_POOL2D_GRAD, "max-pool routing gate", (G, y, g, i) -> i == 0 ? null
+        : G.apply(Op.MAX_POOL2D_PICK, 0, y.attributes(), null, y.origin(), y.input(0), g));
+    // max_pool2d_pick(x, h) is linear in h: dh = max_pool2d_grad(x, g); x gets nothing
+    rule(Op.MAX_POOL2D_PICK, "max-pool pick gate", (G, y, g, i) -> i == 0 ? null
+        : G.apply(Op.MAX_POOL2D_GRAD, 0, y.attributes(), null, y.origin(), y.input(0), g));
+    // avg_pool2d(x): dx = g / size^2 spread evenly over each window
+    rule(Op.AVG_POOL2D, "avg-pool gate (spreads evenly)", (G, y, g, i) ->
+        G.apply(Op.AVG_POOL2D_GRAD, 0, y.attributes(), y.input(0).shape(), y.origin(), g));
+    // avg_pool2d_grad(g) is linear and the adjoint of avg_pool2d: dg = avg_pool2d(h)
+    rule(Op.AVG_POOL2D_GRAD, "avg-pool spreading gate", (G, y, g, i) ->
+        G.apply(Op.AVG_POOL2D, 0, y.attributes(), null, y.origin(), g));
+    // reshape(x): dx = g reshaped back to x's shape (both views: nothing is copied)
+    rule(Op.RESHAPE, "reshape gate", (G, y, g, i) -> G.reshape(g, y.input(0).shape()));
+    // dropout(x) = x * mask / (1 - rate): dx = dropout(g), the same mask (same site and step)
+    rule(Op.DROPOUT, "dropout gate (the same mask)", (G, y, g, i) ->
+        G.apply(Op.DROPOUT, 0, y.attributes(), null, y.origin(), g));
   }
 
   /** phi(x) = exp(-x^2 / 2) / sqrt(2 pi); exactly 0 far out, never NaN for a finite x. */
@@ -225,6 +262,28 @@ public final class Derivatives {
     given.put(rule.upstream(), g);
     return GraphCopy.copy(rule.template(), G, List.of(rule.gradients().get(i - 1)), given, null)
         .get(0);
+  }
+
+  /** The gradients of conv2d(x, W, b) with respect to x, W and b. */
+  private static Node conv2d(Graph G, Node.Apply y, Node g, int i) {
+    Node x = y.input(0);
+    Node w = y.input(1);
+    return switch (i) {
+      case 0 -> G.apply(Op.CONV2D_INPUT_GRAD, 0, y.attributes(), x.shape(), y.origin(), g, w);
+      case 1 -> G.apply(Op.CONV2D_WEIGHT_GRAD, 0, y.attributes(), w.shape(), y.origin(), x, g);
+      default -> {
+        // db[c] = sum over positions of g[c, ., .]: g seen as [C, OH * OW], summed along axis 1
+        Shape s = g.shape();
+        Node rows = G.reshape(g, Shape.of(s.dim(0), s.dim(1) * s.dim(2)));
+        yield G.apply(Op.SUM, 1, null, y.origin(), rows);
+      }
+    };
+  }
+
+  /** conv2d(x, w) without bias, with the settings of the convolution op {@code like}. */
+  private static Node convolve(Graph G, Node.Apply like, Node x, Node w) {
+    Node zero = G.constant(0, Shape.of(w.shape().dim(0)));
+    return G.apply(Op.CONV2D, 0, like.attributes(), null, like.origin(), x, w, zero);
   }
 
   private Derivatives() {}

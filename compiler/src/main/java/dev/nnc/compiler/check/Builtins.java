@@ -22,13 +22,17 @@ public final class Builtins {
   }
 
   /**
-   * One built-in. {@code maxArgs} counts positional arguments; {@code options} names the integer
-   * options it accepts ({@code axis}).
+   * One built-in. {@code maxArgs} counts positional arguments; {@code options} names the named
+   * options it accepts ({@code axis}, {@code stride}: see {@link CallArguments#KINDS});
+   * {@code takesShape}: its second argument is a shape written as a list ({@code reshape}).
    */
-  record Builtin(String name, int minArgs, int maxArgs, Set<String> options, Lowering lowering) {}
+  record Builtin(String name, int minArgs, int maxArgs, Set<String> options, boolean takesShape,
+      Lowering lowering) {}
 
   private static final Set<String> NO_OPTIONS = Set.of();
   private static final Set<String> AXIS = Set.of(CallArguments.AXIS);
+  private static final Set<String> CONV = Set.of("stride", "padding");
+  private static final Set<String> POOL = Set.of("size", "stride");
 
   static final Map<String, Builtin> TABLE;
 
@@ -59,6 +63,16 @@ public final class Builtins {
         (s, a) -> s.bceWithLogits(a.value(0), a.value(1)));
     add(t, "argmax", 1, 1, NO_OPTIONS, (s, a) -> s.vectorOp(Op.ARGMAX, a.value(0)));
     add(t, "transpose", 1, 1, NO_OPTIONS, (s, a) -> s.transpose(a.value(0)));
+    // convolutional networks: images [C, H, W] per example (LANGUAGE.md)
+    add(t, "conv2d", 2, 3, CONV, (s, a) -> s.conv2d(a.value(0), a.value(1),
+        a.size() > 2 ? a.value(2) : null, a.option("stride", 1), a.option("padding", 0)));
+    add(t, "max_pool2d", 1, 1, POOL, (s, a) -> s.pool(Op.MAX_POOL2D, a.value(0), a));
+    add(t, "avg_pool2d", 1, 1, POOL, (s, a) -> s.pool(Op.AVG_POOL2D, a.value(0), a));
+    add(t, "flatten", 1, 1, NO_OPTIONS,
+        (s, a) -> s.reshape(a.value(0), Shape.of(a.value(0).shape().size())));
+    t.put("reshape", new Builtin("reshape", 2, 2, NO_OPTIONS, true,
+        (s, a) -> s.reshape(a.value(0), a.shape())));
+    add(t, "dropout", 1, 1, Set.of("rate"), (s, a) -> s.dropout(a.value(0), a));
     TABLE = Collections.unmodifiableMap(t);
   }
 
@@ -76,7 +90,7 @@ public final class Builtins {
 
   private static void add(Map<String, Builtin> t, String name, int min, int max,
       Set<String> options, Lowering lowering) {
-    if (t.putIfAbsent(name, new Builtin(name, min, max, options, lowering)) != null) {
+    if (t.putIfAbsent(name, new Builtin(name, min, max, options, false, lowering)) != null) {
       throw new IllegalStateException("built-in " + name + " is defined twice");
     }
   }

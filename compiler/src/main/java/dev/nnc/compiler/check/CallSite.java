@@ -2,9 +2,12 @@ package dev.nnc.compiler.check;
 
 import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.diag.SourceSpan;
+import dev.nnc.compiler.ir.Conv;
+import dev.nnc.compiler.ir.Dropout;
 import dev.nnc.compiler.ir.Graph;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
+import dev.nnc.compiler.ir.Pooling;
 import dev.nnc.compiler.ir.Shape;
 
 /**
@@ -240,6 +243,86 @@ final class CallSite {
       return y == null ? null : a.op().apply(x, y);
     }
     return null;
+  }
+
+  /**
+   * conv2d(x, W[, b], stride:, padding:): x [C_in, H, W], W [C_out, C_in, kh, kw], b [C_out];
+   * an absent bias is a zero constant (no gradient, no work).
+   */
+  Node conv2d(Node x, Node w, Node b, int stride, int padding) {
+    Shape xs = x.shape();
+    Shape ws = w.shape();
+    if (xs.rank() != 3) {
+      return error("conv2d needs an input of shape [channels, height, width], got " + xs);
+    }
+    if (ws.rank() != 4) {
+      return error("conv2d needs weights of shape [out_channels, in_channels, kernel_height,"
+          + " kernel_width], got " + ws);
+    }
+    if (xs.dim(0) != ws.dim(1)) {
+      return error("conv2d: the input " + xs + " has " + xs.dim(0) + " channel"
+          + (xs.dim(0) == 1 ? "" : "s") + " but the weights " + ws + " take " + ws.dim(1));
+    }
+    Shape bias = Shape.of(ws.dim(0));
+    if (b != null && !b.shape().equals(bias)) {
+      return error("conv2d: the bias " + b.shape() + " does not match the weights " + ws
+          + ": expected " + bias + ", one per output channel");
+    }
+    int h = xs.dim(1) + 2 * padding;
+    int wd = xs.dim(2) + 2 * padding;
+    if (ws.dim(2) > h || ws.dim(3) > wd) {
+      return error("conv2d: the kernel " + ws.dim(2) + "x" + ws.dim(3) + " of the weights " + ws
+          + " is larger than the input " + xs + (padding == 0 ? " (" + h + "x" + wd + ")"
+          : " padded by " + padding + " (" + h + "x" + wd + ")"));
+    }
+    if (w.batched()) {
+      return error("conv2d: the weights " + ws + " must be the same for every example, but"
+          + " these are computed from the model's inputs");
+    }
+    Node bias0 = b != null ? b : graph.constant(0, bias);
+    return graph.apply(Op.CONV2D, 0, new Conv(stride, padding), null, span, x, w, bias0);
+  }
+
+  /** max_pool2d or avg_pool2d(x, size:[, stride:]) of x [C, H, W]; stride defaults to size. */
+  Node pool(Op op, Node x, CallArguments args) {
+    if (!args.has("size")) {
+      return error(what + " needs the window size, e.g. " + what + "(x, size: 2)");
+    }
+    int size = args.option("size", 1);
+    int stride = args.option("stride", size);
+    Shape xs = x.shape();
+    if (xs.rank() != 3) {
+      return error(what + " needs an input of shape [channels, height, width], got " + xs);
+    }
+    if (size > xs.dim(1) || size > xs.dim(2)) {
+      return error(what + ": the window " + size + "x" + size + " is larger than the input "
+          + xs + " (" + xs.dim(1) + "x" + xs.dim(2) + ")");
+    }
+    return graph.apply(op, 0, new Pooling(size, stride), null, span, x);
+  }
+
+  /** flatten and reshape: the same elements, row-major, in {@code shape}. */
+  Node reshape(Node x, Shape shape) {
+    if (shape.size() != x.shape().size()) {
+      return error(what + ": cannot reshape " + x.shape() + " (" + x.shape().size() + " element"
+          + (x.shape().size() == 1 ? "" : "s") + ") to " + shape + " (" + shape.size()
+          + " element" + (shape.size() == 1 ? "" : "s") + ")");
+    }
+    return graph.reshape(x, shape);
+  }
+
+  /**
+   * dropout(x, rate:): each call is its own site (numbered by the graph's size when it is made),
+   * so that two dropouts draw different masks.
+   */
+  Node dropout(Node x, CallArguments args) {
+    if (!args.has("rate")) {
+      return error("dropout needs the probability of zeroing an element, e.g."
+          + " dropout(x, rate: 0.5)");
+    }
+    double rate = args.real("rate", 0);
+    return rate == 0 ? x
+        : graph.apply(Op.DROPOUT, 0, new Dropout(rate, graph.size()), null, span, x);
   }
 
   private boolean checkClass(Node label, int classes) {

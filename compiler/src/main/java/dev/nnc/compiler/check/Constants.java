@@ -7,8 +7,8 @@ import dev.nnc.compiler.ir.Shape;
 import java.util.Map;
 
 /**
- * Compile-time constants: numbers written as literals (possibly negated), integers (literals or a
- * layer's size arguments) and shapes.
+ * Compile-time constants: numbers written as literals (possibly negated), integers (literals, a
+ * layer's size arguments and shape variables, and sums and products of those) and shapes.
  */
 final class Constants {
   private final Diagnostics diagnostics;
@@ -52,16 +52,43 @@ final class Constants {
     return shape;
   }
 
-  /** An integer literal or a size argument in {@code sizes}; null if {@code e} is neither. */
+  /**
+   * An integer literal, a size in {@code sizes} (a layer's argument or a shape variable), or a
+   * sum, difference or product of those ({@code c_out * h * w}); null if {@code e} is none of
+   * them or the value does not fit an int.
+   */
   static Integer integer(Expr e, Map<String, Integer> sizes) {
-    Double v = number(e);
-    if (v == null && e instanceof Expr.Name n && sizes.containsKey(n.name())) {
+    if (e instanceof Expr.Name n) {
       return sizes.get(n.name());
     }
+    if (e instanceof Expr.Binary b && (b.op() == Expr.BinaryOp.ADD || b.op() == Expr.BinaryOp.SUB
+        || b.op() == Expr.BinaryOp.MUL)) {
+      Integer l = integer(b.left(), sizes);
+      Integer r = integer(b.right(), sizes);
+      if (l == null || r == null) {
+        return null;
+      }
+      long v = switch (b.op()) {
+        case ADD -> (long) l + r;
+        case SUB -> (long) l - r;
+        default -> (long) l * r;
+      };
+      return v == (int) v ? (int) v : null;
+    }
+    if (e instanceof Expr.Neg neg && !(neg.operand() instanceof Expr.Number)) {
+      Integer v = integer(neg.operand(), sizes);
+      return v == null ? null : -v;
+    }
+    Double v = number(e);
     if (v == null || v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
       return null;
     }
     return v.intValue();
+  }
+
+  /** A number as a message shows it: {@code 2} for an integer, else {@code 1.5}. */
+  static String text(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /** A numeric literal, possibly negated; null for anything else. */

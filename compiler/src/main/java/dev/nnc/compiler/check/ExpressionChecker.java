@@ -37,7 +37,7 @@ final class ExpressionChecker {
     this.diagnostics = diagnostics;
     this.decls = decls;
     this.inliner = new Inliner(diagnostics, this, constants);
-    this.layers = new LayerChecker(diagnostics, constants);
+    this.layers = new LayerChecker(diagnostics, constants, decls);
   }
 
   /** The inliner of this program's calls (its size budget spans all declarations). */
@@ -86,7 +86,11 @@ final class ExpressionChecker {
     }
     if (let.value() instanceof Expr.Call call
         && decls.at(call.span()).get(call.callee()) instanceof Decl.Layer layer) {
-      Instance instance = layers.instantiate(layer, call, let.name(), scope);
+      // Inside a layer's body the instance was made with the enclosing instance (its
+      // parameters are named by path, block1.conv.W); a model's let makes it here.
+      Instance instance = scope.names.get(Scope.SELF) instanceof Instance self
+          ? layers.nested(self, let.name())
+          : layers.instantiate(layer, call, let.name(), scope);
       if (instance != null) {
         scope.names.put(let.name(), instance);
       } else {
@@ -157,6 +161,11 @@ final class ExpressionChecker {
     if (expr instanceof Expr.Member member) {
       return member(member, scope);
     }
+    if (expr instanceof Expr.Sizes sizes) {
+      error(sizes.span(), "a list of sizes can only be the shape argument of reshape,"
+          + " e.g. reshape(x, [4, 4])");
+      return null;
+    }
     throw new IllegalStateException("unknown expression " + expr);
   }
 
@@ -198,17 +207,48 @@ final class ExpressionChecker {
     return failed ? null : acc;
   }
 
-  private Value member(Expr.Member member, Scope scope) {
-    if (member.target() instanceof Expr.Name n && scope.names.get(n.name()) instanceof Instance i) {
+  /**
+   * The layer instance {@code e} names: an instance in scope ({@code block1}) or one nested in
+   * it ({@code block1.conv}); null if {@code e} names none.
+   */
+  private Instance instance(Expr e, Scope scope) {
+    if (e instanceof Expr.Name n && scope.names.get(n.name()) instanceof Instance i) {
       scope.used.add(n.name());
+      return i;
+    }
+    if (e instanceof Expr.Member m) {
+      Instance outer = instance(m.target(), scope);
+      if (outer != null && outer.members().get(m.member()) instanceof Instance i) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  private Value member(Expr.Member member, Scope scope) {
+    Instance i = instance(member.target(), scope);
+    if (i != null) {
       Binding b = i.members().get(member.member());
       if (b == null) {
         error(member.memberSpan(), i.path() + " (a " + i.layer().name() + ") has no parameter '"
             + member.member() + "'" + Suggestions.didYouMean(member.member(), i.members().keySet()));
         return null;
       }
+      if (b instanceof Instance nested) {
+        error(member.span(), nested.path() + " is a layer instance; name one of its parameters,"
+            + " e.g. " + nested.path() + "." + (nested.members().isEmpty() ? "W"
+                : nested.members().keySet().iterator().next()));
+        return null;
+      }
       Value v = (Value) b;
       return v.node() == null ? null : v;
+    }
+    if (member.target() instanceof Expr.Member inner && instance(inner.target(), scope) != null) {
+      Instance outer = instance(inner.target(), scope);
+      error(inner.memberSpan(), outer.path() + " (a " + outer.layer().name() + ") has no"
+          + " parameter or layer instance '" + inner.member() + "'"
+          + Suggestions.didYouMean(inner.member(), outer.members().keySet()));
+      return null;
     }
     if (member.member().equals("T")) {
       Value v = value(member.target(), scope);

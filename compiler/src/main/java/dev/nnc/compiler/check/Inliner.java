@@ -2,6 +2,7 @@ package dev.nnc.compiler.check;
 
 import dev.nnc.compiler.ast.Decl;
 import dev.nnc.compiler.ast.Expr;
+import dev.nnc.compiler.ast.ShapeExpr;
 import dev.nnc.compiler.ast.Stmt;
 import dev.nnc.compiler.check.Binding.Instance;
 import dev.nnc.compiler.check.Binding.Value;
@@ -14,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -108,26 +110,40 @@ final class Inliner {
         return null;
       }
     }
-    Scope body = new Scope(caller.graph, instance.args(), caller.params,
-        new SourceSpan.Call(instance.path(), layer.name(), caller.at(call.span())));
-    body.names.put(Scope.SELF, instance);
-    for (Map.Entry<String, Integer> size : instance.args().entrySet()) {
-      body.names.put(size.getKey(), new Value(caller.graph.scalar(size.getValue()), false));
-    }
-    body.names.putAll(instance.members());
+    // The layer's sizes, and the shape variables of its inputs' types that this call binds
+    // (h and w in x: [c_in, h, w]).
+    Map<String, Integer> sizes = new LinkedHashMap<>(instance.args());
+    List<Value> inputs = new ArrayList<>();
     for (int i = 0; i < call.args().size(); i++) {
       Decl.Param p = layer.params().get(i);
       Value v = expressions.value(call.args().get(i).value(), caller);
       if (v == null) {
         return null;
       }
-      Shape expected = p.shape() == null ? Shape.SCALAR : constants.shape(p.shape(), instance.args());
-      if (expected != null && !expected.equals(v.node().shape())) {
+      Shape got = v.node().shape();
+      boolean fits = p.shape() == null ? got.isScalar() : bind(p.shape(), got, sizes);
+      if (!fits) {
+        String expected = p.shape() == null ? "[]" : written(p.shape(), sizes);
         error(call.args().get(i).span(), instance.path() + " expects " + p.name() + " of shape "
-            + expected + ", got " + v.node().shape());
+            + expected + ", got " + got);
         return null;
       }
-      body.names.put(p.name(), v);
+      inputs.add(v);
+    }
+    Scope body = new Scope(caller.graph, sizes, caller.params,
+        new SourceSpan.Call(instance.path(), layer.name(), caller.at(call.span())));
+    body.names.put(Scope.SELF, instance);
+    for (Map.Entry<String, Integer> size : sizes.entrySet()) {
+      body.names.put(size.getKey(), new Value(caller.graph.scalar(size.getValue()), false));
+    }
+    // The parameters; the nested instances are bound by the lets that make them.
+    instance.members().forEach((name, member) -> {
+      if (member instanceof Value) {
+        body.names.put(name, member);
+      }
+    });
+    for (int i = 0; i < inputs.size(); i++) {
+      body.names.put(layer.params().get(i).name(), inputs.get(i));
     }
     List<Stmt> stmts = new ArrayList<>();
     for (Stmt stmt : layer.body()) {
@@ -212,6 +228,39 @@ final class Inliner {
     }
     inlined.put(key, result);
     return result;
+  }
+
+  /**
+   * Matches the written input type {@code type} against the argument's shape {@code got}: a
+   * literal size must be equal, a known size (a layer argument, or a shape variable an earlier
+   * dimension bound) equal to its value, and an unknown name is a shape variable, bound here.
+   */
+  private static boolean bind(ShapeExpr type, Shape got, Map<String, Integer> sizes) {
+    if (type.dims().size() != got.rank()) {
+      return false;
+    }
+    for (int d = 0; d < got.rank(); d++) {
+      ShapeExpr.Dim dim = type.dims().get(d);
+      if (dim.symbol() != null) {
+        sizes.putIfAbsent(dim.symbol(), got.dim(d));
+      }
+      int want = dim.symbol() == null ? dim.size() : sizes.get(dim.symbol());
+      if (want != got.dim(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The written type with known sizes filled in: {@code [1, h, w]} before h and w are bound. */
+  private static String written(ShapeExpr type, Map<String, Integer> sizes) {
+    StringBuilder out = new StringBuilder("[");
+    for (int d = 0; d < type.dims().size(); d++) {
+      ShapeExpr.Dim dim = type.dims().get(d);
+      Integer known = dim.symbol() == null ? Integer.valueOf(dim.size()) : sizes.get(dim.symbol());
+      out.append(d == 0 ? "" : ", ").append(known != null ? known.toString() : dim.symbol());
+    }
+    return out.append(']').toString();
   }
 
   /** Reports that inlining has nested too deeply or made the program too large. */

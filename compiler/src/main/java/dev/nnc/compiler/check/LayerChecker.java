@@ -23,9 +23,11 @@ import java.util.Set;
 
 /**
  * Layer declarations and their instances: a declaration's names are unique and it returns; an
- * instance ({@code let fc1 = Dense(784, 256);}) takes positive integer sizes and owns the
+ * instance ({@code let fc1 = Dense(784, 256);}) takes non-negative integer sizes and owns the
  * parameters its body declares, named {@code fc1.W}, with their initializers (checked against
- * the runtime's table). Calls of instances are inlined by the {@link Inliner}.
+ * the runtime's table), and the instances its body makes ({@code let conv = Conv(...);} in the
+ * body of {@code block1}'s layer owns {@code block1.conv.W}). Calls of instances are inlined by
+ * the {@link Inliner}.
  */
 final class LayerChecker {
   /** The runtime's initializers with their argument names, the one list of them. */
@@ -33,12 +35,16 @@ final class LayerChecker {
 
   private final Diagnostics diagnostics;
   private final Constants constants;
+  private final Map<String, Decl> decls;
   /** Layers some model instantiates; the others get a warning that their bodies went unchecked. */
   private final Set<String> instantiated = new HashSet<>();
+  /** The layers being instantiated, outermost first: a layer inside itself is an error. */
+  private final Set<String> instantiating = new LinkedHashSet<>();
 
-  LayerChecker(Diagnostics diagnostics, Constants constants) {
+  LayerChecker(Diagnostics diagnostics, Constants constants, Map<String, Decl> decls) {
     this.diagnostics = diagnostics;
     this.constants = constants;
+    this.decls = decls;
   }
 
   /** Whether a model instantiates the layer {@code name} (so its body was checked). */
@@ -71,13 +77,35 @@ final class LayerChecker {
     }
   }
 
-  /** Makes the instance {@code let name = Layer(sizes...)} and its parameters; null on error. */
+  /**
+   * Makes the instance {@code let name = Layer(sizes...)} of a model and its parameters, with the
+   * instances its body makes in turn; null on error.
+   */
   Instance instantiate(Decl.Layer layer, Expr.Call call, String name, Scope scope) {
     instantiated.add(layer.name());
     if (scope.params == null) {
       error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model");
       return null;
     }
+    return instantiate(layer, call, name, scope.sizes, scope);
+  }
+
+  /**
+   * The instance that {@code let name = Layer(...)} in the body of {@code outer}'s layer made
+   * when {@code outer} was made; null if making it failed (already reported).
+   */
+  Instance nested(Instance outer, String name) {
+    return outer.members().get(name) instanceof Instance i ? i : null;
+  }
+
+  /**
+   * Makes instance {@code path} of {@code layer}, its sizes read from {@code call} with the
+   * enclosing sizes {@code outerSizes}, its parameters named {@code path.param} and its nested
+   * instances {@code path.let}, in the order of the layer's body.
+   */
+  private Instance instantiate(Decl.Layer layer, Expr.Call call, String path,
+      Map<String, Integer> outerSizes, Scope scope) {
+    instantiated.add(layer.name());
     if (call.args().size() != layer.args().size()) {
       error(call.span(), "layer " + layer.name() + " takes " + layer.args().size()
           + " size argument" + (layer.args().size() == 1 ? "" : "s") + ", got " + call.args().size());
@@ -86,26 +114,39 @@ final class LayerChecker {
     Map<String, Integer> sizes = new HashMap<>();
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);
-      Integer size = Constants.integer(arg.value(), scope.sizes);
-      if (size == null || size <= 0) {
+      Integer size = Constants.integer(arg.value(), outerSizes);
+      // zero is a valid setting (padding: pad); a zero used as a size is reported where the
+      // shape is written
+      if (size == null || size < 0) {
         error(arg.span(), "layer argument " + layer.args().get(i).name()
-            + " must be a positive integer constant");
+            + " must be a non-negative integer constant" + (path.indexOf('.') < 0 ? ""
+                : " (made of the enclosing layer's arguments: the shapes of its inputs are"
+                    + " known only when it is called)"));
         return null;
       }
       sizes.put(layer.args().get(i).name(), size);
     }
-    if (scope.names.get(Scope.SELF) instanceof Instance outer) {
-      error(call.span(), "layer " + outer.layer().name() + " cannot instantiate layer "
-          + layer.name() + "; instantiate both in the model and compose them there");
+    if (!instantiating.add(layer.name())) {
+      error(call.span(), "layer " + layer.name() + " instantiates itself"
+          + (instantiating.size() > 1 ? " (through " + String.join(", ", instantiating) + ")"
+              : "") + "; recursion is not allowed");
       return null;
     }
-    Instance instance = new Instance(name, layer, sizes, new LinkedHashMap<>());
+    Instance instance = new Instance(path, layer, sizes, new LinkedHashMap<>());
     for (Stmt stmt : layer.body()) {
       if (stmt instanceof Stmt.ParamDecl p && !instance.members().containsKey(p.name())) {
         Node.Var var = declareParam(p, instance.path() + "." + p.name(), sizes, scope);
         instance.members().put(p.name(), new Value(var, false));
+      } else if (stmt instanceof Stmt.Let let && let.value() instanceof Expr.Call inner
+          && decls.get(inner.callee()) instanceof Decl.Layer nestedLayer
+          && !instance.members().containsKey(let.name())) {
+        Instance nested = instantiate(nestedLayer, inner, path + "." + let.name(), sizes, scope);
+        if (nested != null) {
+          instance.members().put(let.name(), nested);
+        }
       }
     }
+    instantiating.remove(layer.name());
     return instance;
   }
 

@@ -17,6 +17,10 @@ final class Code {
   private final java.util.Set<Node> intVars;
   /** Values held in a local variable of a fused loop, for the loop's current element. */
   private final java.util.Set<Node> locals;
+  /** The kernels of a model's convolutions and poolings; null in functions. */
+  private final ConvKernels kernels;
+  /** The convolution and pooling ops' text. */
+  private final ConvCode conv;
 
   Code(ElementType type) {
     this(type, java.util.Set.of());
@@ -24,31 +28,52 @@ final class Code {
 
   /** {@code intVars}: variables stored as int (class labels), read as indices without a cast. */
   Code(ElementType type, java.util.Set<Node> intVars) {
-    this(type, intVars, java.util.Set.of());
+    this(type, intVars, java.util.Set.of(), null);
   }
 
-  private Code(ElementType type, java.util.Set<Node> intVars, java.util.Set<Node> locals) {
+  private Code(ElementType type, java.util.Set<Node> intVars, java.util.Set<Node> locals,
+      ConvKernels kernels) {
     this.type = type;
     this.intVars = intVars;
     this.locals = locals;
+    this.kernels = kernels;
+    this.conv = new ConvCode(this, kernels);
   }
 
   /** The same code, reading {@code locals} as local variables (inside a fused loop). */
   Code withLocals(java.util.Set<Node> locals) {
-    return new Code(type, intVars, locals);
+    return new Code(type, intVars, locals, kernels);
+  }
+
+  /**
+   * The same code for a model's statements, calling the runtime kernels {@code kernels} chose
+   * for its convolutions and poolings (and drawing dropout masks in its training steps).
+   */
+  Code withKernels(ConvKernels kernels) {
+    return new Code(type, intVars, locals, kernels);
   }
 
   /** Ops that are index remappings of their input and get no storage of their own. */
   static boolean isView(Op op) {
-    return op == Op.TRANSPOSE || op == Op.BROADCAST || op == Op.SLICE || op == Op.BATCH_BROADCAST;
+    return op == Op.TRANSPOSE || op == Op.BROADCAST || op == Op.SLICE || op == Op.BATCH_BROADCAST
+        || op == Op.RESHAPE;
   }
 
-  /** Views and, inside a batch, outer products (read element by element where they are used). */
+  /**
+   * Views and, inside a batch, outer products and convolution weight gradients: the batch sum
+   * that reads one computes it (a kernel call, or an outer product read element by element).
+   */
   static boolean isView(Node.Apply a) {
-    return isView(a.op()) || (a.op() == Op.OUTER && a.batched());
+    return isView(a.op()) || (a.op() == Op.OUTER || a.op() == Op.CONV2D_WEIGHT_GRAD)
+        && a.batched();
   }
 
   private String t() {
+    return type.javaName();
+  }
+
+  /** The Java element type, {@code float} or {@code double}. */
+  String elementType() {
     return type.javaName();
   }
 
@@ -77,7 +102,10 @@ final class Code {
       Node x = a.input(0);
       switch (a.op()) {
         case BATCH_BROADCAST:
+        case RESHAPE:
           return at(x, index, name);
+        case CONV2D_WEIGHT_GRAD:
+          throw new IllegalStateException("a batched weight gradient is read by its batch sum");
         case OUTER: {
           int cols = a.input(1).shape().size();
           return "(" + at(x, Ix.div(index, cols), name) + " * "
@@ -122,7 +150,7 @@ final class Code {
   }
 
   /** Fills node {@code n}'s storage (this example's part, when batched) with zeros. */
-  private void zero(CodeBlock.Builder b, Node n, String out) {
+  void zero(CodeBlock.Builder b, Node n, String out) {
     if (n.batched()) {
       int size = n.shape().size();
       b.addStatement("fill($L, $L, $L, $L)", out, Ix.mul("b", size),
@@ -166,7 +194,10 @@ final class Code {
       return perExample(a, name, declare);
     }
     CodeBlock.Builder b = CodeBlock.builder();
-    CodeBlock kernel = gemm(a, name);
+    CodeBlock kernel = conv.batch(a, name);
+    if (kernel == null) {
+      kernel = gemm(a, name);
+    }
     if (kernel != null) {
       return kernel;
     }
@@ -183,9 +214,17 @@ final class Code {
   private static final com.palantir.javapoet.ClassName GEMM =
       com.palantir.javapoet.ClassName.get("dev.nnc.runtime.kernels", "Gemm");
 
-  /** A node whose values sit in one array from index 0 (not a view): a kernel can read it. */
+  /**
+   * A node whose values sit in one array from index 0 (not a view, or a reshape of such a node):
+   * a kernel can read it.
+   */
   private static boolean stored(Node n) {
-    return n instanceof Node.Var || (n instanceof Node.Apply a && !isView(a));
+    return ConvKernels.storage(n) != null;
+  }
+
+  /** The array holding a {@link #stored} node's values. */
+  private static String array(Node n, Function<Node, String> name) {
+    return name.apply(ConvKernels.storage(n));
   }
 
   /**
@@ -206,11 +245,11 @@ final class Code {
         int cols = r.shape().dim(1);
         if (stored(l) && stored(r)) {
           return CodeBlock.builder().addStatement("$T.nn(n, $L, $L, $L, 0, $L, 0, $L, 0, false)",
-              GEMM, cols, k, name.apply(l), name.apply(r), out).build();
+              GEMM, cols, k, array(l, name), array(r, name), out).build();
         }
         if (stored(l) && r instanceof Node.Apply t && t.op() == Op.TRANSPOSE && stored(t.input(0))) {
           return CodeBlock.builder().addStatement("$T.nt(n, $L, $L, $L, 0, $L, 0, $L, 0, false)",
-              GEMM, cols, k, name.apply(l), name.apply(t.input(0)), out).build();
+              GEMM, cols, k, array(l, name), array(t.input(0), name), out).build();
         }
       }
       if (!l.batched() && l.shape().rank() == 2 && r.batched() && r.shape().rank() == 1
@@ -218,7 +257,7 @@ final class Code {
         int rows = l.shape().dim(0);
         int k = l.shape().dim(1);
         return CodeBlock.builder().addStatement("$T.nt(n, $L, $L, $L, 0, $L, 0, $L, 0, false)",
-            GEMM, rows, k, name.apply(r), name.apply(l), out).build();
+            GEMM, rows, k, array(r, name), array(l, name), out).build();
       }
     }
     if (isWeightGradient(a)) {
@@ -226,13 +265,16 @@ final class Code {
       int rows = o.input(0).shape().size();
       int cols = o.input(1).shape().size();
       return CodeBlock.builder().addStatement("$T.tn($L, $L, n, $L, 0, $L, 0, $L, 0, false)",
-          GEMM, rows, cols, name.apply(o.input(0)), name.apply(o.input(1)), out).build();
+          GEMM, rows, cols, array(o.input(0), name), array(o.input(1), name), out).build();
     }
     return null;
   }
 
   /** A weight gradient {@code batch_sum(outer(x, g))} that {@link #gemm} computes as Xᵀ·G. */
   boolean isWeightGradient(Node n) {
+    if (conv.isWeightGradient(n)) {
+      return true;
+    }
     return type == ElementType.F32 && n instanceof Node.Apply a && a.op() == Op.BATCH_SUM
         && a.input(0) instanceof Node.Apply o && o.op() == Op.OUTER && stored(o.input(0))
         && stored(o.input(1)) && o.input(0).batched() && o.input(1).batched();
@@ -243,10 +285,13 @@ final class Code {
    * product that would compute the gradient updates the weights instead.
    */
   CodeBlock sgdStep(Node.Apply a, Function<Node, String> name, String weights, String rate) {
+    if (conv.isWeightGradient(a)) {
+      return conv.sgdStep(a, name, weights, rate);
+    }
     Node.Apply o = (Node.Apply) a.input(0);
     return CodeBlock.builder().addStatement("$T.tnUpdate($L, $L, n, $L, 0, $L, 0, $L, 0, -$L)",
-        GEMM, o.input(0).shape().size(), o.input(1).shape().size(), name.apply(o.input(0)),
-        name.apply(o.input(1)), weights, rate).build();
+        GEMM, o.input(0).shape().size(), o.input(1).shape().size(), array(o.input(0), name),
+        array(o.input(1), name), weights, rate).build();
   }
 
   /** sum over the batch: out[i] = sum_b x[b][i]; an outer product is summed without storing it. */
@@ -260,7 +305,9 @@ final class Code {
       b.addStatement("fill($L, $L)", out, lit(0));
     }
     b.beginControlFlow("for (int b = 0; b < n; b++)");
-    if (x instanceof Node.Apply o && o.op() == Op.OUTER) {
+    if (x instanceof Node.Apply w && w.op() == Op.CONV2D_WEIGHT_GRAD) {
+      conv.loops(b, w, out, name, true);
+    } else if (x instanceof Node.Apply o && o.op() == Op.OUTER) {
       int rows = o.input(0).shape().size();
       int cols = o.input(1).shape().size();
       b.beginControlFlow("for (int i = 0; i < $L; i++)", rows);
@@ -391,7 +438,20 @@ final class Code {
         b.addStatement("$L = $L", ref(a, out, classIndex(a.input(1), a.shape().size(), name)),
             at(a.input(0), "0", name));
       }
-      default -> throw new IllegalStateException("no code for the structural op " + op);
+      case DROPOUT -> {
+        if (kernels == null && a.shape().isScalar()) {
+          // a function never trains: its dropout is the identity
+          b.addStatement("$L = $L", decl, at(a.input(0), "0", name));
+        } else {
+          conv.loops(b, a, out, name, false);
+        }
+      }
+      default -> {
+        if (!ConvCode.handles(op)) {
+          throw new IllegalStateException("no code for the structural op " + op);
+        }
+        conv.loops(b, a, out, name, false);
+      }
     }
   }
 

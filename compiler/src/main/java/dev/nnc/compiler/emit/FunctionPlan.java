@@ -242,7 +242,10 @@ final class FunctionPlan {
     }
   }
 
-  /** Rough bytecode weight: a scalar statement is 1, a loop 3, a nested loop nest 5. */
+  /**
+   * Rough bytecode weight: a scalar statement is 1, a loop 3, a nested loop nest 5, the six
+   * loops of a convolution or pooling 12.
+   */
   static int cost(List<Node> nodes) {
     int total = 0;
     for (Node n : nodes) {
@@ -257,6 +260,9 @@ final class FunctionPlan {
       return 1;
     }
     Op op = ((Node.Apply) n).op();
+    if (ConvCode.handles(op)) {
+      return 12;
+    }
     return op == Op.MATMUL || op == Op.SOFTMAX || op == Op.LOGSUMEXP || op == Op.MAX_REDUCE
         || op == Op.ARGMAX_MASK || op == Op.SUM ? 5 : 3;
   }

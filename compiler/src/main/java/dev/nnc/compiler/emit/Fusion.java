@@ -119,11 +119,15 @@ final class Fusion {
         && !a.shape().isScalar();
   }
 
-  /** A batch sum of a per-example tensor (not of an outer product, which is a kernel call). */
+  /**
+   * A batch sum of a per-example tensor (not of an outer product or a convolution's weight
+   * gradient, which are kernel calls or loops of their own).
+   */
   static boolean batchSum(Node n) {
     return n instanceof Node.Apply a && a.op() == Op.BATCH_SUM && !a.shape().isScalar()
         && a.input(0).batched() && a.input(0).shape().size() == a.shape().size()
-        && !(a.input(0) instanceof Node.Apply o && o.op() == Op.OUTER);
+        && !(a.input(0) instanceof Node.Apply o
+            && (o.op() == Op.OUTER || o.op() == Op.CONV2D_WEIGHT_GRAD));
   }
 
   /**

@@ -97,8 +97,7 @@ public final class ModelEmitter {
         labels.add(d.var());
       }
     }
-    Code code = new Code(type, labels);
-    ModelPlan plan = new ModelPlan(derived, className, type, code);
+    ModelPlan plan = new ModelPlan(derived, className, type, new Code(type, labels));
     String problem = SizeLimits.check("model " + derived.model().name(),
         "its loss, outputs and gradients", plan.statementCount(),
         SizeLimits.MAX_MODEL_STATEMENTS, plan.constantEstimate());
@@ -106,7 +105,7 @@ public final class ModelEmitter {
       tooLarge.accept(problem);
       return null;
     }
-    return new ModelEmitter(plan, code, source, imported).file(packageName, className);
+    return new ModelEmitter(plan, plan.code(), source, imported).file(packageName, className);
   }
 
   private TypeName elem() {
@@ -203,6 +202,40 @@ public final class ModelEmitter {
   }
 
   private void addBuffers(TypeSpec.Builder cls) {
+    ConvKernels kernels = plan.kernels();
+    for (ConvKernels.Kernel k : kernels.kernels()) {
+      List<String> args = new ArrayList<>();
+      for (int a : k.arguments()) {
+        args.add(Integer.toString(a));
+      }
+      boolean conv = k.type().equals("Conv2d");
+      cls.addField(FieldSpec.builder(conv ? ConvCode.CONV2D : ConvCode.POOL2D, k.field(),
+          Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc(conv ? "The convolution kernel for inputs [$L, $L, $L] and weights [$L, $L, $L,"
+              + " $L], stride $L, padding $L.\n" : "The pooling kernel for inputs [$L, $L, $L],"
+              + " windows $Lx$L every $L.\n", conv ? kernelDoc(k) : poolDoc(k))
+          .initializer("new $T($L)", conv ? ConvCode.CONV2D : ConvCode.POOL2D,
+              String.join(", ", args)).build());
+    }
+    if (kernels.scratch() != null) {
+      cls.addField(FieldSpec.builder(float[].class, kernels.scratch(), Modifier.PRIVATE)
+          .addJavadoc("Working memory of the convolution kernels, sized for the batch capacity.\n")
+          .initializer("new float[0]").build());
+    }
+    for (ConvKernels.Argmax a : kernels.argmaxes()) {
+      cls.addField(FieldSpec.builder(int[].class, a.field(), Modifier.PRIVATE)
+          .addJavadoc("Where each window's maximum is (max pooling), for the backward pass.\n")
+          .initializer("new int[0]").build());
+    }
+    if (plan.hasDropout()) {
+      cls.addField(FieldSpec.builder(boolean.class, ConvCode.TRAINING, Modifier.PRIVATE)
+          .addJavadoc("True in a training step, where dropouts draw their masks.\n").build());
+      cls.addField(FieldSpec.builder(long.class, ConvCode.SEED, Modifier.PRIVATE)
+          .addJavadoc("The seed of the dropout masks: the initialization seed.\n").build());
+      cls.addField(FieldSpec.builder(long.class, ConvCode.STEP, Modifier.PRIVATE)
+          .addJavadoc("The training steps taken since initialization: each draws new masks.\n")
+          .build());
+    }
     cls.addField(FieldSpec.builder(int.class, "capacity", Modifier.PRIVATE)
         .addJavadoc("The batch size the per-example buffers are sized for.\n").build());
     cls.addField(FieldSpec.builder(elem(), "batchSize", Modifier.PRIVATE).build());
@@ -211,6 +244,19 @@ public final class ModelEmitter {
         .addJavadoc("Grows the per-example buffers when a larger batch arrives.\n")
         .beginControlFlow("if (n <= capacity)").addStatement("return").endControlFlow()
         .addStatement("capacity = n");
+    if (kernels.scratch() != null) {
+      String size = null;
+      for (ConvKernels.Kernel k : kernels.kernels()) {
+        if (k.type().equals("Conv2d")) {
+          String s = k.field() + ".scratchSize(n)";
+          size = size == null ? s : "Math.max(" + size + ", " + s + ")";
+        }
+      }
+      grow.addStatement("$L = new float[$L]", kernels.scratch(), size);
+    }
+    for (ConvKernels.Argmax a : kernels.argmaxes()) {
+      grow.addStatement("$L = new int[n * $L.outputSize()]", a.field(), a.kernel().field());
+    }
     for (Node n : plan.stored()) {
       String name = plan.name(n);
       if (n.batched()) {
@@ -237,6 +283,17 @@ public final class ModelEmitter {
       return plan.name(derived.objective());
     }
     return code.at(derived.objective(), "0", this::sharedRef);
+  }
+
+  private static Object[] kernelDoc(ConvKernels.Kernel k) {
+    List<Integer> a = k.arguments();
+    return new Object[] {a.get(0), a.get(1), a.get(2), a.get(3), a.get(0), a.get(4), a.get(5),
+        a.get(6), a.get(7)};
+  }
+
+  private static Object[] poolDoc(ConvKernels.Kernel k) {
+    List<Integer> a = k.arguments();
+    return new Object[] {a.get(0), a.get(1), a.get(2), a.get(3), a.get(3), a.get(4)};
   }
 
   /** How generated statements refer to a node: batched scalars are per-example array slots. */
@@ -462,8 +519,14 @@ public final class ModelEmitter {
         continue;
       }
       b.addStatement("$T[] $L = $L", elem(), "d" + plan.field(p), grad);
+      // a gradient shared with a parameter that holds it in place (in a local of the method
+      // that computed it, maybe another chunk) is read from that parameter's array
+      ModelIr.ParamVar owner = plan.inPlaceGradientOf(g);
+      String shared = owner == null ? null : "this." + plan.field(owner) + ".grad"
+          + (type == ElementType.F32 ? "F32" : "F64") + "()";
       b.beginControlFlow("for (int i = 0; i < $L; i++)", p.var().shape().size());
-      b.addStatement("$L[i] = $L", "d" + plan.field(p), code.at(g, "i", this::ref));
+      b.addStatement("$L[i] = $L", "d" + plan.field(p),
+          code.at(g, "i", n -> n == g && shared != null ? shared : ref(n)));
       b.endControlFlow();
     }
     return b.build();
@@ -482,7 +545,7 @@ public final class ModelEmitter {
     String loss = objectiveValue();
     if (!plan.fusesSgd()) {
       cls.addMethod(m.addJavadoc("One training step: the gradients, then the optimizer's step.\n")
-          .addCode(guarded(CodeBlock.builder()
+          .addCode(trainingGuarded(CodeBlock.builder()
               .addStatement("prepare(batch)")
               .addStatement("$L(batch)", plan.loss().method())
               .addStatement("$L(batch)", plan.gradients().method())
@@ -514,7 +577,7 @@ public final class ModelEmitter {
             + "itself applies the step to\n$L:\nW -= rate * x^T g in the product that would"
             + " compute the gradient, which is then\nnot stored. The optimizer updates the other"
             + " parameters.\n", OPTIMIZER, weights)
-        .addCode(guarded(CodeBlock.builder()
+        .addCode(trainingGuarded(CodeBlock.builder()
             .addStatement("float rate = (float) optimizer.sgdRate()")
             .addStatement("prepare(batch)")
             .addStatement("$L(batch)", plan.loss().method())
@@ -532,6 +595,27 @@ public final class ModelEmitter {
             .addStatement("optimizer.step(sgdParameters)")
             .addStatement("return $L", loss).build()))
         .build());
+  }
+
+  /**
+   * A training step's {@code body}, {@link #guarded}; with dropout, also in training mode (the
+   * dropouts draw this step's masks) and counted, so that the next step draws new ones.
+   */
+  private CodeBlock trainingGuarded(CodeBlock body) {
+    if (!plan.hasDropout()) {
+      return guarded(body);
+    }
+    return CodeBlock.builder()
+        .addStatement("enter()")
+        .addStatement("$L = true", ConvCode.TRAINING)
+        .beginControlFlow("try")
+        .add(body)
+        .nextControlFlow("finally")
+        .addStatement("$L = false", ConvCode.TRAINING)
+        .addStatement("$L++", ConvCode.STEP)
+        .addStatement("leave()")
+        .endControlFlow()
+        .build();
   }
 
   /** {@code body} between marking the model in use and marking it free again. */
@@ -582,6 +666,16 @@ public final class ModelEmitter {
     cls.addMethod(MethodSpec.methodBuilder("outputs").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(slots).addStatement("return OUTPUTS").build());
 
+    if (plan.hasDropout()) {
+      cls.addMethod(MethodSpec.methodBuilder("initialize").addAnnotation(Override.class)
+          .addModifiers(Modifier.PUBLIC).addParameter(long.class, "seed")
+          .addJavadoc("Runs the initializers; the dropout masks of the training steps from here on"
+              + " are drawn from {@code seed} and the step number.\n")
+          .addStatement("$T.super.initialize(seed)", MODEL)
+          .addStatement("$L = seed", ConvCode.SEED)
+          .addStatement("$L = 0", ConvCode.STEP)
+          .build());
+    }
     cls.addMethod(MethodSpec.methodBuilder("forward").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).returns(double.class).addParameter(BATCH, "batch")
         .addCode(guarded(CodeBlock.builder()
@@ -702,6 +796,10 @@ public final class ModelEmitter {
   private String outputExpression(Node n) {
     if (plan.stored().contains(n) && n.batched()) {
       return plan.name(n);
+    }
+    Node storage = ConvKernels.storage(n);
+    if (storage != n && storage != null && plan.stored().contains(storage) && storage.batched()) {
+      return plan.name(storage); // a reshape of a stored value: the same numbers
     }
     throw new IllegalStateException("output " + n + " is not stored per example");
   }

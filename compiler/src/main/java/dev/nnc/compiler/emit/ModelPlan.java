@@ -31,7 +31,7 @@ final class ModelPlan {
       "forward", "forwardBackward", "output", "defaultOptimizer", "initialize", "trainStep",
       "batch", "predict", "prepare", "outputCopy", "ensureCapacity", "capacity", "n", "b",
       "batchSize", "INPUTS", "OUTPUTS", "PARAMETERS", "sgdRate", "sgdParameters", "optimizer",
-      "rate", "inUse");
+      "rate", "inUse", ConvCode.TRAINING, ConvCode.SEED, ConvCode.STEP);
 
   /** One pass of the model: its method name, its statements and their groups and chunks. */
   record Pass(String method, String doc, List<Node> nodes, List<Fusion.Group> groups,
@@ -42,6 +42,9 @@ final class ModelPlan {
   final Graph graph;
   final ElementType type;
   private final Code code;
+  private final ConvKernels kernels;
+  /** Whether a statement is a dropout (the class then has a training flag, seed and step). */
+  private final boolean dropout;
   private final NameAllocator names;
   private final Map<Node, String> nodeNames = new IdentityHashMap<>();
   private final Map<ModelIr.ParamVar, String> paramFields = new IdentityHashMap<>();
@@ -65,7 +68,6 @@ final class ModelPlan {
     this.model = derived.model();
     this.graph = model.graph();
     this.type = type;
-    this.code = code;
     this.names = JavaNames.allocator(className, MEMBERS);
     for (String pass : List.of("computeLoss", "computeOutputs", "computeGradients",
         "computePredictions")) {
@@ -87,6 +89,13 @@ final class ModelPlan {
     List<Node> outputNodes = computed(outputRoots, done);
     List<Node> backwardNodes = computed(derived.gradients(), done);
     List<Node> predictionNodes = computed(outputRoots, new HashSet<>());
+    List<Node> statements = new ArrayList<>(lossNodes);
+    statements.addAll(outputNodes);
+    statements.addAll(backwardNodes);
+    this.kernels = new ConvKernels(type, statements, hint -> names.newName(hint));
+    this.code = code.withKernels(kernels);
+    this.dropout = statements.stream()
+        .anyMatch(n -> n instanceof Node.Apply a && a.op() == dev.nnc.compiler.ir.Op.DROPOUT);
     Set<Node> keep = new HashSet<>(derived.gradients());
     keep.add(derived.objective());
     keep.addAll(derived.outputs().values());
@@ -233,10 +242,12 @@ final class ModelPlan {
       boolean backward) {
     // A loop (batched or tensor) weighs about four scalar statements; a fused loop, four per
     // statement in it.
+    // The loops of a convolution or pooling that no kernel computes weigh three times more.
     List<List<Fusion.Group>> chunks = Chunks.split(groups, g -> {
       int cost = 0;
       for (Node n : g.nodes()) {
         cost += g.fused() || n.batched() || !n.shape().isScalar() ? 4 : 1;
+        cost += convolutionLoops(n) ? 8 : 0;
       }
       return cost;
     }, CHUNK_BUDGET);
@@ -248,7 +259,29 @@ final class ModelPlan {
     return new Pass(names.get("$pass:" + name), doc, nodes, groups, chunks, methods, backward);
   }
 
+  /** A convolution or pooling statement computed by loops rather than a kernel call. */
+  private boolean convolutionLoops(Node n) {
+    Node.Apply a = (Node.Apply) n;
+    Node op = a.op() == dev.nnc.compiler.ir.Op.BATCH_SUM ? a.input(0) : a;
+    return op instanceof Node.Apply c && ConvCode.handles(c.op()) && kernels.of(n) == null;
+  }
+
   // ---- what the printer reads ----
+
+  /** The code writer of this model's statements (with its kernels). */
+  Code code() {
+    return code;
+  }
+
+  /** The runtime kernels of the convolutions and poolings and their members. */
+  ConvKernels kernels() {
+    return kernels;
+  }
+
+  /** Whether the model has a dropout: a training flag, seed and step. */
+  boolean hasDropout() {
+    return dropout;
+  }
 
   Pass loss() {
     return loss;

@@ -1,9 +1,11 @@
 package dev.nnc.compiler.interp;
 
+import dev.nnc.compiler.ir.Dropout;
 import dev.nnc.compiler.ir.GraphOrder;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
 import dev.nnc.compiler.ir.Shape;
+import dev.nnc.runtime.DropoutMask;
 import dev.nnc.runtime.NnMath;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -18,6 +20,10 @@ import java.util.Map;
 public final class Interpreter {
   private final Map<Node, double[]> values = new IdentityHashMap<>();
   private final int batchSize;
+  /** Whether dropouts draw masks (a training step), with the seed and step they draw from. */
+  private boolean training;
+  private long dropoutSeed;
+  private long dropoutStep;
 
   /** An interpreter with the given variable values (flat, row-major), for unbatched graphs. */
   public Interpreter(Map<Node.Var, double[]> inputs) {
@@ -38,6 +44,18 @@ public final class Interpreter {
       }
       values.put(e.getKey(), e.getValue());
     }
+  }
+
+  /**
+   * Makes every dropout draw its mask as in training step {@code step} of a model initialized
+   * with {@code seed} (as a generated model's {@code trainStep} does); without this call a
+   * dropout is the identity.
+   */
+  public Interpreter training(long seed, long step) {
+    this.training = true;
+    this.dropoutSeed = seed;
+    this.dropoutStep = step;
+    return this;
   }
 
   /** Evaluates {@code roots} and everything they depend on; returns the roots' values. */
@@ -70,10 +88,25 @@ public final class Interpreter {
       for (int i = 0; i < in.length; i++) {
         in[i] = value(a.input(i));
       }
-      v = a.batched() || a.op() == Op.BATCH_SUM ? applyBatched(a, in) : apply(a, in);
+      v = a.op() == Op.DROPOUT && training ? dropout(a, in[0])
+          : a.batched() || a.op() == Op.BATCH_SUM ? applyBatched(a, in) : apply(a, in);
     }
     values.put(node, v);
     return v;
+  }
+
+  /**
+   * A dropout in a training step: element j of the batch (examples one after another) is kept
+   * and scaled, or zeroed, as {@link DropoutMask} draws it from the site, seed and step.
+   */
+  private double[] dropout(Node.Apply a, double[] x) {
+    Dropout d = (Dropout) a.attributes();
+    double[] out = new double[x.length];
+    long stream = DropoutMask.stream(dropoutSeed, dropoutStep, d.site());
+    for (int j = 0; j < x.length; j++) {
+      out[j] = x[j] * DropoutMask.scale(stream, j, d.rate());
+    }
+    return out;
   }
 
   /** Applies a per-example op to each example of the batch (or moves values in or out of it). */
@@ -229,6 +262,12 @@ public final class Interpreter {
       case ONEHOT -> out[classIndex(a.input(1), in[1][0], n)] = x[0];
       // a call with a stated derivative computes its inlined body
       case CUSTOM -> System.arraycopy(x, 0, out, 0, n);
+      case CONV2D, CONV2D_INPUT_GRAD, CONV2D_WEIGHT_GRAD -> Convolutions.conv(a, in, out);
+      case MAX_POOL2D, MAX_POOL2D_GRAD, MAX_POOL2D_PICK, AVG_POOL2D, AVG_POOL2D_GRAD ->
+          Convolutions.pool(a, in, out);
+      case RESHAPE -> System.arraycopy(x, 0, out, 0, n);
+      // outside a training step (see #training) a dropout is the identity
+      case DROPOUT -> System.arraycopy(x, 0, out, 0, n);
       default -> throw new IllegalStateException("no interpreter case for the structural op " + op);
     }
     return out;

@@ -263,6 +263,11 @@ public final class Graph {
     return axis == -1 ? broadcast(a, shape) : apply(Op.BROADCAST, axis, shape, current, a);
   }
 
+  /** {@code a} with the same elements in {@code shape} (identity if it already has it). */
+  public Node reshape(Node a, Shape shape) {
+    return a.shape().equals(shape) ? a : apply(Op.RESHAPE, 0, shape, a.origin(), a);
+  }
+
   /** {@code a} summed down to {@code shape} (identity if it already has that shape). */
   public Node sumTo(Node a, Shape shape) {
     if (a.shape().equals(shape)) {

@@ -107,6 +107,51 @@ public enum Op {
    */
   CUSTOM(structural("custom", -1).noGradientTo(0).attributes(CustomRule.class)),
 
+  // ---- convolutional networks: per-example images [C, H, W], channels first ----
+  /**
+   * conv2d(x, W, b): the cross-correlation of x [C_in, H, W] with W [C_out, C_in, kh, kw] plus
+   * b [C_out] per output channel (a zero constant when the call has no bias), with the
+   * {@link Conv} stride and padding: [C_out, OH, OW].
+   */
+  CONV2D(structural("conv2d", 3).attributes(Conv.class)),
+  /**
+   * conv2d_input_grad(g, W): the gradient of conv2d with respect to x for the upstream g, of the
+   * node's shape (x's, which the floor in the output size does not determine).
+   */
+  CONV2D_INPUT_GRAD(structural("conv2d_input_grad", 2).attributes(Conv.class)),
+  /**
+   * conv2d_weight_grad(x, g): the gradient of conv2d with respect to W for one example, of the
+   * node's shape (W's). In a model it is summed over the batch by one kernel call.
+   */
+  CONV2D_WEIGHT_GRAD(structural("conv2d_weight_grad", 2).attributes(Conv.class)),
+  /** max_pool2d(x): the maximum of each {@link Pooling} window of each channel. */
+  MAX_POOL2D(structural("max_pool2d", 1).attributes(Pooling.class)),
+  /**
+   * max_pool2d_grad(x, g): zeros of x's shape with each window's g added at the window's first
+   * maximum in row-major order (the gradient of max_pool2d); x receives no gradient.
+   */
+  MAX_POOL2D_GRAD(structural("max_pool2d_grad", 2).attributes(Pooling.class).noGradientTo(0)),
+  /**
+   * max_pool2d_pick(x, h): for each window of x, the element of h (x's shape) at the window's
+   * first maximum: the adjoint of max_pool2d_grad, for second derivatives; x receives none.
+   */
+  MAX_POOL2D_PICK(structural("max_pool2d_pick", 2).attributes(Pooling.class).noGradientTo(0)),
+  /** avg_pool2d(x): the mean of each {@link Pooling} window of each channel. */
+  AVG_POOL2D(structural("avg_pool2d", 1).attributes(Pooling.class)),
+  /**
+   * avg_pool2d_grad(g): zeros of the node's shape (the pooled input's) with each window's g
+   * divided by size^2 added over the window: the gradient (and adjoint) of avg_pool2d.
+   */
+  AVG_POOL2D_GRAD(structural("avg_pool2d_grad", 1).attributes(Pooling.class)),
+  /** The same elements in the same row-major order with the node's shape: flatten and reshape. */
+  RESHAPE(structural("reshape", 1)),
+  /**
+   * dropout(x): in a training step, each element zeroed with probability rate and the others
+   * scaled by 1 / (1 - rate), the mask drawn from the {@link Dropout} site, the training seed
+   * and the step; the identity otherwise. Linear in x, so its gradient is itself.
+   */
+  DROPOUT(structural("dropout", 1).attributes(Dropout.class)),
+
   // ---- in and out of the batch ----
   /** The sum over the examples of a batch: batched input, unbatched result of the same shape. */
   BATCH_SUM(new Spec(Kind.BATCH, "batch_sum", 1)),

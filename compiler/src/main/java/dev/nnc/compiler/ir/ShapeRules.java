@@ -5,8 +5,8 @@ final class ShapeRules {
   private ShapeRules() {}
 
   /**
-   * The shape of {@code op} applied to {@code in}; {@code attributes} is unused by today's ops
-   * and is there for the structural ops whose shape depends on settings (stride, window).
+   * The shape of {@code op} applied to {@code in}; {@code attributes} are the settings of the
+   * structural ops whose shape depends on them (stride, padding, window).
    */
   static Shape infer(Op op, int attr, Attributes attributes, Shape given, Node[] in) {
     Shape x = in[0].shape();
@@ -31,11 +31,12 @@ final class ShapeRules {
         }
         yield x;
       }
-      case STRUCTURAL -> structural(op, attr, given, in);
+      case STRUCTURAL -> structural(op, attr, attributes, given, in);
     };
   }
 
-  private static Shape structural(Op op, int attr, Shape given, Node[] in) {
+  private static Shape structural(Op op, int attr, Attributes attributes, Shape given,
+      Node[] in) {
     Shape x = in[0].shape();
     switch (op) {
       case MATMUL:
@@ -98,12 +99,93 @@ final class ShapeRules {
           throw bad(op, in);
         }
         return given;
+      case CONV2D:
+      case CONV2D_INPUT_GRAD:
+      case CONV2D_WEIGHT_GRAD:
+        return conv(op, (Conv) attributes, given, in);
+      case MAX_POOL2D:
+      case AVG_POOL2D:
+        return pooled(x, (Pooling) attributes, op, in);
+      case MAX_POOL2D_GRAD:
+        // x [C, H, W] and g of the pooled shape give x's shape
+        if (!in[1].shape().equals(pooled(x, (Pooling) attributes, op, in))) {
+          throw bad(op, in);
+        }
+        return x;
+      case MAX_POOL2D_PICK:
+        if (!in[1].shape().equals(x)) {
+          throw bad(op, in);
+        }
+        return pooled(x, (Pooling) attributes, op, in);
+      case AVG_POOL2D_GRAD:
+        if (given == null || !x.equals(pooled(given, (Pooling) attributes, op, in))) {
+          throw bad(op, in);
+        }
+        return given;
+      case RESHAPE:
+        if (given == null || given.size() != x.size()) {
+          throw bad(op, in);
+        }
+        return given;
+      case DROPOUT:
       case CUSTOM:
         // the value of a call with a stated derivative is the value of its inlined body
         return x;
       default:
         throw new IllegalStateException("no shape rule for the structural op " + op);
     }
+  }
+
+  /**
+   * conv2d(x [C, H, W], W [O, C, kh, kw], b [O]) is [O, OH, OW]; its input gradient (g, W) has
+   * the given shape of x, its weight gradient (x, g) the given shape of W, each consistent with
+   * the convolution it comes from.
+   */
+  private static Shape conv(Op op, Conv conv, Shape given, Node[] in) {
+    Shape x;
+    Shape w;
+    Shape y;
+    switch (op) {
+      case CONV2D -> {
+        x = in[0].shape();
+        w = in[1].shape();
+        y = null;
+        if (!in[2].shape().equals(w.rank() == 4 ? Shape.of(w.dim(0)) : null)) {
+          throw bad(op, in);
+        }
+      }
+      case CONV2D_INPUT_GRAD -> {
+        x = given;
+        w = in[1].shape();
+        y = in[0].shape();
+      }
+      default -> {
+        x = in[0].shape();
+        w = given;
+        y = in[1].shape();
+      }
+    }
+    if (x == null || w == null || x.rank() != 3 || w.rank() != 4 || x.dim(0) != w.dim(1)) {
+      throw bad(op, in);
+    }
+    int oh = conv.outSize(x.dim(1), w.dim(2));
+    int ow = conv.outSize(x.dim(2), w.dim(3));
+    if (oh < 1 || ow < 1) {
+      throw bad(op, in);
+    }
+    Shape out = Shape.of(w.dim(0), oh, ow);
+    if (y != null && !y.equals(out)) {
+      throw bad(op, in);
+    }
+    return op == Op.CONV2D ? out : op == Op.CONV2D_INPUT_GRAD ? x : w;
+  }
+
+  /** The pooled shape of x [C, H, W]: [C, OH, OW]. */
+  private static Shape pooled(Shape x, Pooling p, Op op, Node[] in) {
+    if (x.rank() != 3 || p.outSize(x.dim(1)) < 1 || p.outSize(x.dim(2)) < 1) {
+      throw bad(op, in);
+    }
+    return Shape.of(x.dim(0), p.outSize(x.dim(1)), p.outSize(x.dim(2)));
   }
 
   private static Shape require(Shape shape, Op op, Node[] in) {

@@ -11,6 +11,7 @@ import static dev.nnc.compiler.ir.Op.LOGSUMEXP;
 import static dev.nnc.compiler.ir.Op.MUL;
 import static dev.nnc.compiler.ir.Op.NEG;
 import static dev.nnc.compiler.ir.Op.POW;
+import static dev.nnc.compiler.ir.Op.RESHAPE;
 import static dev.nnc.compiler.ir.Op.SIGMOID;
 import static dev.nnc.compiler.ir.Op.SOFTMAX;
 import static dev.nnc.compiler.ir.Op.SOFTPLUS;
@@ -124,6 +125,9 @@ public final class Rules {
           op(WHERE, C, A, A), (g, n, m) -> g.broadcast(m.get("a"), n.shape())),
       rule("transpose-transpose", "(x^T)^T -> x",
           op(TRANSPOSE, op(TRANSPOSE, X)), (g, n, m) -> m.get("x")),
+      rule("reshape-reshape", "reshape(reshape(x)) -> reshape(x)  (flatten of a reshape, and"
+          + " the gradient of one: one view)",
+          op(RESHAPE, op(RESHAPE, X)), (g, n, m) -> g.reshape(m.get("x"), n.shape())),
       rule("mul-broadcast-scalar", "broadcast(s) * x -> s * x  (s a scalar: the product"
           + " broadcasts it)",
           either(MUL, op(BROADCAST, any("s", Pattern::scalar)), X),
@@ -193,7 +197,8 @@ public final class Rules {
         return null;
       }
     }
-    if (n.op() == Op.EMBED || n.op() == Op.ONEHOT || n.op() == Op.PICK
+    // a dropout of a constant is not a constant in a training step
+    if (n.op() == Op.EMBED || n.op() == Op.ONEHOT || n.op() == Op.PICK || n.op() == Op.DROPOUT
         || n.shape().size() > 1 << 16) {
       return null;
     }

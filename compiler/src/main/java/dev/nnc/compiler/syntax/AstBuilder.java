@@ -234,6 +234,15 @@ final class AstBuilder extends NnBaseVisitor<Object> {
   }
 
   @Override
+  public Expr visitListExpr(NnParser.ListExprContext ctx) {
+    List<Expr> items = new ArrayList<>();
+    for (NnParser.ExprContext e : ctx.expr()) {
+      items.add(expr(e));
+    }
+    return new Expr.Sizes(items, span(ctx));
+  }
+
+  @Override
   public Expr visitCallExpr(NnParser.CallExprContext ctx) {
     return new Expr.Call(ctx.callee.getText(), span(ctx.callee), args(ctx.argList()), span(ctx));
   }

@@ -121,6 +121,25 @@ class BuiltinFiniteDifferenceTest {
     };
   }
 
+  /**
+   * Replaces parameter p's elements by evenly spaced values in [-2, 2] in the order of the
+   * drawn ones, so that no two are within 4 / size of each other (no ties in a pooling window,
+   * even after a finite-difference step).
+   */
+  static Consumer<double[][]> spread(int p) {
+    return a -> {
+      Integer[] order = new Integer[a[p].length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      double[] drawn = a[p].clone();
+      java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> drawn[i]));
+      for (int r = 0; r < order.length; r++) {
+        a[p][order[r]] = -2 + 4.0 * r / Math.max(1, order.length - 1);
+      }
+    };
+  }
+
   /** Multiclass hinge margins s_j - s_y + 1 (j != y) away from the kink at 0. */
   static Predicate<double[][]> hingeMargins(int y) {
     return a -> {
@@ -275,6 +294,32 @@ class BuiltinFiniteDifferenceTest {
       c("t_broadcast_ops", "s, x: [2, 3], v: [3]",
           "sum(x / s) + sum(s / (4 + x * x)) + sum(x - v) * sum(v - x) + sum(s - x) + sum(v * s)",
           uniform(0.5, 2), ANY, ANY),
+      // ---- convolutional networks: stride, padding, odd sizes, channels, bias or not ----
+      c("t_conv", "x: [1, 5, 5], W: [2, 1, 3, 3], b: [2], u: [2, 3, 3]",
+          "sum(conv2d(x, W, b) * u)", ANY, ANY, ANY, WEIGHT),
+      c("t_conv_stride_pad", "x: [2, 6, 5], W: [3, 2, 3, 2], u: [3, 3, 3]",
+          "sum(conv2d(x, W, stride: 2, padding: 1) * u)", ANY, ANY, WEIGHT),
+      c("t_conv_odd", "x: [3, 7, 7], W: [2, 3, 5, 5], b: [2], u: [2, 2, 2]",
+          "sum(conv2d(x, W, b, stride: 2) * u)", ANY, ANY, ANY, WEIGHT),
+      c("t_conv_wide_pad", "x: [1, 4, 3], W: [1, 1, 3, 3], u: [1, 6, 5]",
+          "sum(conv2d(x, W, padding: 2) * u) + sum(conv2d(x * x, W, padding: 1))", ANY, ANY,
+          WEIGHT),
+      c("t_max_pool", "x: [2, 4, 5], u: [2, 2, 2]", "sum(max_pool2d(x, size: 2) * u)", ANY,
+          WEIGHT).fix(spread(0)),
+      c("t_max_pool_overlap", "x: [1, 4, 4], u: [1, 2, 2]",
+          "sum(max_pool2d(x, size: 3, stride: 1) * u)", ANY, WEIGHT).fix(spread(0)),
+      c("t_max_pool_gaps", "x: [2, 7, 7], u: [2, 2, 2]",
+          "sum(max_pool2d(x, size: 2, stride: 3) * u)", ANY, WEIGHT).fix(spread(0)),
+      c("t_avg_pool", "x: [2, 5, 4], u: [2, 2, 2], v: [2, 4, 3]",
+          "sum(avg_pool2d(x, size: 2) * u) + sum(avg_pool2d(x * x, size: 2, stride: 1) * v)",
+          ANY, WEIGHT, WEIGHT),
+      c("t_flatten_reshape", "x: [2, 3, 2], v: [12], W: [3, 4]",
+          "sum(flatten(x) * v) + sum(reshape(x * x, [3, 4]) * W) + sum(reshape(x, [12]))",
+          ANY, WEIGHT, WEIGHT),
+      // a function never trains: dropout is the identity
+      c("t_dropout", "x: [2, 3], w: [2, 3]", "sum(dropout(x, rate: 0.5) * w)", ANY, WEIGHT),
+      c("t_cnn", "x: [1, 6, 6], W: [2, 1, 3, 3], b: [2], V: [8, 3]",
+          "sum(flatten(max_pool2d(tanh(conv2d(x, W, b)), size: 2)) @ V)", ANY, ANY, ANY, WEIGHT),
       c("t_call", "x, y", "helper(x) + helper(2 * y) + helper2(x, y)", ANY, ANY),
       c("t_block_like", "x: [3], y: [3]", "helper2(sum(x * y), x @ x)", ANY, ANY));
 

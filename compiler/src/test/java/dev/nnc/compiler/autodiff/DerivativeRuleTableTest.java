@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nnc.compiler.diag.SourceSpan;
+import dev.nnc.compiler.ir.Conv;
+import dev.nnc.compiler.ir.Dropout;
 import dev.nnc.compiler.ir.Graph;
 import dev.nnc.compiler.ir.Node;
 import dev.nnc.compiler.ir.Op;
+import dev.nnc.compiler.ir.Pooling;
 import dev.nnc.compiler.ir.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * first.
  */
 class DerivativeRuleTableTest {
+  private static final SourceSpan S = SourceSpan.NONE;
 
   @Test
   void everyOpHasARule() {
@@ -81,6 +85,13 @@ class DerivativeRuleTableTest {
     Node u = g.var("u", Shape.of(3), true, SourceSpan.NONE);
     Node v = g.var("v", Shape.of(2), true, SourceSpan.NONE);
     Node k = g.var("k", Shape.SCALAR, false, SourceSpan.NONE);
+    Node image = g.var("image", Shape.of(2, 5, 5), true, S);
+    Node kernel = g.var("kernel", Shape.of(3, 2, 3, 3), true, S);
+    Node bias = g.var("bias", Shape.of(3), true, S);
+    Node convOut = g.var("convOut", Shape.of(3, 3, 3), true, S);
+    Node pooled = g.var("pooled", Shape.of(2, 2, 2), true, S);
+    Conv conv = new Conv(1, 0);
+    Pooling window = new Pooling(2, 2);
     List<Node> ys = List.of(
         g.apply(Op.MATMUL, SourceSpan.NONE, a, b),
         g.apply(Op.MATMUL, SourceSpan.NONE, a, u),
@@ -100,7 +111,17 @@ class DerivativeRuleTableTest {
         g.apply(Op.SLICE, 3, Shape.of(3), SourceSpan.NONE, a),
         g.apply(Op.EMBED, 2, Shape.of(6), SourceSpan.NONE, u),
         g.apply(Op.PICK, SourceSpan.NONE, u, k),
-        g.apply(Op.ONEHOT, 0, Shape.of(4), SourceSpan.NONE, g.scalar(2), k));
+        g.apply(Op.ONEHOT, 0, Shape.of(4), SourceSpan.NONE, g.scalar(2), k),
+        g.apply(Op.CONV2D, 0, conv, null, S, image, kernel, bias),
+        g.apply(Op.CONV2D_INPUT_GRAD, 0, conv, image.shape(), S, convOut, kernel),
+        g.apply(Op.CONV2D_WEIGHT_GRAD, 0, conv, kernel.shape(), S, image, convOut),
+        g.apply(Op.MAX_POOL2D, 0, window, null, S, image),
+        g.apply(Op.MAX_POOL2D_GRAD, 0, window, null, S, image, pooled),
+        g.apply(Op.MAX_POOL2D_PICK, 0, window, null, S, image, image),
+        g.apply(Op.AVG_POOL2D, 0, window, null, S, image),
+        g.apply(Op.AVG_POOL2D_GRAD, 0, window, image.shape(), S, pooled),
+        g.apply(Op.RESHAPE, 0, Shape.of(5, 10), S, image),
+        g.apply(Op.DROPOUT, 0, new Dropout(0.5, 1), null, S, a));
     for (Node node : ys) {
       Node.Apply y = (Node.Apply) node;
       Node seed = g.constant(1, y.shape());
@@ -165,6 +186,82 @@ class DerivativeRuleTableTest {
               + exact + ", finite differences give " + fd);
         }
       }
+    }
+  }
+
+  /**
+   * The convolutional ops' gradients are differentiable again (second derivatives): for scalar
+   * functions of conv2d, pooling, reshape and dropout, the gradient of {@code r . grad f} (r a
+   * fixed random direction per parameter, so a Hessian-vector product) matches central
+   * differences of {@code r . grad f}. The first gradients are made of the backward ops (the
+   * input and weight gradients of conv2d, max-pool routing, avg-pool spreading), so this runs
+   * each of their own rules, simplified and not.
+   */
+  @Test
+  void convolutionRulesAreDifferentiableAgain() {
+    String text = """
+        fn conv(x: [2, 5, 4], W: [3, 2, 3, 2], b: [3]) =
+            sum(conv2d(x, W, b, stride: 2, padding: 1) ^ 2) + sum(conv2d(x * x, W) * 0.5);
+        fn maxpool(x: [2, 4, 5], v: [2, 2, 2]) =
+            sum(max_pool2d(x, size: 2) ^ 2 * v) + sum(max_pool2d(x, size: 3, stride: 1) ^ 3);
+        fn avgpool(x: [1, 5, 5]) = sum(avg_pool2d(x, size: 2, stride: 1) ^ 3);
+        fn views(x: [2, 3, 2], V: [4, 3]) =
+            sum((reshape(x, [3, 4]) @ V) ^ 2) + sum(flatten(dropout(x, rate: 0.3)) ^ 3);
+        """;
+    java.util.Random random = new java.util.Random(17);
+    for (String name : List.of("conv", "maxpool", "avgpool", "views")) {
+      for (boolean simplify : new boolean[] {false, true}) {
+        dev.nnc.compiler.ir.FunctionIr fn = dev.nnc.compiler.TestPrograms.function(text, name);
+        DerivedFunction d = DerivedFunction.derive(fn, simplify);
+        Graph g = fn.graph();
+        // s = sum over parameters of sum(r_p * df/dp), r_p fixed (not differentiated)
+        Map<Node.Var, double[]> values = new java.util.HashMap<>();
+        Node s = g.scalar(0);
+        for (int p = 0; p < fn.params().size(); p++) {
+          Node.Var param = fn.params().get(p);
+          double[] x = new double[param.shape().size()];
+          for (int i = 0; i < x.length; i++) {
+            // evenly spaced values in a random order: no ties in a pooling window
+            x[i] = -1.5 + 3.0 * i / x.length;
+          }
+          shuffle(x, random);
+          values.put(param, x);
+          Node.Var r = g.var("r" + p + simplify, param.shape(), false, S);
+          double[] rv = new double[x.length];
+          for (int i = 0; i < rv.length; i++) {
+            rv[i] = random.nextDouble() * 2 - 1;
+          }
+          values.put(r, rv);
+          s = g.add(s, g.apply(Op.SUM, -1, null, S, g.mul(r, d.gradients().get(p))));
+        }
+        Map<Node.Var, Node> second = ReverseMode.gradients(g, s, g.scalar(1));
+        for (Node.Var param : fn.params()) {
+          double[] exact = new dev.nnc.compiler.interp.Interpreter(values).value(second.get(param));
+          double[] x = values.get(param);
+          for (int i = 0; i < x.length; i++) {
+            double saved = x[i];
+            double h = 1e-5;
+            x[i] = saved + h;
+            double up = new dev.nnc.compiler.interp.Interpreter(values).value(s)[0];
+            x[i] = saved - h;
+            double down = new dev.nnc.compiler.interp.Interpreter(values).value(s)[0];
+            x[i] = saved;
+            double fd = (up - down) / (2 * h);
+            assertTrue(Math.abs(fd - exact[i]) <= 1e-5 + 1e-5 * Math.abs(fd), name
+                + (simplify ? " (simplified)" : "") + ": second derivative in " + param.name()
+                + "[" + i + "] is " + exact[i] + ", finite differences give " + fd);
+          }
+        }
+      }
+    }
+  }
+
+  private static void shuffle(double[] x, java.util.Random random) {
+    for (int i = x.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      double t = x[i];
+      x[i] = x[j];
+      x[j] = t;
     }
   }
 

@@ -38,6 +38,13 @@ class OpTableTest {
     Node v = g.var("v", Shape.of(2), true, S);
     Node k = g.var("k", Shape.SCALAR, false, S);
     Node e = g.var("e", m, false, true, S);
+    Node image = g.var("image", Shape.of(2, 5, 5), true, S);
+    Node kernel = g.var("kernel", Shape.of(3, 2, 3, 3), true, S);
+    Node bias = g.var("bias", Shape.of(3), true, S);
+    Node convOut = g.var("convOut", Shape.of(3, 3, 3), true, S);
+    Node pooled = g.var("pooled", Shape.of(2, 2, 2), true, S);
+    Conv conv = new Conv(1, 0);
+    Pooling window = new Pooling(2, 2);
     Map<Op, Node.Apply> out = new EnumMap<>(Op.class);
     for (Op op : Op.values()) {
       if (op.isElementwise()) {
@@ -63,7 +70,18 @@ class OpTableTest {
         g.apply(Op.ONEHOT, 0, Shape.of(4), S, g.scalar(2), k),
         g.apply(Op.BATCH_SUM, S, e),
         g.apply(Op.BATCH_BROADCAST, S, a),
-        g.apply(Op.CUSTOM, 0, identityRule(m), null, S, g.unary(Op.FLOOR, a), a));
+        g.apply(Op.CUSTOM, 0, identityRule(m), null, S, g.unary(Op.FLOOR, a), a),
+        // convolutional networks: an image [2, 5, 5], weights [3, 2, 3, 3], output [3, 3, 3]
+        g.apply(Op.CONV2D, 0, conv, null, S, image, kernel, bias),
+        g.apply(Op.CONV2D_INPUT_GRAD, 0, conv, image.shape(), S, convOut, kernel),
+        g.apply(Op.CONV2D_WEIGHT_GRAD, 0, conv, kernel.shape(), S, image, convOut),
+        g.apply(Op.MAX_POOL2D, 0, window, null, S, image),
+        g.apply(Op.MAX_POOL2D_GRAD, 0, window, null, S, image, pooled),
+        g.apply(Op.MAX_POOL2D_PICK, 0, window, null, S, image, image),
+        g.apply(Op.AVG_POOL2D, 0, window, null, S, image),
+        g.apply(Op.AVG_POOL2D_GRAD, 0, window, image.shape(), S, pooled),
+        g.apply(Op.RESHAPE, 0, Shape.of(5, 10), S, image),
+        g.apply(Op.DROPOUT, 0, new Dropout(0.5, 1), null, S, a));
     for (Node n : structural) {
       out.put(((Node.Apply) n).op(), (Node.Apply) n);
     }

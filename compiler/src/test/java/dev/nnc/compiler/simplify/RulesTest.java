@@ -334,6 +334,13 @@ class RulesTest {
   }
 
   @Test
+  void rule_reshape_reshape() {
+    Node flat = g.reshape(m, Shape.of(6));
+    rewrites("reshape-reshape", g.reshape(flat, Shape.of(3, 2)), g.reshape(m, Shape.of(3, 2)));
+    rewrites("reshape-reshape", g.reshape(flat, Shape.of(2, 3)), m);
+  }
+
+  @Test
   void rule_sum_broadcast_scalar() {
     Node sum = g.apply(Op.SUM, -1, null, S, g.broadcast(x, Shape.of(2, 3)));
     rewrites("sum-broadcast-scalar", sum, g.mul(x, c(6)));
