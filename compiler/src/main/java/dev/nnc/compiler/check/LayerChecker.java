@@ -35,13 +35,13 @@ final class LayerChecker {
 
   private final Diagnostics diagnostics;
   private final Constants constants;
-  private final Map<String, Decl> decls;
+  private final Declarations decls;
   /** Layers some model instantiates; the others get a warning that their bodies went unchecked. */
   private final Set<String> instantiated = new HashSet<>();
   /** The layers being instantiated, outermost first: a layer inside itself is an error. */
   private final Set<String> instantiating = new LinkedHashSet<>();
 
-  LayerChecker(Diagnostics diagnostics, Constants constants, Map<String, Decl> decls) {
+  LayerChecker(Diagnostics diagnostics, Constants constants, Declarations decls) {
     this.diagnostics = diagnostics;
     this.constants = constants;
     this.decls = decls;
@@ -138,7 +138,7 @@ final class LayerChecker {
         Node.Var var = declareParam(p, instance.path() + "." + p.name(), sizes, scope);
         instance.members().put(p.name(), new Value(var, false));
       } else if (stmt instanceof Stmt.Let let && let.value() instanceof Expr.Call inner
-          && decls.get(inner.callee()) instanceof Decl.Layer nestedLayer
+          && decls.at(inner.span()).get(inner.callee()) instanceof Decl.Layer nestedLayer
           && !instance.members().containsKey(let.name())) {
         Instance nested = instantiate(nestedLayer, inner, path + "." + let.name(), sizes, scope);
         if (nested != null) {
