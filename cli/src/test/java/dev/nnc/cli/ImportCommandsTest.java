@@ -70,7 +70,7 @@ class ImportCommandsTest {
     CliRun r = CliRun.of("compile", main.toString(), "-d", out.toString()).ok();
     assertEquals("wrote 1 class to " + out + "\n", r.out());
     String f = Files.readString(out.resolve("F.java"));
-    assertTrue(f.contains("// layers.nn line 1: fn square(x) = x * x;"), f);
+    assertTrue(f.contains("// line 3: square(...) -> layers.nn line 1: fn square(x) = x * x;"), f);
     assertFalse(Files.exists(out.resolve("Square.java")));
   }
 
