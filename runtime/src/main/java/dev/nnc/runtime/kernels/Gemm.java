@@ -30,7 +30,7 @@ public final class Gemm {
    * {@link #nt} with at most this many rows (a dense layer at batch 1) computes each element as
    * the dot product of a row of A and a row of B, both read where they are, on the vector
    * kernel: the packed path first copies all of B transposed, which at a few rows costs more
-   * than the product (figures in docs/performance.md, "Small batches").
+   * than the product (figures in docs/performance.md, "Narrow and small products").
    */
   static final int DIRECT_ROWS = 8;
   /**
