@@ -26,7 +26,65 @@ public final class Gemm {
   /** C with fewer columns than this (and at least this many rows) is computed as Cᵀ. */
   static final int NARROW = 16;
 
+  /**
+   * {@link #nt} with at most this many rows (a dense layer at batch 1) computes each element as
+   * the dot product of a row of A and a row of B, both read where they are, on the vector
+   * kernel: the packed path first copies all of B transposed, which at a few rows costs more
+   * than the product (figures in docs/performance.md, "Narrow and small products").
+   */
+  static final int DIRECT_ROWS = 8;
+  /**
+   * {@link #DIRECT_ROWS} for the portable kernel, whose scalar dot products lose to its
+   * vectorized packed rows sooner.
+   */
+  static final int DIRECT_ROWS_PORTABLE = 2;
+
   private Gemm() {}
+
+  /**
+   * The portable kernel's {@link RowKernel#dotRows}: four elements of C at a time, four
+   * independent sums sharing each element of A's row.
+   */
+  private static void dotRows(int m, int n, int k, float[] a, int ao, float[] b, int bo,
+      float[] c, int co, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int a0 = ao + i * k;
+      int c0 = co + i * n;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = bo + j * k;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int p = 0; p < k; p++) {
+          float av = a[a0 + p];
+          s0 += av * b[b0 + p];
+          s1 += av * b[b0 + k + p];
+          s2 += av * b[b0 + 2 * k + p];
+          s3 += av * b[b0 + 3 * k + p];
+        }
+        if (accumulate) {
+          s0 += c[c0 + j];
+          s1 += c[c0 + j + 1];
+          s2 += c[c0 + j + 2];
+          s3 += c[c0 + j + 3];
+        }
+        c[c0 + j] = s0;
+        c[c0 + j + 1] = s1;
+        c[c0 + j + 2] = s2;
+        c[c0 + j + 3] = s3;
+      }
+      for (; j < n; j++) {
+        int b0 = bo + j * k;
+        float sum = 0;
+        for (int p = 0; p < k; p++) {
+          sum += a[a0 + p] * b[b0 + p];
+        }
+        c[c0 + j] = accumulate ? c[c0 + j] + sum : sum;
+      }
+    }
+  }
 
   private static boolean narrow(int m, int n) {
     return n < NARROW && m >= NARROW;
@@ -70,6 +128,15 @@ public final class Gemm {
   /** C[m×n] (+)= A[m×k] · Bᵀ, with B stored as [n×k]. */
   public static void nt(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
       int co, boolean accumulate) {
+    RowKernel vector = Kernels.vector();
+    if (m <= (vector != null ? DIRECT_ROWS : DIRECT_ROWS_PORTABLE)) {
+      if (vector != null) {
+        vector.dotRows(m, n, k, a, ao, b, bo, c, co, accumulate);
+      } else {
+        dotRows(m, n, k, a, ao, b, bo, c, co, accumulate);
+      }
+      return;
+    }
     GemmJob job = GemmJob.current();
     if (narrow(m, n)) {
       narrowProduct(job, m, n, k, a, ao, b, bo, true, c, co, accumulate);

@@ -55,7 +55,7 @@ public final class Pool2d {
    * about 0.025 ns a multiply-add (80 GFLOP/s), so LeNet's first pooling layer is split from
    * batch 32 on.
    */
-  private static final int WORK_PER_ELEMENT = 16;
+  static final int WORK_PER_ELEMENT = 16;
 
   final int channels;
   final int height;

@@ -27,4 +27,12 @@ interface RowKernel {
    * it copied; the caller copies the rest, whose vectors would read past b's end.
    */
   int copyNarrowRows(float[] b, int bo, int n, int k, float[] to, int width);
+
+  /**
+   * C[m×n] (+)= A·Bᵀ with A stored [m×k] and B [n×k], both read in place: each element is the dot
+   * product of a row of A and a row of B ({@link Gemm#nt} for a few rows, see
+   * {@link Gemm#DIRECT_ROWS}).
+   */
+  void dotRows(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c, int co,
+      boolean accumulate);
 }

@@ -1,6 +1,7 @@
 package dev.nnc.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -387,6 +388,72 @@ final class VectorRowKernel implements RowKernel {
       }
     }
     return p;
+  }
+
+  @Override
+  public void dotRows(int m, int n, int k, float[] a, int ao, float[] b, int bo, float[] c,
+      int co, boolean accumulate) {
+    int steps = k / L * L;
+    for (int i = 0; i < m; i++) {
+      int a0 = ao + i * k;
+      int c0 = co + i * n;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        dot4(a, a0, b, bo + j * k, k, steps, c, c0 + j, accumulate);
+      }
+      for (; j < n; j++) {
+        int b0 = bo + j * k;
+        FloatVector acc = FloatVector.zero(S);
+        for (int p = 0; p < steps; p += L) {
+          acc = FloatVector.fromArray(S, a, a0 + p).fma(FloatVector.fromArray(S, b, b0 + p), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int p = steps; p < k; p++) {
+          sum += a[a0 + p] * b[b0 + p];
+        }
+        c[c0 + j] = accumulate ? c[c0 + j] + sum : sum;
+      }
+    }
+  }
+
+  /**
+   * Four elements of a row of C: A's row against four consecutive rows of B (from b0, k apart),
+   * four independent accumulators sharing each load of A.
+   */
+  private static void dot4(float[] a, int a0, float[] b, int b0, int k, int steps, float[] c,
+      int at, boolean accumulate) {
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = FloatVector.zero(S);
+    FloatVector acc2 = FloatVector.zero(S);
+    FloatVector acc3 = FloatVector.zero(S);
+    for (int p = 0; p < steps; p += L) {
+      FloatVector av = FloatVector.fromArray(S, a, a0 + p);
+      acc0 = av.fma(FloatVector.fromArray(S, b, b0 + p), acc0);
+      acc1 = av.fma(FloatVector.fromArray(S, b, b0 + k + p), acc1);
+      acc2 = av.fma(FloatVector.fromArray(S, b, b0 + 2 * k + p), acc2);
+      acc3 = av.fma(FloatVector.fromArray(S, b, b0 + 3 * k + p), acc3);
+    }
+    float s0 = acc0.reduceLanes(VectorOperators.ADD);
+    float s1 = acc1.reduceLanes(VectorOperators.ADD);
+    float s2 = acc2.reduceLanes(VectorOperators.ADD);
+    float s3 = acc3.reduceLanes(VectorOperators.ADD);
+    for (int p = steps; p < k; p++) {
+      float av = a[a0 + p];
+      s0 += av * b[b0 + p];
+      s1 += av * b[b0 + k + p];
+      s2 += av * b[b0 + 2 * k + p];
+      s3 += av * b[b0 + 3 * k + p];
+    }
+    if (accumulate) {
+      s0 += c[at];
+      s1 += c[at + 1];
+      s2 += c[at + 2];
+      s3 += c[at + 3];
+    }
+    c[at] = s0;
+    c[at + 1] = s1;
+    c[at + 2] = s2;
+    c[at + 3] = s3;
   }
 
   /** Copies the first n lanes of scratch row r (rows {@code width} apart) into C's row i. */

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Warm calls of every convolution and pooling kernel allocate nothing, on the calling thread and
- * on {@link Parallel}'s worker, on both paths and thread counts.
+ * on {@link Parallel}'s worker, on both paths and thread counts; likewise LeNet's first dense
+ * layer at batch 1 and 8 ({@link Gemm#nt}'s dot products of rows).
  */
 class ConvAllocationTest {
   @AfterEach
@@ -44,8 +45,13 @@ class ConvAllocationTest {
     float[] d1 = new float[n * conv1.outputSize()];
     float[] dp1 = new float[n * pool.outputSize()];
     float[] scratch = new float[Math.max(conv1.scratchSize(n), conv2.scratchSize(n))];
+    float[] flat = random(8 * 400, r);
+    float[] wf = random(120 * 400, r);
+    float[] hf = new float[8 * 120];
     int[] batches = {n, 1}; // the lane path, and im2col with Gemm
     Runnable calls = () -> {
+      Gemm.nt(1, 120, 400, flat, 0, wf, 0, hf, 0, false);
+      Gemm.nt(8, 120, 400, flat, 0, wf, 0, hf, 0, true);
       for (int batch : batches) {
         conv1.forward(batch, x, 0, w1, 0, b1, 0, y1, 0, scratch);
         pool.maxForward(batch, y1, 0, p1, 0, arg1, 0);

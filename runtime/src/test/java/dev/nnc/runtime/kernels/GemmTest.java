@@ -194,6 +194,48 @@ class GemmTest {
     check(202, 48, 1100, true, 2, 12);
   }
 
+  /**
+   * nt with at most {@link Gemm#DIRECT_ROWS} rows ({@link Gemm#DIRECT_ROWS_PORTABLE} on the
+   * portable kernel) takes dot products of A's and B's rows in place: row counts around that
+   * threshold, on both kernels; column counts with and without groups of four left over; shared
+   * dimensions shorter than a vector, and with a scalar end. One large product (above the
+   * two-thread threshold) stays on the calling thread.
+   */
+  @Test
+  void fewRowsOfNtAreDotProducts() {
+    for (boolean vector : new boolean[] {false, true}) {
+      int t = vector ? Gemm.DIRECT_ROWS : Gemm.DIRECT_ROWS_PORTABLE;
+      for (int[] s : new int[][] {{1, 120, 400}, {1, 1, 1}, {1, 7, 3}, {2, 84, 120}, {3, 16, 17},
+          {t - 1, 33, 70}, {t, 20, 65}, {t + 1, 20, 65}, {t + 2, 64, 130}, {1, 10, 1000}}) {
+        check(s[0], s[1], s[2], vector, 1, 13);
+      }
+      check(1, 2100, 1000, vector, 2, 14);
+      // offsets into every array
+      Random r = new Random(15);
+      int m = Math.min(2, t);
+      int n = 9;
+      int k = 37;
+      float[] a = random(5 + m * k, r);
+      float[] b = random(3 + n * k, r);
+      float[] c = random(7 + m * n, r);
+      float[] base = c.clone();
+      Gemm.nt(m, n, k, a, 5, b, 3, c, 7, true);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double expected = base[7 + i * n + j];
+          for (int p = 0; p < k; p++) {
+            expected += (double) a[5 + i * k + p] * b[3 + j * k + p];
+          }
+          assertEquals(expected, c[7 + i * n + j], 1e-4 * (1 + k), "offsets [" + i + "," + j
+              + "] vector=" + vector);
+        }
+      }
+      for (int i = 0; i < 7; i++) {
+        assertEquals(base[i], c[i], "nothing before C");
+      }
+    }
+  }
+
   @Test
   void twoThreadsAgree() {
     for (boolean vector : new boolean[] {false, true}) {

@@ -35,11 +35,19 @@ class WarmUpTest {
       long work = (long) p[1] * p[2] * p[3];
       assertTrue(work < Parallel.MIN_PARALLEL_WORK, "product " + java.util.Arrays.toString(p));
     }
+    for (Conv2d conv : WarmUp.CONVS) {
+      assertTrue(conv.multiplyAdds(WarmUp.BATCH) < Parallel.MIN_PARALLEL_WORK, conv.toString());
+    }
+    for (Pool2d pool : WarmUp.POOLS) {
+      long work = (long) WarmUp.BATCH * pool.inputSize() * Pool2d.WORK_PER_ELEMENT;
+      assertTrue(work < Parallel.MIN_PARALLEL_WORK, pool.toString());
+    }
   }
 
   /**
-   * Products on this thread, one of them split between two threads, give bit for bit the same
-   * results while a warm-up runs on another thread as before it started.
+   * Products, a convolution and a pooling layer on this thread, one of each split between two
+   * threads, give bit for bit the same results while a warm-up runs on another thread as before
+   * it started.
    */
   @Test
   void productsElsewhereAreUnaffected() throws InterruptedException {
@@ -58,6 +66,24 @@ class WarmUpTest {
       expected[s] = new float[m * n];
       Gemm.nn(m, n, k, as[s], 0, bs[s], 0, expected[s], 0, false);
     }
+    // LeNet's first layer at batch 40: 4.7M multiply-adds and 3M pooling units, both split
+    Conv2d conv = new Conv2d(1, 28, 28, 6, 5, 5, 1, 2);
+    Pool2d pool = new Pool2d(6, 28, 28, 2, 2);
+    int batch = 40;
+    float[] x = gaussian(r, batch * conv.inputSize());
+    float[] w = gaussian(r, conv.weightSize());
+    float[] bias = gaussian(r, 6);
+    float[] scratch = new float[conv.scratchSize(batch)];
+    float[] y = new float[batch * conv.outputSize()];
+    float[] pooled = new float[batch * pool.outputSize()];
+    int[] argmax = new int[pooled.length];
+    conv.forward(batch, x, 0, w, 0, bias, 0, y, 0, scratch);
+    pool.maxForward(batch, y, 0, pooled, 0, argmax, 0);
+    float[] expectedY = y.clone();
+    float[] expectedPooled = pooled.clone();
+    float[] dx = new float[batch * conv.inputSize()];
+    conv.backwardInput(batch, y, 0, w, 0, dx, 0, scratch);
+    float[] expectedDx = dx.clone();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread warm = new Thread(() -> {
       try {
@@ -73,6 +99,15 @@ class WarmUpTest {
       float[] c = new float[expected[s].length];
       Gemm.nn(shapes[s][0], shapes[s][1], shapes[s][2], as[s], 0, bs[s], 0, c, 0, false);
       assertArrayEquals(expected[s], c, "shape " + s + " while warming up");
+      if (checked % 4 == 0) {
+        java.util.Arrays.fill(y, 0f);
+        conv.forward(batch, x, 0, w, 0, bias, 0, y, 0, scratch);
+        assertArrayEquals(expectedY, y, "conv2d forward while warming up");
+        pool.maxForward(batch, y, 0, pooled, 0, argmax, 0);
+        assertArrayEquals(expectedPooled, pooled, "max pooling while warming up");
+        conv.backwardInput(batch, y, 0, w, 0, dx, 0, scratch);
+        assertArrayEquals(expectedDx, dx, "conv2d input gradient while warming up");
+      }
     }
     warm.join();
     assertEquals(null, failure.get());
