@@ -1,8 +1,12 @@
 package dev.nnc.bench;
 
+import dev.nnc.runtime.Batch;
 import dev.nnc.runtime.kernels.Kernels;
 import dev.nnc.runtime.kernels.Parallel;
-import java.util.SplittableRandom;
+import dev.nnc.runtime.optim.Optimizer;
+import dev.nnc.runtime.optim.OptimizerSpec;
+import dev.nnc.samples.LeNet;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,10 +21,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One LeNet-5 SGD training step on 1 thread, Vector API kernels: the HAND-WRITTEN step
- * {@link LeNetHandStep} on nnc's runtime kernels, standing in for the generated model until the
- * compiler emits LeNet; {@code benchmarks/pytorch_lenet.py} times the same network in PyTorch.
- * Inputs N(0, 1), labels uniform. {@link LeNetThreadsBench} times it on 1 and 2 threads.
+ * One LeNet-5 SGD training step on 1 thread, Vector API kernels: {@code generatedStep} is the
+ * model nnc generates from {@code generated-samples/src/main/nn/lenet.nn} (plain SGD, lr 0.01,
+ * as {@code benchmarks/pytorch_lenet.py}, which times the same network in PyTorch);
+ * {@code handWrittenStep} is a reference only, the same step written by hand on the runtime
+ * kernels ({@link LeNetHandStep}). Inputs N(0, 1), labels uniform. {@link LeNetThreadsBench}
+ * times the generated step on 1 and 2 threads.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -33,9 +39,10 @@ public class LeNetBench {
   @Param({"1", "32", "128"})
   public int batch;
 
+  LeNet model;
+  Optimizer optimizer;
+  Batch data;
   LeNetHandStep step;
-  float[] x;
-  int[] labels;
 
   @Setup
   public void setup() {
@@ -43,18 +50,21 @@ public class LeNetBench {
     if (!Kernels.useVector(true)) {
       throw new IllegalStateException("the Vector API kernel is not available");
     }
+    model = new LeNet();
+    model.initialize(42);
+    optimizer = OptimizerSpec.parse("sgd", Map.of("lr", 0.01)).create();
+    data = Programs.randomBatch(model, batch, 7);
     step = new LeNetHandStep(42, 0.01f);
-    SplittableRandom random = new SplittableRandom(7);
-    x = new float[batch * 784];
-    Programs.fill(x, random);
-    labels = new int[batch];
-    for (int i = 0; i < batch; i++) {
-      labels[i] = random.nextInt(10);
-    }
   }
 
   @Benchmark
+  public double generatedStep() {
+    return model.trainStep(data, optimizer);
+  }
+
+  /** The hand-written reference step on the same examples. */
+  @Benchmark
   public double handWrittenStep() {
-    return step.step(x, labels, batch);
+    return step.step(data.floats("x"), data.labels("y"), batch);
   }
 }

@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 
 /**
  * A LeNet-5 SGD training step written BY HAND on the runtime kernels ({@link Conv2d},
- * {@link Pool2d}, {@link Gemm}): a reference for tuning the kernels, and the stand-in for the
- * generated model in the benchmarks until the compiler emits LeNet. It is meant to be what the
- * compiler would emit (the same kernel calls and plain elementwise loops), not hand-fused code.
+ * {@link Pool2d}, {@link Gemm}): a reference for tuning the kernels, timed next to the generated
+ * model ({@code LeNetBench.handWrittenStep}). It is meant to be what the compiler would emit (the
+ * same kernel calls and plain elementwise loops), not hand-fused code.
  *
  * <p>Network (as PyTorch's in {@code benchmarks/pytorch_lenet.py}): x [1, 28, 28] → conv 5×5
  * (6 channels, padding 2) → ReLU → max-pool 2 → conv 5×5 (16 channels) → ReLU → max-pool 2 →

@@ -188,9 +188,35 @@ class TrainCommandTest {
    */
   @Test
   void mnistTrainsWithDefaultOptions() throws IOException {
+    Path mnist = mnistPrefix(12000, 2000);
+    CliRun r = CliRun.of("train", sample("mnist.nn"), "--data", "mnist:" + mnist,
+        "--epochs", "1").ok();
+    assertTrue(r.out().contains("12000 train / 2000 test examples"), r.out());
+    assertTrue(accuracy(r) > 0.85, r.out());
+    assertTrue(Double.parseDouble(finalLoss(r)) < 1, r.out());
+  }
+
+  @Test
+  void imageModelsReadMnistAndDigitsAsImages() throws IOException {
+    // LeNet's input is [1, 28, 28]: each MNIST image's 784 pixels, row-major
+    Path mnist = mnistPrefix(3000, 500);
+    CliRun lenet = CliRun.of("train", sample("lenet.nn"), "--data", "mnist:" + mnist,
+        "--epochs", "1").ok();
+    assertTrue(lenet.out().contains("3000 train / 500 test examples"), lenet.out());
+    assertTrue(accuracy(lenet) > 0.6, lenet.out());
+    // the digits CNN's input is [1, 8, 8]: the table's 64 pixels
+    CliRun digits = CliRun.of("train", sample("digits_cnn.nn"), "--epochs", "3").ok();
+    assertTrue(accuracy(digits) > 0.85, digits.out());
+    // an image model on data of another size names the image's shape
+    CliRun.of("train", sample("lenet.nn"), "--epochs", "1").userError(1,
+        "model input x [1, 28, 28] has 784 values per example but the data", "has 64 features");
+  }
+
+  /** The first {@code train} and {@code test} examples of MNIST, in a new directory. */
+  private Path mnistPrefix(int train, int test) throws IOException {
     Path mnist = Files.createDirectory(dir.resolve("mnist"));
     Path source = Path.of(data("mnist"));
-    for (String[] part : new String[][] {{"train", "12000"}, {"t10k", "2000"}}) {
+    for (String[] part : new String[][] {{"train", "" + train}, {"t10k", "" + test}}) {
       int n = Integer.parseInt(part[1]);
       byte[] images = dev.nnc.runtime.data.FileBytes.read(source.resolve(part[0]
           + "-images-idx3-ubyte.gz"));
@@ -199,11 +225,7 @@ class TrainCommandTest {
       Files.write(mnist.resolve(part[0] + "-images-idx3-ubyte"), idxPrefix(images, 16, n, 784));
       Files.write(mnist.resolve(part[0] + "-labels-idx1-ubyte"), idxPrefix(labels, 8, n, 1));
     }
-    CliRun r = CliRun.of("train", sample("mnist.nn"), "--data", "mnist:" + mnist,
-        "--epochs", "1").ok();
-    assertTrue(r.out().contains("12000 train / 2000 test examples"), r.out());
-    assertTrue(accuracy(r) > 0.85, r.out());
-    assertTrue(Double.parseDouble(finalLoss(r)) < 1, r.out());
+    return mnist;
   }
 
   /** The first {@code n} records of an IDX file: its header with the count set to n. */

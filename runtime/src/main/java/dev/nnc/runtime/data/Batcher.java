@@ -9,7 +9,9 @@ import java.util.List;
 /**
  * Fills a reusable {@link Batch} from a {@link Dataset}, batch by batch, in a (optionally shuffled)
  * order. Mapping: the features go to the batch's single input slot, the labels to its label slot
- * and the targets to its target slot; sizes and label ranges are checked up front.
+ * and the targets to its target slot; sizes and label ranges are checked up front. An input of
+ * shape [C, H, W] (an image) takes each row's features in row-major order, so MNIST's 784 pixels
+ * fill [1, 28, 28] and the digits table's 64 fill [1, 8, 8].
  */
 public final class Batcher {
   private final Dataset data;
@@ -28,7 +30,10 @@ public final class Batcher {
     this.target = optional(slots, Slot.Kind.TARGET);
     Slot in = slots.get(input);
     if (in.size() != data.featureCount()) {
-      throw new NncException("model input " + in.name() + " has " + in.size() + " values per example but the data ("
+      // an image input names its shape: its values are the data's features in row-major order
+      String shape = in.shape().length > 1 ? " " + dev.nnc.runtime.Shapes.toString(in.shape()) : "";
+      throw new NncException("model input " + in.name() + shape + " has " + in.size()
+          + " values per example but the data ("
           + data.name() + ") has " + data.featureCount() + " features");
     }
     if (label >= 0) {
