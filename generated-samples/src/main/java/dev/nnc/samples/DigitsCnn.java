@@ -221,7 +221,7 @@ public final class DigitsCnn implements Model {
     float[] conv2_b = this.conv2_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
+    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
     CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 512; i++) {
@@ -229,6 +229,7 @@ public final class DigitsCnn implements Model {
       }
     }
     POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
+    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
     CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
@@ -236,13 +237,14 @@ public final class DigitsCnn implements Model {
       }
     }
     POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 15: return x @ W + b;
+    // line 24: classify(...) -> Dense line 15: return x @ W + b;
     Gemm.nn(n, 10, 64, conv2, 0, classify_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t5[b * 10 + i] + classify_b[i];
       }
     }
+    // line 25: output probs = softmax(logits);
     // line 27: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
@@ -263,7 +265,7 @@ public final class DigitsCnn implements Model {
       }
     }
     for (int b = 0; b < n; b++) {
-      t7[b] = logits[b * 10 + y[b]];
+      t7[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
     }
     for (int b = 0; b < n; b++) {
       t8[b] = t6[b] - t7[b];
@@ -312,7 +314,7 @@ public final class DigitsCnn implements Model {
     // line 27: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t12, b * 10, (b + 1) * 10, 0.0f);
-      t12[b * 10 + y[b]] = t11[b];
+      t12[b * 10 + classIndex(y[b], 10, "y")] = t11[b];
     }
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
@@ -323,7 +325,7 @@ public final class DigitsCnn implements Model {
         dlogits[b * 10 + i] = t12[b * 10 + i] + t15;
       }
     }
-    // line 15: return x @ W + b; -- add gate
+    // line 24: classify(...) -> Dense line 15: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -331,31 +333,31 @@ public final class DigitsCnn implements Model {
         dclassify_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 15: return x @ W + b; -- matmul gate
+    // line 24: classify(...) -> Dense line 15: return x @ W + b; -- matmul gate
     Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t16, 0, false);
-    // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- max-pool gate (routes to the maximum)
+    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- max-pool gate (routes to the maximum)
     POOL2.maxBackward(n, t16, 0, argmax_, 0, t17, 0);
     // 2 steps in one pass over each example's 256 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- relu gate
+        // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- relu gate
         float t13 = step(t3[b * 256 + i]);
         t18[b * 256 + i] = t17[b * 256 + i] * t13;
       }
     }
-    // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
+    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
     CONV2.backwardInput(n, t18, 0, conv2_W, 0, dconv1, 0, scratch);
-    // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- max-pool gate (routes to the maximum)
+    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- max-pool gate (routes to the maximum)
     POOL1.maxBackward(n, dconv1, 0, argmax, 0, t19, 0);
     // 2 steps in one pass over each example's 512 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 512; i++) {
-        // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- relu gate
+        // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- relu gate
         float t14 = step(t1[b * 512 + i]);
         t20[b * 512 + i] = t19[b * 512 + i] * t14;
       }
     }
-    // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
+    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv1.W itself, no gradient is stored
       CONV1.updateWeights(n, x, 0, t20, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
@@ -381,6 +383,7 @@ public final class DigitsCnn implements Model {
         dconv1_b[i] += t21[b * 8 + i];
       }
     }
+    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv2.W itself, no gradient is stored
       CONV2.updateWeights(n, conv1, 0, t18, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
@@ -406,7 +409,7 @@ public final class DigitsCnn implements Model {
         dconv2_b[i] += t22[b * 16 + i];
       }
     }
-    // line 15: return x @ W + b; -- matmul gate
+    // line 24: classify(...) -> Dense line 15: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
       Gemm.tnUpdate(64, 10, n, conv2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
@@ -428,7 +431,7 @@ public final class DigitsCnn implements Model {
     float[] conv2_b = this.conv2_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
+    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
     CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 512; i++) {
@@ -436,6 +439,7 @@ public final class DigitsCnn implements Model {
       }
     }
     POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
+    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
     CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
@@ -443,14 +447,14 @@ public final class DigitsCnn implements Model {
       }
     }
     POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 15: return x @ W + b;
+    // line 24: classify(...) -> Dense line 15: return x @ W + b;
     Gemm.nn(n, 10, 64, conv2, 0, classify_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t5[b * 10 + i] + classify_b[i];
       }
     }
-    // line 27: loss cross_entropy(logits, y);
+    // line 25: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];

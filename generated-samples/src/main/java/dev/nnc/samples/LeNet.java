@@ -275,7 +275,7 @@ public final class LeNet implements Model {
     float[] fc2_b = this.fc2_b.f32();
     float[] fc3_W = this.fc3_W.f32();
     float[] fc3_b = this.fc3_b.f32();
-    // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
+    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
     CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
@@ -283,6 +283,7 @@ public final class LeNet implements Model {
       }
     }
     POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
+    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
     CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
@@ -290,7 +291,7 @@ public final class LeNet implements Model {
       }
     }
     POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 16: return x @ W + b;
+    // line 28: fc1(...) -> Dense line 16: return x @ W + b;
     Gemm.nn(n, 120, 400, conv2, 0, fc1_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
@@ -303,7 +304,7 @@ public final class LeNet implements Model {
         t6[b * 120 + i] = relu(fc1[b * 120 + i]);
       }
     }
-    // line 16: return x @ W + b;
+    // line 28: fc2(...) -> Dense line 16: return x @ W + b;
     Gemm.nn(n, 84, 120, t6, 0, fc2_W, 0, t7, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
@@ -316,13 +317,14 @@ public final class LeNet implements Model {
         t8[b * 84 + i] = relu(fc2[b * 84 + i]);
       }
     }
-    // line 16: return x @ W + b;
+    // line 28: fc3(...) -> Dense line 16: return x @ W + b;
     Gemm.nn(n, 10, 84, t8, 0, fc3_W, 0, t9, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t9[b * 10 + i] + fc3_b[i];
       }
     }
+    // line 29: output probs = softmax(logits);
     // line 31: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
@@ -343,7 +345,7 @@ public final class LeNet implements Model {
       }
     }
     for (int b = 0; b < n; b++) {
-      t11[b] = logits[b * 10 + y[b]];
+      t11[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
     }
     for (int b = 0; b < n; b++) {
       t12[b] = t10[b] - t11[b];
@@ -394,7 +396,7 @@ public final class LeNet implements Model {
     // line 31: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t16, b * 10, (b + 1) * 10, 0.0f);
-      t16[b * 10 + y[b]] = t15[b];
+      t16[b * 10 + classIndex(y[b], 10, "y")] = t15[b];
     }
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
@@ -405,7 +407,7 @@ public final class LeNet implements Model {
         dlogits[b * 10 + i] = t16[b * 10 + i] + t21;
       }
     }
-    // line 16: return x @ W + b; -- add gate
+    // line 28: fc3(...) -> Dense line 16: return x @ W + b; -- add gate
     float[] dfc3_b = this.fc3_b.gradF32();
     fill(dfc3_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -413,7 +415,7 @@ public final class LeNet implements Model {
         dfc3_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 16: return x @ W + b; -- matmul gate
+    // line 28: fc3(...) -> Dense line 16: return x @ W + b; -- matmul gate
     Gemm.nt(n, 84, 10, dlogits, 0, fc3_W, 0, t22, 0, false);
     // 2 steps in one pass over each example's 84 elements
     for (int b = 0; b < n; b++) {
@@ -423,7 +425,7 @@ public final class LeNet implements Model {
         dfc2[b * 84 + i] = t22[b * 84 + i] * t17;
       }
     }
-    // line 16: return x @ W + b; -- add gate
+    // line 28: fc2(...) -> Dense line 16: return x @ W + b; -- add gate
     float[] dfc2_b = this.fc2_b.gradF32();
     fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -431,7 +433,7 @@ public final class LeNet implements Model {
         dfc2_b[i] += dfc2[b * 84 + i];
       }
     }
-    // line 16: return x @ W + b; -- matmul gate
+    // line 28: fc2(...) -> Dense line 16: return x @ W + b; -- matmul gate
     Gemm.nt(n, 120, 84, dfc2, 0, fc2_W, 0, t23, 0, false);
     // 2 steps in one pass over each example's 120 elements
     for (int b = 0; b < n; b++) {
@@ -441,7 +443,7 @@ public final class LeNet implements Model {
         dfc1[b * 120 + i] = t23[b * 120 + i] * t18;
       }
     }
-    // line 16: return x @ W + b; -- add gate
+    // line 28: fc1(...) -> Dense line 16: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
     fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -449,31 +451,31 @@ public final class LeNet implements Model {
         dfc1_b[i] += dfc1[b * 120 + i];
       }
     }
-    // line 16: return x @ W + b; -- matmul gate
+    // line 28: fc1(...) -> Dense line 16: return x @ W + b; -- matmul gate
     Gemm.nt(n, 400, 120, dfc1, 0, fc1_W, 0, dfeatures, 0, false);
-    // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- max-pool gate (routes to the maximum)
+    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- max-pool gate (routes to the maximum)
     POOL2.maxBackward(n, dfeatures, 0, argmax_, 0, t24, 0);
     // 2 steps in one pass over each example's 1600 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
-        // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- relu gate
+        // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- relu gate
         float t19 = step(t3[b * 1600 + i]);
         t25[b * 1600 + i] = t24[b * 1600 + i] * t19;
       }
     }
-    // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
+    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
     CONV2.backwardInput(n, t25, 0, conv2_W, 0, dconv1, 0, scratch);
-    // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- max-pool gate (routes to the maximum)
+    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- max-pool gate (routes to the maximum)
     POOL1.maxBackward(n, dconv1, 0, argmax, 0, t26, 0);
     // 2 steps in one pass over each example's 4704 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
-        // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- relu gate
+        // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- relu gate
         float t20 = step(t1[b * 4704 + i]);
         t27[b * 4704 + i] = t26[b * 4704 + i] * t20;
       }
     }
-    // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
+    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv1.W itself, no gradient is stored
       CONV1.updateWeights(n, x, 0, t27, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
@@ -499,6 +501,7 @@ public final class LeNet implements Model {
         dconv1_b[i] += t28[b * 6 + i];
       }
     }
+    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv2.W itself, no gradient is stored
       CONV2.updateWeights(n, conv1, 0, t25, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
@@ -524,7 +527,7 @@ public final class LeNet implements Model {
         dconv2_b[i] += t29[b * 16 + i];
       }
     }
-    // line 16: return x @ W + b; -- matmul gate
+    // line 28: fc1(...) -> Dense line 16: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc1.W itself, no gradient is stored
       Gemm.tnUpdate(400, 120, n, conv2, 0, dfc1, 0, this.fc1_W.f32(), 0, -sgdRate);
@@ -532,6 +535,7 @@ public final class LeNet implements Model {
       float[] dfc1_W = this.fc1_W.gradF32();
       Gemm.tn(400, 120, n, conv2, 0, dfc1, 0, dfc1_W, 0, false);
     }
+    // line 28: fc2(...) -> Dense line 16: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc2.W itself, no gradient is stored
       Gemm.tnUpdate(120, 84, n, t6, 0, dfc2, 0, this.fc2_W.f32(), 0, -sgdRate);
@@ -547,7 +551,7 @@ public final class LeNet implements Model {
   private void computeGradients1(Batch batch) {
     int n = batch.size();
     float[] x = batch.floats(0);
-    // line 16: return x @ W + b; -- matmul gate
+    // line 28: fc3(...) -> Dense line 16: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc3.W itself, no gradient is stored
       Gemm.tnUpdate(84, 10, n, t8, 0, dlogits, 0, this.fc3_W.f32(), 0, -sgdRate);
@@ -581,7 +585,7 @@ public final class LeNet implements Model {
     float[] fc2_b = this.fc2_b.f32();
     float[] fc3_W = this.fc3_W.f32();
     float[] fc3_b = this.fc3_b.f32();
-    // line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
+    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
     CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
@@ -589,6 +593,7 @@ public final class LeNet implements Model {
       }
     }
     POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
+    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
     CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
@@ -596,7 +601,7 @@ public final class LeNet implements Model {
       }
     }
     POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 16: return x @ W + b;
+    // line 28: fc1(...) -> Dense line 16: return x @ W + b;
     Gemm.nn(n, 120, 400, conv2, 0, fc1_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
@@ -609,7 +614,7 @@ public final class LeNet implements Model {
         t6[b * 120 + i] = relu(fc1[b * 120 + i]);
       }
     }
-    // line 16: return x @ W + b;
+    // line 28: fc2(...) -> Dense line 16: return x @ W + b;
     Gemm.nn(n, 84, 120, t6, 0, fc2_W, 0, t7, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
@@ -622,14 +627,14 @@ public final class LeNet implements Model {
         t8[b * 84 + i] = relu(fc2[b * 84 + i]);
       }
     }
-    // line 16: return x @ W + b;
+    // line 28: fc3(...) -> Dense line 16: return x @ W + b;
     Gemm.nn(n, 10, 84, t8, 0, fc3_W, 0, t9, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t9[b * 10 + i] + fc3_b[i];
       }
     }
-    // line 31: loss cross_entropy(logits, y);
+    // line 29: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
