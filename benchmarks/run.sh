@@ -3,6 +3,8 @@
 #
 #   benchmarks/run.sh [extra JMH arguments, e.g. a benchmark regex]
 #
+# NNC_BENCH_ROUNDS=N sets the number of paired rounds of step 5 (default 5).
+#
 # 1. installs PyTorch, numpy and the OpenMP OpenBLAS with apt-get if /usr/bin/python3 cannot
 #    import them (needs root; see ../shared/PEERS.md for why these packages);
 # 2. builds benchmarks/target/benchmarks.jar (offline if possible; never `mvn install`);
@@ -20,7 +22,9 @@
 #    on 2 threads (benchmarks/target/jmh-round-N.json, benchmarks/target/pytorch-round-N.json,
 #    benchmarks/target/pytorch-lenet-round-N.json). This shared
 #    machine has slow spells of seconds to minutes, so each pair shares one as far as possible;
-# 6. writes BENCHMARKS.md with benchmarks/report.py (judged ratios: median of the rounds).
+# 6. writes BENCHMARKS.md with benchmarks/report.py (judged ratios: median of the rounds), and
+#    appends the section "Training on Apache Spark" that spark/bench.sh wrote
+#    (spark/target/BENCHMARKS-spark.md) if it has been run: run spark/bench.sh first.
 #
 # About 40 minutes on a 2-core machine. Timings are never asserted anywhere: this is not a test.
 set -euo pipefail
@@ -74,7 +78,7 @@ java -jar target/benchmarks.jar -e 'MlpVectorBench|MlpThreadsBench|LeNetBench.ge
   -rf json -rff target/jmh.json "$@"
 
 step "5/6 paired rounds: each judged nnc benchmark next to its PyTorch or numpy counterpart"
-rounds=5
+rounds=${NNC_BENCH_ROUNDS:-5}
 peers target/pytorch-1.json
 jmh() { java -jar target/benchmarks.jar "$@"; }
 merge_jmh() {
@@ -159,4 +163,10 @@ done
 step "6/6 report"
 "$python" report.py target/jmh.json "target/pytorch-0.json,target/pytorch-1.json,$round_peers" "$root/BENCHMARKS.md" \
   target/loadavg-before.txt "$round_files" "$round_peers" "$lenet_peer_files"
+spark_section="$root/spark/target/BENCHMARKS-spark.md"
+if [ -f "$spark_section" ]; then
+  printf '\n' >> "$root/BENCHMARKS.md"
+  cat "$spark_section" >> "$root/BENCHMARKS.md"
+  echo "appended $spark_section" >&2
+fi
 echo "wrote $root/BENCHMARKS.md" >&2

@@ -89,15 +89,15 @@ class IncrementalImportsTest {
     project();
     assertEquals(new IncrementalBuild.Result(4, 4, 0, 0), build(), log.text());
     String net = generated("p/Net.java");
-    assertTrue(net.contains("// layers.nn line 4: return s * x;"), "imported line named: " + net);
-    assertTrue(net.contains("// nn.nn line "), "the standard library's lines: " + net);
+    assertTrue(net.contains(" layers.nn line 4: return s * x;"), "imported line named: " + net);
+    assertTrue(net.contains(" nn.nn line "), "the standard library's lines: " + net);
     assertEquals(0, build().regenerated(), "nothing changed: " + log.text());
 
     // the layer moves down two lines: the importers' comments change with it
     source("layers.nn", "\n\n" + LAYERS);
     IncrementalBuild.Result r = build();
     assertEquals(3, r.regenerated(), "layers.nn, net.nn and sub/uses.nn: " + log.text());
-    assertTrue(generated("p/Net.java").contains("// layers.nn line 6: return s * x;"));
+    assertTrue(generated("p/Net.java").contains(" layers.nn line 6: return s * x;"));
     assertEquals(0, build().regenerated(), log.text());
   }
 
