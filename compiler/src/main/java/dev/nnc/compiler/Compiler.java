@@ -276,18 +276,30 @@ public final class Compiler {
     return new CheckResult(source, d.all(), null);
   }
 
-  /** Reads a file as strict UTF-8; invalid bytes are reported, not guessed at. */
+  /** The byte order mark some editors (Notepad, for one) put at the start of UTF-8 files. */
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+  /**
+   * Reads a {@code .nn} file as strict UTF-8, skipping a leading byte order mark; null when the
+   * bytes are not valid UTF-8 (invalid bytes are reported, not guessed at). Every reader of
+   * {@code .nn} files (the command line, imports, the Maven plugin) reads through here, so that
+   * all of them accept the same files.
+   */
   public static SourceFile read(Path path, String displayName) throws IOException {
     byte[] bytes = Files.readAllBytes(path);
+    String text;
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
+      text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
-      return new SourceFile(displayName, text);
     } catch (CharacterCodingException e) {
       return null;
     }
+    if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) {
+      text = text.substring(1);
+    }
+    return new SourceFile(displayName, text);
   }
 
   /**
