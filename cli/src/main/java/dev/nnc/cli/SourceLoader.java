@@ -16,9 +16,6 @@ import java.util.Set;
  * diagnostics.
  */
 final class SourceLoader {
-  /** The byte order mark some editors put at the start of UTF-8 files. */
-  private static final char BOM = '\uFEFF';
-
   private SourceLoader() {}
 
   /** The checked file; prints diagnostics and throws {@link UserError} if it has errors. */
@@ -101,17 +98,13 @@ final class SourceLoader {
   }
 
   /**
-   * The text of {@code file} named as given, with a leading byte order mark skipped; null when
-   * it is not valid UTF-8. A file that cannot be read is a {@link UserError} naming it.
+   * The text of {@code file} named as given, as {@link Compiler#read} decodes it; null when it
+   * is not valid UTF-8. A file that cannot be read is a {@link UserError} naming it.
    */
   static SourceFile read(Path file) {
     try {
       InputFile.check(file);
-      SourceFile source = Compiler.read(file, file.toString());
-      if (source != null && !source.text().isEmpty() && source.text().charAt(0) == BOM) {
-        source = new SourceFile(source.name(), source.text().substring(1));
-      }
-      return source;
+      return Compiler.read(file, file.toString());
     } catch (NncException e) {
       throw new UserError(e.getMessage());
     } catch (IOException e) {

@@ -143,4 +143,37 @@ class OutputTargetsTest {
     assertEquals("", r.out());
     assertFalse(Files.exists(out), "nothing is written");
   }
+
+  /**
+   * fn f's gradient test class is FGradientTest, the class of fn f_gradient_test: the Maven
+   * plugin would put both in one package. compile does not write tests, but reports the clash
+   * too, so that a file compiles in every tool or in none.
+   */
+  @Test
+  void aClassNamedLikeAGradientTestClassWritesNothing() throws IOException {
+    Path a = file("a.nn", "fn f(x) = x * x;\n");
+    Path b = file("b.nn", "\nfn f_gradient_test(x) = x;\n");
+    Path out = dir.resolve("out");
+    CliRun r = CliRun.of("compile", a.toString(), b.toString(), "-d", out.toString(),
+        "--package", "p");
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(r.err().startsWith(b + ":2:4: error: fn f_gradient_test would generate class"
+        + " p.FGradientTest, which is the gradient test class of fn f at " + a + ":1:4"), r.err());
+    assertTrue(r.err().contains("fn f_gradient_test(x) = x;\n   ^"), r.err());
+    r.assertNoStackTrace();
+    assertFalse(Files.exists(out), "nothing is written");
+  }
+
+  /** F.java and f.java are one file on a case-insensitive file system. */
+  @Test
+  void namesThatDifferOnlyInCaseAcrossFilesWriteNothing() throws IOException {
+    Path a = file("a.nn", "fn foo(x) = x;\n");
+    Path b = file("b.nn", "fn Foo(x) = 2 * x;\n");
+    Path out = dir.resolve("out");
+    CliRun r = CliRun.of("compile", a.toString(), b.toString(), "-d", out.toString());
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(r.err().startsWith(b + ":1:4: error: fn Foo would generate class Foo, which the"
+        + " declaration at " + a + ":1:4 already generates"), r.err());
+    assertFalse(Files.exists(out), "nothing is written");
+  }
 }

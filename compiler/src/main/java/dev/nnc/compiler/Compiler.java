@@ -11,6 +11,7 @@ import dev.nnc.compiler.diag.Diagnostics;
 import dev.nnc.compiler.diag.SourceFile;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.emit.FunctionEmitter;
+import dev.nnc.compiler.emit.GradientTestEmitter;
 import dev.nnc.compiler.emit.JavaNames;
 import dev.nnc.compiler.emit.SizeLimits;
 import dev.nnc.compiler.emit.ModelEmitter;
@@ -157,6 +158,11 @@ public final class Compiler {
     }
     Diagnostics collisions = new Diagnostics();
     java.util.Map<String, SourceSpan> taken = new java.util.HashMap<>();
+    // The gradient test classes tools generate next to them, by name, with their declarations:
+    // reserved whether or not a tool writes tests, so that a file generates without errors in
+    // every tool, and for every test class path, or in none.
+    java.util.Map<String, SourceSpan> tests = new java.util.HashMap<>();
+    java.util.Map<String, String> testOf = new java.util.HashMap<>();
     for (Unit unit : units) {
       CheckedProgram program = unit.checked().program();
       List<SourceSpan> spans = new java.util.ArrayList<>();
@@ -176,10 +182,29 @@ public final class Compiler {
         String qualified = qualify(unit.packageName(), classes.get(i));
         SourceSpan previous = taken.putIfAbsent(qualified.toLowerCase(java.util.Locale.ROOT),
             spans.get(i));
+        String remedy = "; rename one of them"
+            + (units.size() > 1 ? " or generate them into different packages" : "");
         if (previous != null) {
           collisions.error(spans.get(i), what.get(i) + " would generate class " + qualified
-              + ", which the declaration at " + previous.position() + " already generates; rename one"
-              + " of them" + (units.size() > 1 ? " or generate them into different packages" : ""));
+              + ", which the declaration at " + previous.position() + " already generates"
+              + remedy);
+          continue;
+        }
+        String test = GradientTestEmitter.testClassName(qualified);
+        String key = qualified.toLowerCase(java.util.Locale.ROOT);
+        String testKey = test.toLowerCase(java.util.Locale.ROOT);
+        SourceSpan tested = tests.get(key);
+        SourceSpan testedBy = taken.get(testKey);
+        if (tested != null) {
+          collisions.error(spans.get(i), what.get(i) + " would generate class " + qualified
+              + ", which is the gradient test class of " + testOf.get(key) + " at "
+              + tested.position() + remedy);
+        } else if (testedBy != null) {
+          collisions.error(spans.get(i), what.get(i) + " would have gradient test class " + test
+              + ", which the declaration at " + testedBy.position() + " generates" + remedy);
+        } else {
+          tests.put(testKey, spans.get(i));
+          testOf.put(testKey, what.get(i));
         }
       }
     }
@@ -276,18 +301,30 @@ public final class Compiler {
     return new CheckResult(source, d.all(), null);
   }
 
-  /** Reads a file as strict UTF-8; invalid bytes are reported, not guessed at. */
+  /** The byte order mark some editors (Notepad, for one) put at the start of UTF-8 files. */
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
+
+  /**
+   * Reads a {@code .nn} file as strict UTF-8, skipping a leading byte order mark; null when the
+   * bytes are not valid UTF-8 (invalid bytes are reported, not guessed at). Every reader of
+   * {@code .nn} files (the command line, imports, the Maven plugin) reads through here, so that
+   * all of them accept the same files.
+   */
   public static SourceFile read(Path path, String displayName) throws IOException {
     byte[] bytes = Files.readAllBytes(path);
+    String text;
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
+      text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
-      return new SourceFile(displayName, text);
     } catch (CharacterCodingException e) {
       return null;
     }
+    if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) {
+      text = text.substring(1);
+    }
+    return new SourceFile(displayName, text);
   }
 
   /**

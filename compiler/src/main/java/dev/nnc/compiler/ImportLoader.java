@@ -42,9 +42,6 @@ final class ImportLoader {
 
   private static final String STANDARD_LIBRARY_RESOURCE = "/dev/nnc/compiler/stdlib/nn.nn";
 
-  /** The byte order mark some editors put at the start of UTF-8 files. */
-  private static final char BOM = '\uFEFF';
-
   /** The outcome: the linked main file (null after errors) and every file read, main first. */
   record Loaded(Module main, Map<String, SourceFile> files) {}
 
@@ -173,9 +170,6 @@ final class ImportLoader {
       } else {
         SourceFile source = Compiler.read(location, name);
         if (source != null) {
-          if (!source.text().isEmpty() && source.text().charAt(0) == BOM) {
-            source = new SourceFile(name, source.text().substring(1));
-          }
           files.putIfAbsent(name, source);
           return source;
         }

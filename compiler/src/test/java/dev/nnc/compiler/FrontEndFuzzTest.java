@@ -227,10 +227,13 @@ class FrontEndFuzzTest {
       Compiler.CheckResult result = checkBytes("invalid UTF-8 #" + i, bytes);
       assertFalse(result.ok(), "invalid UTF-8 accepted");
     }
-    // Valid multi-byte UTF-8 and a byte-order mark are text, reported as unexpected characters.
+    // Valid multi-byte UTF-8 is text, reported as unexpected characters; a leading byte order
+    // mark is skipped, and one anywhere else is an unexpected character.
     checkBytes("utf-8 letters", "fn f(x) = x * \u00e9\u4e2d\ud83d\ude00;\n"
         .getBytes(StandardCharsets.UTF_8));
-    checkBytes("bom", "\ufefffn f(x) = x;\n".getBytes(StandardCharsets.UTF_8));
+    assertTrue(checkBytes("bom", "\ufefffn f(x) = x;\n".getBytes(StandardCharsets.UTF_8)).ok());
+    assertFalse(checkBytes("inner bom", "fn f(x) = \ufeffx;\n".getBytes(StandardCharsets.UTF_8))
+        .ok());
   }
 
   // ---- mutations of real programs ----

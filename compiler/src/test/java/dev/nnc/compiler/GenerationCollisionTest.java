@@ -53,4 +53,48 @@ class GenerationCollisionTest {
         () -> Compiler.generate(u.checked(), "", true));
     assertTrue(e.getMessage().contains("c.nn:2:4"), e.getMessage());
   }
+
+  @Test
+  void aClassNamedLikeAnotherDeclarationsGradientTestCollides() {
+    // fn f's gradient test is FGradientTest, the class of fn f_gradient_test: in the Maven
+    // plugin one is a main and the other a test source of one package, and the test class
+    // would hide the main class on the test class path.
+    Compiler.Generation g = Compiler.generate(List.of(unit("a.nn", "fn f(x) = x * x;\n", "p"),
+        unit("b.nn", "\n\nfn f_gradient_test(x) = x;\n", "p")), true, ElementType.F32);
+    assertFalse(g.ok());
+    assertTrue(g.sources().isEmpty(), "nothing is generated when classes collide");
+    assertEquals(1, g.diagnostics().size(), g.render());
+    assertTrue(g.render().startsWith("b.nn:3:4: error: fn f_gradient_test would generate class"
+        + " p.FGradientTest, which is the gradient test class of fn f at a.nn:1:4; rename one of"
+        + " them or generate them into different packages"), g.render());
+    assertTrue(g.render().contains("fn f_gradient_test(x) = x;"), g.render());
+  }
+
+  @Test
+  void theCollisionIsFoundInEitherOrderAndIgnoringCase() {
+    Compiler.Generation g = Compiler.generate(List.of(
+        unit("m.nn", "model net_gradienttest {\n  input x: [3];\n  target t: [1];\n"
+            + "  param w: [3, 1] init normal(0.5);\n  output y = x @ w;\n"
+            + "  loss sum((y - t)^2);\n}\nfn net(x) = x;\n", "")), true, ElementType.F32);
+    assertEquals(1, g.diagnostics().size(), g.render());
+    // The fn comes first in generation order, then the model: the model is the later one.
+    assertTrue(g.render().startsWith("m.nn:1:7: error: model net_gradienttest would generate"
+        + " class NetGradienttest, which is the gradient test class of fn net at m.nn:8:4; rename"
+        + " one of them\n"), g.render());
+
+    Compiler.Generation h = Compiler.generate(List.of(unit("x.nn", "fn g_gradient_test(x) = x;\n",
+        "q"), unit("y.nn", "fn g(x) = 2 * x;\n", "q")), true, ElementType.F32);
+    assertEquals(1, h.diagnostics().size(), h.render());
+    assertTrue(h.render().startsWith("y.nn:1:4: error: fn g would have gradient test class"
+        + " q.GGradientTest, which the declaration at x.nn:1:4 generates"), h.render());
+  }
+
+  @Test
+  void gradientTestNamesInOtherPackagesOrOfOtherNamesDoNotCollide() {
+    Compiler.Generation g = Compiler.generate(List.of(unit("a.nn", "fn f(x) = x;\n", "p.a"),
+        unit("b.nn", "fn f_gradient_test(x) = x;\nfn f_gradient_test_gradient(x) = x;\n",
+            "p.b")), true, ElementType.F32);
+    assertTrue(g.ok(), g.render());
+    assertEquals(3, g.sources().size());
+  }
 }

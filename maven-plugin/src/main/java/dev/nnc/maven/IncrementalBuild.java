@@ -260,7 +260,10 @@ final class IncrementalBuild {
     return result;
   }
 
-  /** Unchanged files whose remembered classes a newly generated class would replace. */
+  /**
+   * Unchanged files whose remembered classes a newly generated class would replace, or whose
+   * gradient test classes (reserved whether or not tests are written) would clash with one.
+   */
   private static Set<String> unchangedClashes(Compiler.Generation generation, Set<String> all,
       Set<String> checked, BuildState previous) {
     Map<String, String> owners = new HashMap<>();
@@ -271,15 +274,19 @@ final class IncrementalBuild {
             String name = entry.substring("main:".length(), entry.length() - ".java".length())
                 .replace('/', '.');
             owners.put(name.toLowerCase(Locale.ROOT), key);
+            owners.put(GradientTestEmitter.testClassName(name).toLowerCase(Locale.ROOT), key);
           }
         }
       }
     }
     Set<String> clashing = new LinkedHashSet<>();
     for (Compiler.GeneratedSource s : generation.sources()) {
-      String owner = owners.get(s.qualifiedName().toLowerCase(Locale.ROOT));
-      if (owner != null) {
-        clashing.add(owner);
+      for (String name : List.of(s.qualifiedName(),
+          GradientTestEmitter.testClassName(s.qualifiedName()))) {
+        String owner = owners.get(name.toLowerCase(Locale.ROOT));
+        if (owner != null) {
+          clashing.add(owner);
+        }
       }
     }
     return clashing;
@@ -308,8 +315,10 @@ final class IncrementalBuild {
       if (options.tests()) {
         String test = GradientTestEmitter.emit(g.qualifiedName(),
             Path.of(file).getFileName().toString()).toString();
-        entries.add("test:" + path + "GradientTest.java");
-        writes.put("test:" + path + "GradientTest.java", test.getBytes(StandardCharsets.UTF_8));
+        String testEntry = "test:"
+            + GradientTestEmitter.testClassName(g.qualifiedName()).replace('.', '/') + ".java";
+        entries.add(testEntry);
+        writes.put(testEntry, test.getBytes(StandardCharsets.UTF_8));
       }
     }
     return outputs;

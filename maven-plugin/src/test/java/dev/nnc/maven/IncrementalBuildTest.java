@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nnc.compiler.Compiler;
 import dev.nnc.compiler.ir.ElementType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -254,5 +255,69 @@ class IncrementalBuildTest {
     Files.createSymbolicLink(src().resolve("shared"), real);
     assertEquals(1, build().regenerated(), log.text());
     assertTrue(generated("p/shared/S.java").contains("package p.shared;"));
+  }
+
+  /** Issue 15 item 13: the command line skipped a byte order mark, the plugin rejected it. */
+  @Test
+  void aSourceStartingWithAByteOrderMarkGenerates() throws Exception {
+    Path file = src().resolve("bom.nn");
+    Files.createDirectories(src());
+    Files.write(file, "\uFEFFimport \"lib.nn\";\nfn f(x) = sq(x) + 1;\n"
+        .getBytes(StandardCharsets.UTF_8));
+    Files.write(src().resolve("lib.nn"), "\uFEFFfn sq(x) = x * x;\n"
+        .getBytes(StandardCharsets.UTF_8));
+    IncrementalBuild.Result r = build(true);
+    assertEquals(new IncrementalBuild.Result(2, 2, 0, 0), r, log.text());
+    assertTrue(generated("p/F.java").startsWith(Compiler.GENERATED_MARKER), generated("p/F.java"));
+    assertTrue(generated("p/F.java").contains("class F"), generated("p/F.java"));
+    assertTrue(Files.exists(testOut().resolve("p/FGradientTest.java")));
+  }
+
+  /**
+   * fn f's gradient test p.FGradientTest (a test source) and fn f_gradient_test's class
+   * p.FGradientTest (a main source) are one class on the test class path, the test hiding the
+   * other: an error naming both, also without tests, and also when one file is unchanged.
+   */
+  @Test
+  void aClassNamedLikeAGradientTestClassIsAnErrorNamingBoth() throws Exception {
+    source("m.nn", "fn f(x) = x * x;\n");
+    source("n.nn", "\nfn f_gradient_test(x) = x;\n");
+    for (boolean tests : new boolean[] {true, false}) {
+      IncrementalBuild.Result r = build(tests);
+      assertEquals(1, r.errors(), log.text());
+      List<String> errors = log.at("[ERROR]");
+      assertEquals(1, errors.size(), log.text());
+      assertTrue(errors.get(0).contains(src().resolve("n.nn") + ":2:4: error: fn f_gradient_test"
+          + " would generate class p.FGradientTest, which is the gradient test class of fn f at "
+          + src().resolve("m.nn") + ":1:4"), errors.get(0));
+      assertFalse(Files.exists(out()), "nothing is written");
+      assertFalse(Files.exists(testOut()), "nothing is written");
+    }
+  }
+
+  @Test
+  void aNewFileCollidingWithAnUnchangedFilesGradientTestIsAnError() throws Exception {
+    source("m.nn", "fn f(x) = x * x;\n");
+    assertEquals(1, build(true).regenerated());
+    source("n.nn", "fn f_gradient_test(x) = x;\n");
+    IncrementalBuild.Result r = build(true);
+    assertEquals(1, r.errors(), log.text());
+    assertTrue(log.text().contains(src().resolve("n.nn") + ":1:4: error: fn f_gradient_test"
+        + " would generate class p.FGradientTest, which is the gradient test class of fn f at "
+        + src().resolve("m.nn") + ":1:4"), log.text());
+    assertTrue(Files.exists(testOut().resolve("p/FGradientTest.java")), "the test is kept");
+    assertFalse(Files.exists(out().resolve("p/FGradientTest.java")), "nothing is written");
+
+    // The other way round: the unchanged file's class is the new file's test class.
+    Files.delete(src().resolve("n.nn"));
+    Files.delete(src().resolve("m.nn"));
+    source("a.nn", "fn g_gradient_test(x) = x;\n");
+    assertEquals(0, build(true).errors(), log.text());
+    source("b.nn", "fn g(x) = 2 * x;\n");
+    r = build(true);
+    assertEquals(1, r.errors(), log.text());
+    assertTrue(log.text().contains(src().resolve("b.nn") + ":1:4: error: fn g would have"
+        + " gradient test class p.GGradientTest, which the declaration at "
+        + src().resolve("a.nn") + ":1:4 generates"), log.text());
   }
 }

@@ -17,7 +17,15 @@ public final class GradientTestEmitter {
 
   private GradientTestEmitter() {}
 
-  /** The test class {@code <ClassName>GradientTest} for generated class {@code qualifiedName}. */
+  /**
+   * The qualified name of the test class for generated class {@code qualifiedName}: the same
+   * package, and the class's simple name followed by {@code GradientTest}.
+   */
+  public static String testClassName(String qualifiedName) {
+    return qualifiedName + "GradientTest";
+  }
+
+  /** The test class {@link #testClassName} for generated class {@code qualifiedName}. */
   public static JavaFile emit(String qualifiedName, String sourceFileName) {
     int dot = qualifiedName.lastIndexOf('.');
     String packageName = dot < 0 ? "" : qualifiedName.substring(0, dot);
@@ -25,7 +33,8 @@ public final class GradientTestEmitter {
     ClassName target = ClassName.get(packageName, simple);
     // The seed depends only on the class name, so the generated test is deterministic.
     long seed = Integer.toUnsignedLong(simple.hashCode());
-    TypeSpec test = TypeSpec.classBuilder(simple + "GradientTest")
+    String testName = testClassName(qualifiedName);
+    TypeSpec test = TypeSpec.classBuilder(testName.substring(testName.lastIndexOf('.') + 1))
         .addJavadoc("Checks the gradients of {@link $T} against central finite differences.\n",
             target)
         .addMethod(MethodSpec.methodBuilder("gradientsMatchFiniteDifferences")
