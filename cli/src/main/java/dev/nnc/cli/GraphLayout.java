@@ -207,11 +207,17 @@ final class GraphLayout {
   }
 
   private static void add(List<double[]> points, Rect origin, double x, double y) {
-    double[] p = {origin.x() + x, origin.y() + y};
+    // snapped to a fine grid: ELK can end a horizontal stretch one ulp off its start, and a
+    // stretch must be exactly level for the writer to find the wire under its label
+    double[] p = {snap(origin.x() + x), snap(origin.y() + y)};
     if (points.isEmpty() || points.get(points.size() - 1)[0] != p[0]
         || points.get(points.size() - 1)[1] != p[1]) {
       points.add(p);
     }
+  }
+
+  private static double snap(double v) {
+    return Math.round(v * 1e6) / 1e6;
   }
 
   /** The rectangle of {@code node} in the coordinates of the whole picture. */
