@@ -83,9 +83,11 @@ final class GraphLayout {
     root.setProperty(CoreOptions.SPACING_NODE_NODE, 18.0);
     root.setProperty(CoreOptions.SPACING_EDGE_LABEL, 2.0);
     root.setProperty(CoreOptions.SPACING_EDGE_EDGE, 8.0);
-    root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 14.0);
-    root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 8.0);
-    root.setProperty(LayeredOptions.SPACING_EDGE_EDGE_BETWEEN_LAYERS, 8.0);
+    // tight between layers: a model has twice as many layers as boxes in a row (every wire's
+    // label takes a layer of its own), so each point saved here is saved some twenty times
+    root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 6.0);
+    root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 4.0);
+    root.setProperty(LayeredOptions.SPACING_EDGE_EDGE_BETWEEN_LAYERS, 4.0);
     root.setProperty(CoreOptions.PADDING, new org.eclipse.elk.core.math.ElkPadding(MARGIN));
 
     Map<String, ElkNode> groups = new LinkedHashMap<>();
@@ -104,8 +106,11 @@ final class GraphLayout {
       slots.merge(w.to(), w.slot() + 1, Math::max);
     }
     for (Picture.Box b : picture.boxes()) {
-      ElkNode parent = b.group() != null && groups.containsKey(b.group()) ? groups.get(b.group())
-          : root;
+      // A layer instance's weights stay outside its frame, just left of it: ELK lays a nested
+      // box out as one block in a single layer of the whole, so weights inside it would cost the
+      // frame a layer of its own (and push what else reads them, fc1.W^2, past the frame).
+      ElkNode parent = b.kind() != Picture.Kind.INPUT && b.group() != null
+          && groups.containsKey(b.group()) ? groups.get(b.group()) : root;
       ElkNode node = ElkGraphUtil.createNode(parent);
       node.setIdentifier(b.id());
       Rect size = boxSize(b);
@@ -202,11 +207,17 @@ final class GraphLayout {
   }
 
   private static void add(List<double[]> points, Rect origin, double x, double y) {
-    double[] p = {origin.x() + x, origin.y() + y};
+    // snapped to a fine grid: ELK can end a horizontal stretch one ulp off its start, and a
+    // stretch must be exactly level for the writer to find the wire under its label
+    double[] p = {snap(origin.x() + x), snap(origin.y() + y)};
     if (points.isEmpty() || points.get(points.size() - 1)[0] != p[0]
         || points.get(points.size() - 1)[1] != p[1]) {
       points.add(p);
     }
+  }
+
+  private static double snap(double v) {
+    return Math.round(v * 1e6) / 1e6;
   }
 
   /** The rectangle of {@code node} in the coordinates of the whole picture. */

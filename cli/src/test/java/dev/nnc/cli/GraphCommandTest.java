@@ -233,6 +233,40 @@ class GraphCommandTest {
     SvgCheck.check(graph(CliRun.sample("mnist.nn"), "mnist.svg"));
   }
 
+  /** The largest picture nnc should draw for the MNIST MLP: one screen. */
+  private static final double SCREEN_WIDTH = 1600;
+  private static final double SCREEN_HEIGHT = 1000;
+
+  /**
+   * The MNIST MLP (issue 19: "fits on one screen"), without values and with a checkpoint's values
+   * and gradients, is at most {@value #SCREEN_WIDTH} x {@value #SCREEN_HEIGHT} pixels, by the
+   * SVG's width and height and by its viewBox.
+   */
+  @Test
+  void mnistPictureFitsOneScreen() throws IOException {
+    Path nn = Path.of(CliRun.sample("mnist.nn"));
+    Path weights = dir.resolve("mnist-w.safetensors");
+    Path inputs = dir.resolve("mnist-x.safetensors");
+    ModelFiles.write(nn, weights, inputs, 4);
+    String plain = graph(nn.toString(), "mnist-plain.svg", "--model", "Mnist");
+    String valued = graph(nn.toString(), "mnist-values.svg", "--model", "Mnist", "--weights",
+        weights.toString(), "--inputs", inputs.toString());
+    for (String svg : List.of(plain, valued)) {
+      SvgCheck.check(svg);
+      Element root = SvgCheck.parse(svg).getDocumentElement();
+      double width = Double.parseDouble(root.getAttribute("width"));
+      double height = Double.parseDouble(root.getAttribute("height"));
+      String[] box = root.getAttribute("viewBox").trim().split("\\s+");
+      String what = (svg == plain ? "without" : "with") + " values: " + width + " x " + height;
+      System.out.println("mnist picture " + what);
+      assertTrue(width <= SCREEN_WIDTH && height <= SCREEN_HEIGHT, what);
+      assertTrue(Double.parseDouble(box[2]) <= SCREEN_WIDTH
+          && Double.parseDouble(box[3]) <= SCREEN_HEIGHT, what + ", viewBox " + String.join(" ", box));
+    }
+    assertTrue(valued.contains("<g class=\"nnc-group\" id=\"g_fc1\""), "layer instance group");
+    assertTrue(valued.contains("<g class=\"nnc-group\" id=\"g_fc2\""), "layer instance group");
+  }
+
   /**
    * No two boxes, no two wire labels and no label and box overlap, and every wire passes through
    * the middle of its label (values above it, gradients below), for every sample.

@@ -8,7 +8,7 @@ import java.math.RoundingMode;
 /**
  * Short, deterministic text for the numbers of a picture: a scalar to a few significant digits
  * ({@code -0.197}, {@code -12}), a small tensor as its entries, a larger one as the mean and the
- * range of its entries on two lines ({@code mean 0.012} over {@code -1.3..2.1}).
+ * standard deviation of its entries on two short lines ({@code μ=0.012} over {@code σ=0.87}).
  */
 final class NumberText {
   /** Tensors with at most this many entries are written out in full. */
@@ -51,9 +51,10 @@ final class NumberText {
   }
 
   /**
-   * The values of a node: one number, the entries of a small tensor, or the mean and range of a
-   * larger one (two lines). {@code examples} is how many examples' values {@code data} holds one
-   * after another (1 outside a batch); a summary covers all of them.
+   * The values of a node: one number, the entries of a small tensor, or the mean and standard
+   * deviation of a larger one (two lines, {@code μ=0.012} and {@code σ=0.87}). {@code examples} is how many
+   * examples' values {@code data} holds one after another (1 outside a batch); a summary covers
+   * all of them.
    */
   static String values(double[] data, Shape shape, int examples) {
     if (data.length == 1) {
@@ -78,7 +79,25 @@ final class NumberText {
     if (min == max) {
       return "all " + number(min, 2);
     }
-    return "mean " + number(sum / data.length, 2) + "\n" + number(min, 2) + ".." + number(max, 2);
+    double mean = sum / data.length;
+    double squares = 0;
+    for (double v : data) {
+      squares += (v - mean) * (v - mean);
+    }
+    double sigma = Math.sqrt(squares / data.length);
+    // two short lines keep a wire's label narrow, so a big model still fits a screen; the mean is
+    // written only to the precision of the spread (a mean of 3e-18 next to a spread of 0.09 is 0)
+    return "\u03bc=" + number(roundTo(mean, sigma), 2) + "\n\u03c3=" + number(sigma, 2);
+  }
+
+  /** {@code v} rounded to the second significant digit of {@code scale} (if that is positive). */
+  private static double roundTo(double v, double scale) {
+    if (!(scale > 0) || Double.isInfinite(scale)) {
+      return v;
+    }
+    BigDecimal step = new BigDecimal(scale).round(new MathContext(2, RoundingMode.HALF_EVEN));
+    int places = step.scale();
+    return new BigDecimal(v).setScale(places, RoundingMode.HALF_EVEN).doubleValue();
   }
 
   /** A small tensor written out, nested like its shape: {@code [[1, 2], [3, 4]]}. */

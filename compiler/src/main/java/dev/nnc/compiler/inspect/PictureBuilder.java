@@ -36,8 +36,10 @@ import java.util.TreeMap;
  * its value, a model with respect to its loss, the mean over the batch.
  */
 public final class PictureBuilder {
-  /** The longest {@code .nn} text shown under an operation. */
+  /** The longest {@code .nn} text shown under an operation of a function. */
   private static final int CAPTION = 18;
+  /** The same for a model, whose pictures are bigger: its boxes stay narrow. */
+  private static final int MODEL_CAPTION = 8;
 
   /** A graph result drawn as an output box; the result is differentiated if {@code seed} is set. */
   private record Root(Node node, String label, int line, Node seed) {}
@@ -331,9 +333,38 @@ public final class PictureBuilder {
     }
     String text = source.text().substring(origin.start(), origin.end()).replaceAll("\\s+", " ")
         .trim();
-    if (text.length() > CAPTION) {
-      text = text.substring(0, CAPTION - 1) + "\u2026";
+    int longest = instances == null ? CAPTION : MODEL_CAPTION;
+    if (text.length() > longest) {
+      text = elideArguments(text, longest);
+    }
+    if (text.length() > longest) {
+      text = text.substring(0, longest - 1) + "\u2026";
     }
     return origin.line() + ": " + text;
+  }
+
+  /**
+   * {@code text} with the contents of its outermost parentheses replaced by {@code …}, if that
+   * makes it at most {@code longest} characters: {@code cross_entropy(…)} says more than
+   * {@code cross_entropy(l…}.
+   */
+  static String elideArguments(String text, int longest) {
+    StringBuilder out = new StringBuilder();
+    int depth = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '(') {
+        if (depth++ == 0) {
+          out.append("(\u2026");
+        }
+      } else if (c == ')') {
+        if (--depth == 0) {
+          out.append(')');
+        }
+      } else if (depth == 0) {
+        out.append(c);
+      }
+    }
+    return depth == 0 && out.length() <= longest ? out.toString() : text;
   }
 }

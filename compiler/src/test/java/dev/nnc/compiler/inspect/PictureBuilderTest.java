@@ -239,7 +239,7 @@ class PictureBuilderTest {
     assertEquals(NumberText.values(db, Shape.of(2), 1), wire(p, "fc2.b", "+").gradient());
     // per-example values are summarized over the batch (2 examples of [4])
     String relu = wire(p, "relu", "@").value();
-    assertTrue(relu.startsWith("mean "), relu);
+    assertTrue(relu.startsWith("\u03bc="), relu);
     assertNotNull(wire(p, "y", "pick"));
   }
 
@@ -285,7 +285,14 @@ class PictureBuilderTest {
     assertEquals("[1, -2.5]", NumberText.values(new double[] {1, -2.5}, Shape.of(2), 1));
     assertEquals("[[1, 2], [3, 4]]",
         NumberText.values(new double[] {1, 2, 3, 4}, Shape.of(2, 2), 1));
-    assertEquals("mean 3\n1..5", NumberText.values(new double[] {1, 2, 3, 4, 5}, Shape.of(5), 1));
+    // a larger tensor: mean and standard deviation, two short lines
+    assertEquals("\u03bc=3\n\u03c3=1.4",
+        NumberText.values(new double[] {1, 2, 3, 4, 5}, Shape.of(5), 1));
+    // the mean only to the precision of the spread: 2e-10 next to a spread of 0.89 is 0
+    assertEquals("\u03bc=0\n\u03c3=0.89",
+        NumberText.values(new double[] {1, -1, 1, -1, 1e-9}, Shape.of(5), 1));
+    assertEquals("\u03bc=0.0026\n\u03c3=4e-4", NumberText.values(
+        new double[] {0.0022, 0.003, 0.0022, 0.003, 0.0022, 0.003}, Shape.of(6), 1));
     assertEquals("all 0", NumberText.values(new double[5], Shape.of(5), 1));
     assertEquals("has NaN", NumberText.values(new double[] {1, Double.NaN, 2, 3, 4},
         Shape.of(5), 1));
