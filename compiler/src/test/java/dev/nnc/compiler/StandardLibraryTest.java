@@ -407,7 +407,7 @@ class StandardLibraryTest {
     Compiler.CheckResult label = Compiler.check(new SourceFile("m.nn", "import nn;\n"
         + "model M {\n  input x: [1, 6, 6];\n  target t: [2, 4, 4];\n"
         + "  let c = Conv2d(1, 2, 3, padding: 0, stride: 1);\n  loss mse(c(x), t);\n}\n"));
-    assertTrue(!label.ok() && label.render().contains("m.nn:5:28: error: layer Conv2d has no"
+    assertTrue(!label.ok() && label.render().contains("m.nn:5:27: error: layer Conv2d has no"
         + " argument 'padding' at position 4 (it is stride)"), label.render());
   }
 
