@@ -15,8 +15,9 @@ sealed interface Binding permits Binding.Value, Binding.Instance {
 
   /**
    * A layer instance ({@code let fc1 = Dense(784, 256);}) with its path ({@code fc1}), its
-   * compile-time size arguments and the parameters it owns.
+   * compile-time integer arguments, its real-valued ones ({@code Dropout(0.5)}'s rate, never a
+   * size) and the parameters it owns.
    */
   record Instance(String path, Decl.Layer layer, Map<String, Integer> args,
-      Map<String, Binding> members) implements Binding {}
+      Map<String, Double> reals, Map<String, Binding> members) implements Binding {}
 }

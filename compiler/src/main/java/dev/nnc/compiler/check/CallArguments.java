@@ -164,7 +164,9 @@ record CallArguments(List<Node> values, int axis, Map<String, Double> options, S
   private static Double option(Expr.Arg arg, Scope scope, Diagnostics diagnostics) {
     Kind kind = KINDS.get(arg.name());
     if (kind == Kind.RATE) {
-      Double v = Constants.number(arg.value());
+      // a layer's argument may give the rate: Dropout(0.5) calls dropout(x, rate: rate)
+      Integer whole = Constants.integer(arg.value(), scope.sizes);
+      Double v = whole != null ? Double.valueOf(whole) : Constants.number(arg.value(), scope.reals);
       if (v == null) {
         diagnostics.error(arg.value().span(), arg.name() + " must be a numeric constant");
         return null;

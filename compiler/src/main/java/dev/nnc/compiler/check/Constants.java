@@ -91,6 +91,21 @@ final class Constants {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
+  /**
+   * A numeric literal, possibly negated, or the name of a real-valued layer argument in
+   * {@code reals}; null for anything else.
+   */
+  static Double number(Expr e, Map<String, Double> reals) {
+    if (e instanceof Expr.Name n) {
+      return reals.get(n.name());
+    }
+    if (e instanceof Expr.Neg neg) {
+      Double v = number(neg.operand(), reals);
+      return v == null ? null : -v;
+    }
+    return number(e);
+  }
+
   /** A numeric literal, possibly negated; null for anything else. */
   static Double number(Expr e) {
     if (e instanceof Expr.Number n) {

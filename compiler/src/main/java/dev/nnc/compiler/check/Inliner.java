@@ -133,8 +133,12 @@ final class Inliner {
     Scope body = new Scope(caller.graph, sizes, caller.params,
         new SourceSpan.Call(instance.path(), layer.name(), caller.at(call.span())));
     body.names.put(Scope.SELF, instance);
+    body.reals.putAll(instance.reals());
     for (Map.Entry<String, Integer> size : sizes.entrySet()) {
       body.names.put(size.getKey(), new Value(caller.graph.scalar(size.getValue()), false));
+    }
+    for (Map.Entry<String, Double> real : instance.reals().entrySet()) {
+      body.names.put(real.getKey(), new Value(caller.graph.scalar(real.getValue()), false));
     }
     // The parameters; the nested instances are bound by the lets that make them.
     instance.members().forEach((name, member) -> {

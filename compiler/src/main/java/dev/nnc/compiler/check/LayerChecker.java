@@ -2,6 +2,7 @@ package dev.nnc.compiler.check;
 
 import dev.nnc.compiler.ast.Decl;
 import dev.nnc.compiler.ast.Expr;
+import dev.nnc.compiler.ast.ShapeExpr;
 import dev.nnc.compiler.ast.Stmt;
 import dev.nnc.compiler.check.Binding.Instance;
 import dev.nnc.compiler.check.Binding.Value;
@@ -87,7 +88,7 @@ final class LayerChecker {
       error(call.span(), "layer " + layer.name() + " can only be instantiated inside a model");
       return null;
     }
-    return instantiate(layer, call, name, scope.sizes, scope);
+    return instantiate(layer, call, name, scope.sizes, scope.reals, scope);
   }
 
   /**
@@ -99,32 +100,49 @@ final class LayerChecker {
   }
 
   /**
-   * Makes instance {@code path} of {@code layer}, its sizes read from {@code call} with the
-   * enclosing sizes {@code outerSizes}, its parameters named {@code path.param} and its nested
-   * instances {@code path.let}, in the order of the layer's body.
+   * Makes instance {@code path} of {@code layer}, its arguments read from {@code call} with the
+   * enclosing arguments {@code outerSizes} and {@code outerReals}, its parameters named
+   * {@code path.param} and its nested instances {@code path.let}, in the order of the layer's
+   * body.
    */
   private Instance instantiate(Decl.Layer layer, Expr.Call call, String path,
-      Map<String, Integer> outerSizes, Scope scope) {
+      Map<String, Integer> outerSizes, Map<String, Double> outerReals, Scope scope) {
     instantiated.add(layer.name());
     if (call.args().size() != layer.args().size()) {
       error(call.span(), "layer " + layer.name() + " takes " + layer.args().size()
-          + " size argument" + (layer.args().size() == 1 ? "" : "s") + ", got " + call.args().size());
+          + " argument" + (layer.args().size() == 1 ? "" : "s") + ", got " + call.args().size());
       return null;
     }
     Map<String, Integer> sizes = new HashMap<>();
+    Map<String, Double> reals = new HashMap<>();
+    Set<String> inShapes = namesInShapes(layer);
     for (int i = 0; i < call.args().size(); i++) {
       Expr.Arg arg = call.args().get(i);
+      String argName = layer.args().get(i).name();
+      // Conv2d(1, 6, 5, stride: 1, padding: 2): a label must name the argument at its position
+      if (arg.name() != null && !arg.name().equals(argName)) {
+        error(arg.span(), "layer " + layer.name() + " has no argument '" + arg.name()
+            + "' at position " + (i + 1) + " (it is " + argName + ")");
+        return null;
+      }
       Integer size = Constants.integer(arg.value(), outerSizes);
+      // A number that is not an integer (Dropout(0.5)'s rate) is accepted for an argument no
+      // written shape uses; it can only serve as a number in the body.
+      Double real = size != null ? null : Constants.number(arg.value(), outerReals);
+      if (real != null && Double.isFinite(real) && !inShapes.contains(argName)) {
+        reals.put(argName, real);
+        continue;
+      }
       // zero is a valid setting (padding: pad); a zero used as a size is reported where the
       // shape is written
       if (size == null || size < 0) {
-        error(arg.span(), "layer argument " + layer.args().get(i).name()
+        error(arg.span(), "layer argument " + argName
             + " must be a non-negative integer constant" + (path.indexOf('.') < 0 ? ""
                 : " (made of the enclosing layer's arguments: the shapes of its inputs are"
                     + " known only when it is called)"));
         return null;
       }
-      sizes.put(layer.args().get(i).name(), size);
+      sizes.put(argName, size);
     }
     if (!instantiating.add(layer.name())) {
       error(call.span(), "layer " + layer.name() + " instantiates itself"
@@ -132,7 +150,7 @@ final class LayerChecker {
               : "") + "; recursion is not allowed");
       return null;
     }
-    Instance instance = new Instance(path, layer, sizes, new LinkedHashMap<>());
+    Instance instance = new Instance(path, layer, sizes, reals, new LinkedHashMap<>());
     for (Stmt stmt : layer.body()) {
       if (stmt instanceof Stmt.ParamDecl p && !instance.members().containsKey(p.name())) {
         Node.Var var = declareParam(p, instance.path() + "." + p.name(), sizes, scope);
@@ -140,7 +158,8 @@ final class LayerChecker {
       } else if (stmt instanceof Stmt.Let let && let.value() instanceof Expr.Call inner
           && decls.at(inner.span()).get(inner.callee()) instanceof Decl.Layer nestedLayer
           && !instance.members().containsKey(let.name())) {
-        Instance nested = instantiate(nestedLayer, inner, path + "." + let.name(), sizes, scope);
+        Instance nested = instantiate(nestedLayer, inner, path + "." + let.name(), sizes,
+            reals, scope);
         if (nested != null) {
           instance.members().put(let.name(), nested);
         }
@@ -148,6 +167,30 @@ final class LayerChecker {
     }
     instantiating.remove(layer.name());
     return instance;
+  }
+
+  /** The layer arguments that a written shape of the layer (an input's type, a param) uses. */
+  private static Set<String> namesInShapes(Decl.Layer layer) {
+    Set<String> names = new HashSet<>();
+    List<ShapeExpr> shapes = new ArrayList<>();
+    for (Decl.Param p : layer.params()) {
+      shapes.add(p.shape());
+    }
+    for (Stmt stmt : layer.body()) {
+      if (stmt instanceof Stmt.ParamDecl p) {
+        shapes.add(p.shape());
+      }
+    }
+    for (ShapeExpr shape : shapes) {
+      if (shape != null) {
+        for (ShapeExpr.Dim d : shape.dims()) {
+          if (d.symbol() != null) {
+            names.add(d.symbol());
+          }
+        }
+      }
+    }
+    return names;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.nnc.compiler.check;
 import dev.nnc.compiler.diag.SourceSpan;
 import dev.nnc.compiler.ir.Graph;
 import dev.nnc.compiler.ir.ModelIr;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,11 @@ final class Scope {
   final Set<String> used = new HashSet<>();
   /** The layer's size arguments ({@code n_in: 784}) inside an inlined layer body, else empty. */
   final Map<String, Integer> sizes;
+  /**
+   * The layer's real-valued arguments ({@code rate: 0.5}) inside an inlined layer body: usable as
+   * numbers (a dropout's rate, a scalar in an expression), never as sizes.
+   */
+  final Map<String, Double> reals = new HashMap<>();
   /** Collects parameters created by layer instances (models only; null elsewhere). */
   final List<ModelIr.ParamVar> params;
 
