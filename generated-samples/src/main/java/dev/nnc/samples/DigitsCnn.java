@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code DigitsCnn} (digits_cnn.nn line 18), compiled to plain Java.
+ * The model {@code DigitsCnn} (digits_cnn.nn line 7), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -104,57 +104,57 @@ public final class DigitsCnn implements Model {
 
   private float loss;
 
-  private float[] t1 = new float[0];
-
-  private float[] t2 = new float[0];
-
   private float[] conv1 = new float[0];
 
-  private float[] t3 = new float[0];
+  private float[] t1 = new float[0];
 
-  private float[] t4 = new float[0];
+  private float[] pool = new float[0];
 
   private float[] conv2 = new float[0];
 
-  private float[] t5 = new float[0];
+  private float[] t2 = new float[0];
+
+  private float[] pool_ = new float[0];
+
+  private float[] t3 = new float[0];
 
   private float[] logits = new float[0];
 
   private float[] probs = new float[0];
 
+  private float[] t4 = new float[0];
+
+  private float[] t5 = new float[0];
+
   private float[] t6 = new float[0];
 
-  private float[] t7 = new float[0];
-
-  private float[] t8 = new float[0];
-
-  private float t9;
+  private float t7;
 
   private float[] predicted = new float[0];
 
-  private float t10;
+  private float t8;
 
-  private float[] t11 = new float[0];
+  private float[] t9 = new float[0];
 
-  private float[] t12 = new float[0];
+  private float[] t10 = new float[0];
 
   private float[] dlogits = new float[0];
 
+  private float[] t14 = new float[0];
+
+  private float[] t15 = new float[0];
+
+  private float[] dconv2 = new float[0];
+
+  private float[] dpool = new float[0];
+
   private float[] t16 = new float[0];
+
+  private float[] dconv1 = new float[0];
 
   private float[] t17 = new float[0];
 
   private float[] t18 = new float[0];
-
-  private float[] dconv1 = new float[0];
-
-  private float[] t19 = new float[0];
-
-  private float[] t20 = new float[0];
-
-  private float[] t21 = new float[0];
-
-  private float[] t22 = new float[0];
 
   /**
    * The learning rate while trainStep runs a plain SGD step, else 0.
@@ -182,30 +182,30 @@ public final class DigitsCnn implements Model {
     scratch = new float[Math.max(CONV1.scratchSize(n), CONV2.scratchSize(n))];
     argmax = new int[n * POOL1.outputSize()];
     argmax_ = new int[n * POOL2.outputSize()];
+    conv1 = new float[n * 512];
     t1 = new float[n * 512];
-    t2 = new float[n * 512];
-    conv1 = new float[n * 128];
-    t3 = new float[n * 256];
-    t4 = new float[n * 256];
-    conv2 = new float[n * 64];
-    t5 = new float[n * 10];
+    pool = new float[n * 128];
+    conv2 = new float[n * 256];
+    t2 = new float[n * 256];
+    pool_ = new float[n * 64];
+    t3 = new float[n * 10];
     logits = new float[n * 10];
     probs = new float[n * 10];
+    t4 = new float[n * 1];
+    t5 = new float[n * 1];
     t6 = new float[n * 1];
-    t7 = new float[n * 1];
-    t8 = new float[n * 1];
     predicted = new float[n * 1];
-    t11 = new float[n * 1];
-    t12 = new float[n * 10];
+    t9 = new float[n * 1];
+    t10 = new float[n * 10];
     dlogits = new float[n * 10];
-    t16 = new float[n * 64];
-    t17 = new float[n * 256];
-    t18 = new float[n * 256];
-    dconv1 = new float[n * 128];
-    t19 = new float[n * 512];
-    t20 = new float[n * 512];
-    t21 = new float[n * 8];
-    t22 = new float[n * 16];
+    t14 = new float[n * 64];
+    t15 = new float[n * 256];
+    dconv2 = new float[n * 256];
+    dpool = new float[n * 128];
+    t16 = new float[n * 512];
+    dconv1 = new float[n * 512];
+    t17 = new float[n * 8];
+    t18 = new float[n * 16];
   }
 
   /**
@@ -221,31 +221,35 @@ public final class DigitsCnn implements Model {
     float[] conv2_b = this.conv2_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
-    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
+    // line 14: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, conv1, 0, scratch);
+    // line 14: let logits = classify(flatten(pool(relu(conv2(pool(relu(conv1(x))))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 512; i++) {
-        t2[b * 512 + i] = relu(t1[b * 512 + i]);
+        t1[b * 512 + i] = relu(conv1[b * 512 + i]);
       }
     }
-    POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
-    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
-    CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
+    // line 14: pool(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL1.maxForward(n, t1, 0, pool, 0, argmax, 0);
+    // line 14: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV2.forward(n, pool, 0, conv2_W, 0, conv2_b, 0, conv2, 0, scratch);
+    // line 14: let logits = classify(flatten(pool(relu(conv2(pool(relu(conv1(x))))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t4[b * 256 + i] = relu(t3[b * 256 + i]);
+        t2[b * 256 + i] = relu(conv2[b * 256 + i]);
       }
     }
-    POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 24: classify(...) -> Dense line 15: return x @ W + b;
-    Gemm.nn(n, 10, 64, conv2, 0, classify_W, 0, t5, 0, false);
+    // line 14: pool(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL2.maxForward(n, t2, 0, pool_, 0, argmax_, 0);
+    // line 14: classify(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 10, 64, pool_, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t5[b * 10 + i] + classify_b[i];
+        logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
-    // line 25: output probs = softmax(logits);
-    // line 27: loss cross_entropy(logits, y);
+    // line 15: output probs = softmax(logits);
+    // line 17: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
@@ -258,23 +262,23 @@ public final class DigitsCnn implements Model {
           probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
-        t6[b] = max + log(sum);
+        t4[b] = max + log(sum);
         for (int k = 0; k < 10; k++) {
           probs[b * 10 + k] /= sum;
         }
       }
     }
     for (int b = 0; b < n; b++) {
-      t7[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
+      t5[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
     }
     for (int b = 0; b < n; b++) {
-      t8[b] = t6[b] - t7[b];
+      t6[b] = t4[b] - t5[b];
     }
-    t9 = 0.0f;
+    t7 = 0.0f;
     for (int b = 0; b < n; b++) {
-      t9 += t8[b];
+      t7 += t6[b];
     }
-    loss = t9 / batchSize;
+    loss = t7 / batchSize;
   }
 
   /**
@@ -282,7 +286,7 @@ public final class DigitsCnn implements Model {
    */
   private void computeOutputs(Batch batch) {
     int n = batch.size();
-    // line 26: output predicted = argmax(logits);
+    // line 16: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;
@@ -305,27 +309,27 @@ public final class DigitsCnn implements Model {
     int[] y = batch.labels(1);
     float[] conv2_W = this.conv2_W.f32();
     float[] classify_W = this.classify_W.f32();
-    // line 27: loss cross_entropy(logits, y); -- div gate
-    t10 = 1.0f / batchSize;
-    // line 27: loss cross_entropy(logits, y); -- sub gate
+    // line 17: loss cross_entropy(logits, y); -- div gate
+    t8 = 1.0f / batchSize;
+    // line 17: loss cross_entropy(logits, y); -- sub gate
     for (int b = 0; b < n; b++) {
-      t11[b] = -t10;
+      t9[b] = -t8;
     }
-    // line 27: loss cross_entropy(logits, y); -- pick gate
+    // line 17: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
-      fill(t12, b * 10, (b + 1) * 10, 0.0f);
-      t12[b * 10 + classIndex(y[b], 10, "y")] = t11[b];
+      fill(t10, b * 10, (b + 1) * 10, 0.0f);
+      t10[b * 10 + classIndex(y[b], 10, "y")] = t9[b];
     }
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        // line 27: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
-        float t15 = t10 * probs[b * 10 + i];
-        // line 27: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
-        dlogits[b * 10 + i] = t12[b * 10 + i] + t15;
+        // line 17: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
+        float t13 = t8 * probs[b * 10 + i];
+        // line 17: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
+        dlogits[b * 10 + i] = t10[b * 10 + i] + t13;
       }
     }
-    // line 24: classify(...) -> Dense line 15: return x @ W + b; -- add gate
+    // line 14: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dclassify_b = this.classify_b.gradF32();
     fill(dclassify_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -333,46 +337,46 @@ public final class DigitsCnn implements Model {
         dclassify_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 24: classify(...) -> Dense line 15: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t16, 0, false);
-    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- max-pool gate (routes to the maximum)
-    POOL2.maxBackward(n, t16, 0, argmax_, 0, t17, 0);
+    // line 14: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    Gemm.nt(n, 64, 10, dlogits, 0, classify_W, 0, t14, 0, false);
+    // line 14: pool(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
+    POOL2.maxBackward(n, t14, 0, argmax_, 0, t15, 0);
     // 2 steps in one pass over each example's 256 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- relu gate
-        float t13 = step(t3[b * 256 + i]);
-        t18[b * 256 + i] = t17[b * 256 + i] * t13;
+        // line 14: let logits = classify(flatten(pool(relu(conv2(pool(relu(conv1(x)))))))); -- relu gate
+        float t11 = step(conv2[b * 256 + i]);
+        dconv2[b * 256 + i] = t15[b * 256 + i] * t11;
       }
     }
-    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
-    CONV2.backwardInput(n, t18, 0, conv2_W, 0, dconv1, 0, scratch);
-    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- max-pool gate (routes to the maximum)
-    POOL1.maxBackward(n, dconv1, 0, argmax, 0, t19, 0);
+    // line 14: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
+    CONV2.backwardInput(n, dconv2, 0, conv2_W, 0, dpool, 0, scratch);
+    // line 14: pool(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
+    POOL1.maxBackward(n, dpool, 0, argmax, 0, t16, 0);
     // 2 steps in one pass over each example's 512 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 512; i++) {
-        // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- relu gate
-        float t14 = step(t1[b * 512 + i]);
-        t20[b * 512 + i] = t19[b * 512 + i] * t14;
+        // line 14: let logits = classify(flatten(pool(relu(conv2(pool(relu(conv1(x)))))))); -- relu gate
+        float t12 = step(conv1[b * 512 + i]);
+        dconv1[b * 512 + i] = t16[b * 512 + i] * t12;
       }
     }
-    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
+    // line 14: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv1.W itself, no gradient is stored
-      CONV1.updateWeights(n, x, 0, t20, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
+      CONV1.updateWeights(n, x, 0, dconv1, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
     } else {
       float[] dconv1_W = this.conv1_W.gradF32();
-      CONV1.backwardWeights(n, x, 0, t20, 0, dconv1_W, 0, null, 0, scratch);
+      CONV1.backwardWeights(n, x, 0, dconv1, 0, dconv1_W, 0, null, 0, scratch);
     }
     for (int b = 0; b < n; b++) {
       for (int o = 0; o < 8; o++) {
         for (int j = 0; j < 1; j++) {
           float sum = 0.0f;
           for (int k = 0; k < 64; k++) {
-            sum += t20[b * 512 + o * 64 + k + j];
+            sum += dconv1[b * 512 + o * 64 + k + j];
           }
-          t21[b * 8 + o + j] = sum;
+          t17[b * 8 + o + j] = sum;
         }
       }
     }
@@ -380,25 +384,25 @@ public final class DigitsCnn implements Model {
     fill(dconv1_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 8; i++) {
-        dconv1_b[i] += t21[b * 8 + i];
+        dconv1_b[i] += t17[b * 8 + i];
       }
     }
-    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2); -- conv2d gate
+    // line 14: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv2.W itself, no gradient is stored
-      CONV2.updateWeights(n, conv1, 0, t18, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
+      CONV2.updateWeights(n, pool, 0, dconv2, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
     } else {
       float[] dconv2_W = this.conv2_W.gradF32();
-      CONV2.backwardWeights(n, conv1, 0, t18, 0, dconv2_W, 0, null, 0, scratch);
+      CONV2.backwardWeights(n, pool, 0, dconv2, 0, dconv2_W, 0, null, 0, scratch);
     }
     for (int b = 0; b < n; b++) {
       for (int o = 0; o < 16; o++) {
         for (int j = 0; j < 1; j++) {
           float sum = 0.0f;
           for (int k = 0; k < 16; k++) {
-            sum += t18[b * 256 + o * 16 + k + j];
+            sum += dconv2[b * 256 + o * 16 + k + j];
           }
-          t22[b * 16 + o + j] = sum;
+          t18[b * 16 + o + j] = sum;
         }
       }
     }
@@ -406,16 +410,16 @@ public final class DigitsCnn implements Model {
     fill(dconv2_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        dconv2_b[i] += t22[b * 16 + i];
+        dconv2_b[i] += t18[b * 16 + i];
       }
     }
-    // line 24: classify(...) -> Dense line 15: return x @ W + b; -- matmul gate
+    // line 14: classify(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates classify.W itself, no gradient is stored
-      Gemm.tnUpdate(64, 10, n, conv2, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(64, 10, n, pool_, 0, dlogits, 0, this.classify_W.f32(), 0, -sgdRate);
     } else {
       float[] dclassify_W = this.classify_W.gradF32();
-      Gemm.tn(64, 10, n, conv2, 0, dlogits, 0, dclassify_W, 0, false);
+      Gemm.tn(64, 10, n, pool_, 0, dlogits, 0, dclassify_W, 0, false);
     }
   }
 
@@ -431,30 +435,34 @@ public final class DigitsCnn implements Model {
     float[] conv2_b = this.conv2_b.f32();
     float[] classify_W = this.classify_W.f32();
     float[] classify_b = this.classify_b.f32();
-    // line 24: conv1(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
-    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
+    // line 14: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, conv1, 0, scratch);
+    // line 14: let logits = classify(flatten(pool(relu(conv2(pool(relu(conv1(x))))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 512; i++) {
-        t2[b * 512 + i] = relu(t1[b * 512 + i]);
+        t1[b * 512 + i] = relu(conv1[b * 512 + i]);
       }
     }
-    POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
-    // line 24: conv2(...) -> ConvPool line 9: return max_pool2d(relu(conv2d(x, W, b, padding: 1)), size: 2);
-    CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
+    // line 14: pool(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL1.maxForward(n, t1, 0, pool, 0, argmax, 0);
+    // line 14: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV2.forward(n, pool, 0, conv2_W, 0, conv2_b, 0, conv2, 0, scratch);
+    // line 14: let logits = classify(flatten(pool(relu(conv2(pool(relu(conv1(x))))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 256; i++) {
-        t4[b * 256 + i] = relu(t3[b * 256 + i]);
+        t2[b * 256 + i] = relu(conv2[b * 256 + i]);
       }
     }
-    POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 24: classify(...) -> Dense line 15: return x @ W + b;
-    Gemm.nn(n, 10, 64, conv2, 0, classify_W, 0, t5, 0, false);
+    // line 14: pool(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL2.maxForward(n, t2, 0, pool_, 0, argmax_, 0);
+    // line 14: classify(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 10, 64, pool_, 0, classify_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t5[b * 10 + i] + classify_b[i];
+        logits[b * 10 + i] = t3[b * 10 + i] + classify_b[i];
       }
     }
-    // line 25: output probs = softmax(logits);
+    // line 15: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -471,7 +479,7 @@ public final class DigitsCnn implements Model {
         }
       }
     }
-    // line 26: output predicted = argmax(logits);
+    // line 16: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code LeNet} (lenet.nn line 19), compiled to plain Java.
+ * The model {@code LeNet} (lenet.nn line 7), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -124,77 +124,77 @@ public final class LeNet implements Model {
 
   private float loss;
 
-  private float[] t1 = new float[0];
-
-  private float[] t2 = new float[0];
-
   private float[] conv1 = new float[0];
 
-  private float[] t3 = new float[0];
+  private float[] t1 = new float[0];
 
-  private float[] t4 = new float[0];
+  private float[] pool1 = new float[0];
 
   private float[] conv2 = new float[0];
 
-  private float[] t5 = new float[0];
+  private float[] t2 = new float[0];
+
+  private float[] pool2 = new float[0];
+
+  private float[] t3 = new float[0];
 
   private float[] fc1 = new float[0];
+
+  private float[] t4 = new float[0];
+
+  private float[] t5 = new float[0];
+
+  private float[] fc2 = new float[0];
 
   private float[] t6 = new float[0];
 
   private float[] t7 = new float[0];
 
-  private float[] fc2 = new float[0];
+  private float[] logits = new float[0];
+
+  private float[] probs = new float[0];
 
   private float[] t8 = new float[0];
 
   private float[] t9 = new float[0];
 
-  private float[] logits = new float[0];
-
-  private float[] probs = new float[0];
-
   private float[] t10 = new float[0];
 
-  private float[] t11 = new float[0];
-
-  private float[] t12 = new float[0];
-
-  private float t13;
+  private float t11;
 
   private float[] predicted = new float[0];
 
-  private float t14;
+  private float t12;
 
-  private float[] t15 = new float[0];
+  private float[] t13 = new float[0];
 
-  private float[] t16 = new float[0];
+  private float[] t14 = new float[0];
 
   private float[] dlogits = new float[0];
 
-  private float[] t22 = new float[0];
+  private float[] t20 = new float[0];
 
   private float[] dfc2 = new float[0];
 
-  private float[] t23 = new float[0];
+  private float[] t21 = new float[0];
 
   private float[] dfc1 = new float[0];
 
   private float[] dfeatures = new float[0];
 
-  private float[] t24 = new float[0];
+  private float[] t22 = new float[0];
 
-  private float[] t25 = new float[0];
+  private float[] dconv2 = new float[0];
+
+  private float[] dpool1 = new float[0];
+
+  private float[] t23 = new float[0];
 
   private float[] dconv1 = new float[0];
 
-  private float[] t26 = new float[0];
+  private float[] t24 = new float[0];
 
-  private float[] t27 = new float[0];
-
-  private float[] t28 = new float[0];
-
-  private float[] t29 = new float[0];
+  private float[] t25 = new float[0];
 
   /**
    * The learning rate while trainStep runs a plain SGD step, else 0.
@@ -222,40 +222,40 @@ public final class LeNet implements Model {
     scratch = new float[Math.max(CONV1.scratchSize(n), CONV2.scratchSize(n))];
     argmax = new int[n * POOL1.outputSize()];
     argmax_ = new int[n * POOL2.outputSize()];
+    conv1 = new float[n * 4704];
     t1 = new float[n * 4704];
-    t2 = new float[n * 4704];
-    conv1 = new float[n * 1176];
-    t3 = new float[n * 1600];
-    t4 = new float[n * 1600];
-    conv2 = new float[n * 400];
-    t5 = new float[n * 120];
+    pool1 = new float[n * 1176];
+    conv2 = new float[n * 1600];
+    t2 = new float[n * 1600];
+    pool2 = new float[n * 400];
+    t3 = new float[n * 120];
     fc1 = new float[n * 120];
-    t6 = new float[n * 120];
-    t7 = new float[n * 84];
+    t4 = new float[n * 120];
+    t5 = new float[n * 84];
     fc2 = new float[n * 84];
-    t8 = new float[n * 84];
-    t9 = new float[n * 10];
+    t6 = new float[n * 84];
+    t7 = new float[n * 10];
     logits = new float[n * 10];
     probs = new float[n * 10];
+    t8 = new float[n * 1];
+    t9 = new float[n * 1];
     t10 = new float[n * 1];
-    t11 = new float[n * 1];
-    t12 = new float[n * 1];
     predicted = new float[n * 1];
-    t15 = new float[n * 1];
-    t16 = new float[n * 10];
+    t13 = new float[n * 1];
+    t14 = new float[n * 10];
     dlogits = new float[n * 10];
-    t22 = new float[n * 84];
+    t20 = new float[n * 84];
     dfc2 = new float[n * 84];
-    t23 = new float[n * 120];
+    t21 = new float[n * 120];
     dfc1 = new float[n * 120];
     dfeatures = new float[n * 400];
-    t24 = new float[n * 1600];
-    t25 = new float[n * 1600];
-    dconv1 = new float[n * 1176];
-    t26 = new float[n * 4704];
-    t27 = new float[n * 4704];
-    t28 = new float[n * 6];
-    t29 = new float[n * 16];
+    t22 = new float[n * 1600];
+    dconv2 = new float[n * 1600];
+    dpool1 = new float[n * 1176];
+    t23 = new float[n * 4704];
+    dconv1 = new float[n * 4704];
+    t24 = new float[n * 6];
+    t25 = new float[n * 16];
   }
 
   /**
@@ -275,57 +275,61 @@ public final class LeNet implements Model {
     float[] fc2_b = this.fc2_b.f32();
     float[] fc3_W = this.fc3_W.f32();
     float[] fc3_b = this.fc3_b.f32();
-    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
-    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
+    // line 17: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, conv1, 0, scratch);
+    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
-        t2[b * 4704 + i] = relu(t1[b * 4704 + i]);
+        t1[b * 4704 + i] = relu(conv1[b * 4704 + i]);
       }
     }
-    POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
-    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
-    CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
+    // line 17: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL1.maxForward(n, t1, 0, pool1, 0, argmax, 0);
+    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV2.forward(n, pool1, 0, conv2_W, 0, conv2_b, 0, conv2, 0, scratch);
+    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
-        t4[b * 1600 + i] = relu(t3[b * 1600 + i]);
+        t2[b * 1600 + i] = relu(conv2[b * 1600 + i]);
       }
     }
-    POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 28: fc1(...) -> Dense line 16: return x @ W + b;
-    Gemm.nn(n, 120, 400, conv2, 0, fc1_W, 0, t5, 0, false);
+    // line 17: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL2.maxForward(n, t2, 0, pool2, 0, argmax_, 0);
+    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 120, 400, pool2, 0, fc1_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
-        fc1[b * 120 + i] = t5[b * 120 + i] + fc1_b[i];
+        fc1[b * 120 + i] = t3[b * 120 + i] + fc1_b[i];
       }
     }
-    // line 28: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
-        t6[b * 120 + i] = relu(fc1[b * 120 + i]);
+        t4[b * 120 + i] = relu(fc1[b * 120 + i]);
       }
     }
-    // line 28: fc2(...) -> Dense line 16: return x @ W + b;
-    Gemm.nn(n, 84, 120, t6, 0, fc2_W, 0, t7, 0, false);
+    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 84, 120, t4, 0, fc2_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
-        fc2[b * 84 + i] = t7[b * 84 + i] + fc2_b[i];
+        fc2[b * 84 + i] = t5[b * 84 + i] + fc2_b[i];
       }
     }
-    // line 28: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
-        t8[b * 84 + i] = relu(fc2[b * 84 + i]);
+        t6[b * 84 + i] = relu(fc2[b * 84 + i]);
       }
     }
-    // line 28: fc3(...) -> Dense line 16: return x @ W + b;
-    Gemm.nn(n, 10, 84, t8, 0, fc3_W, 0, t9, 0, false);
+    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 10, 84, t6, 0, fc3_W, 0, t7, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t9[b * 10 + i] + fc3_b[i];
+        logits[b * 10 + i] = t7[b * 10 + i] + fc3_b[i];
       }
     }
-    // line 29: output probs = softmax(logits);
-    // line 31: loss cross_entropy(logits, y);
+    // line 19: output probs = softmax(logits);
+    // line 21: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
@@ -338,23 +342,23 @@ public final class LeNet implements Model {
           probs[b * 10 + k] = exp(logits[b * 10 + k] - max);
           sum += probs[b * 10 + k];
         }
-        t10[b] = max + log(sum);
+        t8[b] = max + log(sum);
         for (int k = 0; k < 10; k++) {
           probs[b * 10 + k] /= sum;
         }
       }
     }
     for (int b = 0; b < n; b++) {
-      t11[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
+      t9[b] = logits[b * 10 + classIndex(y[b], 10, "y")];
     }
     for (int b = 0; b < n; b++) {
-      t12[b] = t10[b] - t11[b];
+      t10[b] = t8[b] - t9[b];
     }
-    t13 = 0.0f;
+    t11 = 0.0f;
     for (int b = 0; b < n; b++) {
-      t13 += t12[b];
+      t11 += t10[b];
     }
-    loss = t13 / batchSize;
+    loss = t11 / batchSize;
   }
 
   /**
@@ -362,7 +366,7 @@ public final class LeNet implements Model {
    */
   private void computeOutputs(Batch batch) {
     int n = batch.size();
-    // line 30: output predicted = argmax(logits);
+    // line 20: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;
@@ -387,27 +391,27 @@ public final class LeNet implements Model {
     float[] fc1_W = this.fc1_W.f32();
     float[] fc2_W = this.fc2_W.f32();
     float[] fc3_W = this.fc3_W.f32();
-    // line 31: loss cross_entropy(logits, y); -- div gate
-    t14 = 1.0f / batchSize;
-    // line 31: loss cross_entropy(logits, y); -- sub gate
+    // line 21: loss cross_entropy(logits, y); -- div gate
+    t12 = 1.0f / batchSize;
+    // line 21: loss cross_entropy(logits, y); -- sub gate
     for (int b = 0; b < n; b++) {
-      t15[b] = -t14;
+      t13[b] = -t12;
     }
-    // line 31: loss cross_entropy(logits, y); -- pick gate
+    // line 21: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
-      fill(t16, b * 10, (b + 1) * 10, 0.0f);
-      t16[b * 10 + classIndex(y[b], 10, "y")] = t15[b];
+      fill(t14, b * 10, (b + 1) * 10, 0.0f);
+      t14[b * 10 + classIndex(y[b], 10, "y")] = t13[b];
     }
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        // line 31: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
-        float t21 = t14 * probs[b * 10 + i];
-        // line 31: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
-        dlogits[b * 10 + i] = t16[b * 10 + i] + t21;
+        // line 21: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
+        float t19 = t12 * probs[b * 10 + i];
+        // line 21: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
+        dlogits[b * 10 + i] = t14[b * 10 + i] + t19;
       }
     }
-    // line 28: fc3(...) -> Dense line 16: return x @ W + b; -- add gate
+    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc3_b = this.fc3_b.gradF32();
     fill(dfc3_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -415,17 +419,17 @@ public final class LeNet implements Model {
         dfc3_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 28: fc3(...) -> Dense line 16: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 84, 10, dlogits, 0, fc3_W, 0, t22, 0, false);
+    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    Gemm.nt(n, 84, 10, dlogits, 0, fc3_W, 0, t20, 0, false);
     // 2 steps in one pass over each example's 84 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
-        // line 28: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
-        float t17 = step(fc2[b * 84 + i]);
-        dfc2[b * 84 + i] = t22[b * 84 + i] * t17;
+        // line 18: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
+        float t15 = step(fc2[b * 84 + i]);
+        dfc2[b * 84 + i] = t20[b * 84 + i] * t15;
       }
     }
-    // line 28: fc2(...) -> Dense line 16: return x @ W + b; -- add gate
+    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc2_b = this.fc2_b.gradF32();
     fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -433,17 +437,17 @@ public final class LeNet implements Model {
         dfc2_b[i] += dfc2[b * 84 + i];
       }
     }
-    // line 28: fc2(...) -> Dense line 16: return x @ W + b; -- matmul gate
-    Gemm.nt(n, 120, 84, dfc2, 0, fc2_W, 0, t23, 0, false);
+    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    Gemm.nt(n, 120, 84, dfc2, 0, fc2_W, 0, t21, 0, false);
     // 2 steps in one pass over each example's 120 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
-        // line 28: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
-        float t18 = step(fc1[b * 120 + i]);
-        dfc1[b * 120 + i] = t23[b * 120 + i] * t18;
+        // line 18: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
+        float t16 = step(fc1[b * 120 + i]);
+        dfc1[b * 120 + i] = t21[b * 120 + i] * t16;
       }
     }
-    // line 28: fc1(...) -> Dense line 16: return x @ W + b; -- add gate
+    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
     fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -451,46 +455,46 @@ public final class LeNet implements Model {
         dfc1_b[i] += dfc1[b * 120 + i];
       }
     }
-    // line 28: fc1(...) -> Dense line 16: return x @ W + b; -- matmul gate
+    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 400, 120, dfc1, 0, fc1_W, 0, dfeatures, 0, false);
-    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- max-pool gate (routes to the maximum)
-    POOL2.maxBackward(n, dfeatures, 0, argmax_, 0, t24, 0);
+    // line 17: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
+    POOL2.maxBackward(n, dfeatures, 0, argmax_, 0, t22, 0);
     // 2 steps in one pass over each example's 1600 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
-        // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- relu gate
-        float t19 = step(t3[b * 1600 + i]);
-        t25[b * 1600 + i] = t24[b * 1600 + i] * t19;
+        // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x))))))); -- relu gate
+        float t17 = step(conv2[b * 1600 + i]);
+        dconv2[b * 1600 + i] = t22[b * 1600 + i] * t17;
       }
     }
-    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
-    CONV2.backwardInput(n, t25, 0, conv2_W, 0, dconv1, 0, scratch);
-    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- max-pool gate (routes to the maximum)
-    POOL1.maxBackward(n, dconv1, 0, argmax, 0, t26, 0);
+    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
+    CONV2.backwardInput(n, dconv2, 0, conv2_W, 0, dpool1, 0, scratch);
+    // line 17: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
+    POOL1.maxBackward(n, dpool1, 0, argmax, 0, t23, 0);
     // 2 steps in one pass over each example's 4704 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
-        // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- relu gate
-        float t20 = step(t1[b * 4704 + i]);
-        t27[b * 4704 + i] = t26[b * 4704 + i] * t20;
+        // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x))))))); -- relu gate
+        float t18 = step(conv1[b * 4704 + i]);
+        dconv1[b * 4704 + i] = t23[b * 4704 + i] * t18;
       }
     }
-    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
+    // line 17: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv1.W itself, no gradient is stored
-      CONV1.updateWeights(n, x, 0, t27, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
+      CONV1.updateWeights(n, x, 0, dconv1, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
     } else {
       float[] dconv1_W = this.conv1_W.gradF32();
-      CONV1.backwardWeights(n, x, 0, t27, 0, dconv1_W, 0, null, 0, scratch);
+      CONV1.backwardWeights(n, x, 0, dconv1, 0, dconv1_W, 0, null, 0, scratch);
     }
     for (int b = 0; b < n; b++) {
       for (int o = 0; o < 6; o++) {
         for (int j = 0; j < 1; j++) {
           float sum = 0.0f;
           for (int k = 0; k < 784; k++) {
-            sum += t27[b * 4704 + o * 784 + k + j];
+            sum += dconv1[b * 4704 + o * 784 + k + j];
           }
-          t28[b * 6 + o + j] = sum;
+          t24[b * 6 + o + j] = sum;
         }
       }
     }
@@ -498,25 +502,25 @@ public final class LeNet implements Model {
     fill(dconv1_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 6; i++) {
-        dconv1_b[i] += t28[b * 6 + i];
+        dconv1_b[i] += t24[b * 6 + i];
       }
     }
-    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2); -- conv2d gate
+    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv2.W itself, no gradient is stored
-      CONV2.updateWeights(n, conv1, 0, t25, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
+      CONV2.updateWeights(n, pool1, 0, dconv2, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
     } else {
       float[] dconv2_W = this.conv2_W.gradF32();
-      CONV2.backwardWeights(n, conv1, 0, t25, 0, dconv2_W, 0, null, 0, scratch);
+      CONV2.backwardWeights(n, pool1, 0, dconv2, 0, dconv2_W, 0, null, 0, scratch);
     }
     for (int b = 0; b < n; b++) {
       for (int o = 0; o < 16; o++) {
         for (int j = 0; j < 1; j++) {
           float sum = 0.0f;
           for (int k = 0; k < 100; k++) {
-            sum += t25[b * 1600 + o * 100 + k + j];
+            sum += dconv2[b * 1600 + o * 100 + k + j];
           }
-          t29[b * 16 + o + j] = sum;
+          t25[b * 16 + o + j] = sum;
         }
       }
     }
@@ -524,24 +528,24 @@ public final class LeNet implements Model {
     fill(dconv2_b, 0.0f);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 16; i++) {
-        dconv2_b[i] += t29[b * 16 + i];
+        dconv2_b[i] += t25[b * 16 + i];
       }
     }
-    // line 28: fc1(...) -> Dense line 16: return x @ W + b; -- matmul gate
+    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc1.W itself, no gradient is stored
-      Gemm.tnUpdate(400, 120, n, conv2, 0, dfc1, 0, this.fc1_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(400, 120, n, pool2, 0, dfc1, 0, this.fc1_W.f32(), 0, -sgdRate);
     } else {
       float[] dfc1_W = this.fc1_W.gradF32();
-      Gemm.tn(400, 120, n, conv2, 0, dfc1, 0, dfc1_W, 0, false);
+      Gemm.tn(400, 120, n, pool2, 0, dfc1, 0, dfc1_W, 0, false);
     }
-    // line 28: fc2(...) -> Dense line 16: return x @ W + b; -- matmul gate
+    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc2.W itself, no gradient is stored
-      Gemm.tnUpdate(120, 84, n, t6, 0, dfc2, 0, this.fc2_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(120, 84, n, t4, 0, dfc2, 0, this.fc2_W.f32(), 0, -sgdRate);
     } else {
       float[] dfc2_W = this.fc2_W.gradF32();
-      Gemm.tn(120, 84, n, t6, 0, dfc2, 0, dfc2_W, 0, false);
+      Gemm.tn(120, 84, n, t4, 0, dfc2, 0, dfc2_W, 0, false);
     }
   }
 
@@ -551,13 +555,13 @@ public final class LeNet implements Model {
   private void computeGradients1(Batch batch) {
     int n = batch.size();
     float[] x = batch.floats(0);
-    // line 28: fc3(...) -> Dense line 16: return x @ W + b; -- matmul gate
+    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc3.W itself, no gradient is stored
-      Gemm.tnUpdate(84, 10, n, t8, 0, dlogits, 0, this.fc3_W.f32(), 0, -sgdRate);
+      Gemm.tnUpdate(84, 10, n, t6, 0, dlogits, 0, this.fc3_W.f32(), 0, -sgdRate);
     } else {
       float[] dfc3_W = this.fc3_W.gradF32();
-      Gemm.tn(84, 10, n, t8, 0, dlogits, 0, dfc3_W, 0, false);
+      Gemm.tn(84, 10, n, t6, 0, dlogits, 0, dfc3_W, 0, false);
     }
   }
 
@@ -585,56 +589,60 @@ public final class LeNet implements Model {
     float[] fc2_b = this.fc2_b.f32();
     float[] fc3_W = this.fc3_W.f32();
     float[] fc3_b = this.fc3_b.f32();
-    // line 27: conv1(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
-    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, t1, 0, scratch);
+    // line 17: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, conv1, 0, scratch);
+    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
-        t2[b * 4704 + i] = relu(t1[b * 4704 + i]);
+        t1[b * 4704 + i] = relu(conv1[b * 4704 + i]);
       }
     }
-    POOL1.maxForward(n, t2, 0, conv1, 0, argmax, 0);
-    // line 27: conv2(...) -> ConvPool line 10: return max_pool2d(relu(conv2d(x, W, b, padding: pad)), size: 2);
-    CONV2.forward(n, conv1, 0, conv2_W, 0, conv2_b, 0, t3, 0, scratch);
+    // line 17: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL1.maxForward(n, t1, 0, pool1, 0, argmax, 0);
+    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    CONV2.forward(n, pool1, 0, conv2_W, 0, conv2_b, 0, conv2, 0, scratch);
+    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
-        t4[b * 1600 + i] = relu(t3[b * 1600 + i]);
+        t2[b * 1600 + i] = relu(conv2[b * 1600 + i]);
       }
     }
-    POOL2.maxForward(n, t4, 0, conv2, 0, argmax_, 0);
-    // line 28: fc1(...) -> Dense line 16: return x @ W + b;
-    Gemm.nn(n, 120, 400, conv2, 0, fc1_W, 0, t5, 0, false);
+    // line 17: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    POOL2.maxForward(n, t2, 0, pool2, 0, argmax_, 0);
+    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 120, 400, pool2, 0, fc1_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
-        fc1[b * 120 + i] = t5[b * 120 + i] + fc1_b[i];
+        fc1[b * 120 + i] = t3[b * 120 + i] + fc1_b[i];
       }
     }
-    // line 28: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
-        t6[b * 120 + i] = relu(fc1[b * 120 + i]);
+        t4[b * 120 + i] = relu(fc1[b * 120 + i]);
       }
     }
-    // line 28: fc2(...) -> Dense line 16: return x @ W + b;
-    Gemm.nn(n, 84, 120, t6, 0, fc2_W, 0, t7, 0, false);
+    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 84, 120, t4, 0, fc2_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
-        fc2[b * 84 + i] = t7[b * 84 + i] + fc2_b[i];
+        fc2[b * 84 + i] = t5[b * 84 + i] + fc2_b[i];
       }
     }
-    // line 28: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
-        t8[b * 84 + i] = relu(fc2[b * 84 + i]);
+        t6[b * 84 + i] = relu(fc2[b * 84 + i]);
       }
     }
-    // line 28: fc3(...) -> Dense line 16: return x @ W + b;
-    Gemm.nn(n, 10, 84, t8, 0, fc3_W, 0, t9, 0, false);
+    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b;
+    Gemm.nn(n, 10, 84, t6, 0, fc3_W, 0, t7, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        logits[b * 10 + i] = t9[b * 10 + i] + fc3_b[i];
+        logits[b * 10 + i] = t7[b * 10 + i] + fc3_b[i];
       }
     }
-    // line 29: output probs = softmax(logits);
+    // line 19: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -651,7 +659,7 @@ public final class LeNet implements Model {
         }
       }
     }
-    // line 30: output predicted = argmax(logits);
+    // line 20: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;

@@ -5,9 +5,11 @@ import java.util.SplittableRandom;
 /**
  * The weight initialization schemes. Random draws come from a {@link SplittableRandom} seeded from
  * (seed, parameter name), so each parameter's values depend only on the seed and its own name, not
- * on parameter order. Fans: for rank &ge; 2 (weights laid out {@code [n_in, n_out]}, or
- * {@code [..., in, out]}) fan_out is the last dimension and fan_in the product of the others; for
- * rank 1 ({@code [n]}) fan_in = fan_out = n; for a scalar both are 1.
+ * on parameter order. Fans: for rank 4, convolution weights {@code [c_out, c_in, kh, kw]},
+ * fan_in = c_in kh kw and fan_out = c_out kh kw (as PyTorch counts them); for rank 2 and 3
+ * (weights laid out {@code [n_in, n_out]}, or {@code [..., in, out]}) fan_out is the last dimension
+ * and fan_in the product of the others; for rank 1 ({@code [n]}) fan_in = fan_out = n; for a
+ * scalar both are 1.
  */
 public final class Initializers {
   private Initializers() {}
@@ -57,10 +59,17 @@ public final class Initializers {
     if (shape.length < 2) {
       return shape.length == 0 ? 1 : Math.max(1, shape[0]);
     }
+    if (shape.length == 4) {
+      // conv2d weights [c_out, c_in, kh, kw]: each output sums c_in * kh * kw inputs
+      return Math.max(1, shape[1] * shape[2] * shape[3]);
+    }
     return Math.max(1, Shapes.size(shape) / Math.max(1, shape[shape.length - 1]));
   }
 
   public static int fanOut(int[] shape) {
+    if (shape.length == 4) {
+      return Math.max(1, shape[0] * shape[2] * shape[3]);
+    }
     return shape.length == 0 ? 1 : Math.max(1, shape[shape.length - 1]);
   }
 

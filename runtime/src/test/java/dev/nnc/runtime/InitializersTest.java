@@ -81,7 +81,10 @@ class InitializersTest {
     assertEquals(10, Initializers.fanIn(new int[] {10}));
     assertEquals(10, Initializers.fanOut(new int[] {10}));
     assertEquals(1, Initializers.fanIn(new int[0]));
-    assertEquals(3 * 3 * 16, Initializers.fanIn(new int[] {3, 3, 16, 32}));
+    // conv2d weights [c_out, c_in, kh, kw] count as PyTorch does: fan_in = c_in kh kw
+    assertEquals(16 * 3 * 3, Initializers.fanIn(new int[] {32, 16, 3, 3}));
+    assertEquals(32 * 3 * 3, Initializers.fanOut(new int[] {32, 16, 3, 3}));
+    assertEquals(1 * 5 * 5, Initializers.fanIn(new int[] {6, 1, 5, 5}));
   }
 
   @Test
