@@ -73,7 +73,9 @@ class SampleModelsTest {
         }
         Batch batch = randomBatch(model, 4, 9);
         model.forwardBackward(batch);
+        double base = model.forward(batch);
         int checked = 0;
+        int kinks = 0;
         for (Parameter p : model.parameters()) {
           double[] grad = p.gradF64().clone();
           // Large weight matrices: a seeded sample of entries keeps the test fast.
@@ -88,12 +90,23 @@ class SampleModelsTest {
             p.set(i, saved);
             double fd = (plus - minus) / (2 * h);
             double scale = Math.max(Math.abs(fd), Math.abs(grad[i]));
+            // A ReLU input or a pooling window's two largest values within h of each other make
+            // the loss non-smooth here: the one-sided differences disagree, and the central one
+            // says nothing. Such entries are counted, and must stay rare.
+            double right = (plus - base) / h;
+            double left = (base - minus) / h;
+            if (Math.abs(right - left) > 1e-3 * Math.max(Math.abs(right), Math.abs(left)) + 1e-7) {
+              kinks++;
+              continue;
+            }
             assertTrue(Math.abs(fd - grad[i]) <= 1e-6 * scale + 1e-9,
                 p.name() + "[" + i + "]: finite difference " + fd + ", gradient " + grad[i]);
             checked++;
           }
         }
         assertTrue(checked > 0);
+        assertTrue(kinks <= checked / 20, kinks + " of " + (checked + kinks)
+            + " entries at a kink: the test point is not generic");
       }));
     }
     return tests;
