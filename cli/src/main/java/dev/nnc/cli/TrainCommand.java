@@ -204,7 +204,10 @@ final class TrainCommand implements Callable<Integer> {
             + " inputs, and a resumed run keeps them", 2);
       }
     } else {
-      n = policy.fit(split.train());
+      // an image input ([c, h, w]) keeps one scale for all its pixels
+      boolean images = model.inputs().stream()
+          .anyMatch(slot -> slot.kind() == Slot.Kind.INPUT && slot.shape().length == 3);
+      n = policy.fit(split.train(), images);
     }
     return new Data(n == null ? split : new Split(n.apply(split.train()), n.apply(split.test())),
         n);

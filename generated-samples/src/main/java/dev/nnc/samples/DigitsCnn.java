@@ -611,7 +611,7 @@ public final class DigitsCnn implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum"}, new double[] {0.05, 0.9});
+    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum"}, new double[] {0.02, 0.9});
   }
 
   /**

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The model {@code LeNet} (lenet.nn line 7), compiled to plain Java.
+ * The model {@code LeNet} (lenet.nn line 8), compiled to plain Java.
  *
  * <p>Parameters and their gradients are flat row-major arrays held by {@link Parameter} objects named as in the source ({@code fc1.W}). The loss of a batch is the mean of the per-example loss.
  *
@@ -275,61 +275,61 @@ public final class LeNet implements Model {
     float[] fc2_b = this.fc2_b.f32();
     float[] fc3_W = this.fc3_W.f32();
     float[] fc3_b = this.fc3_b.f32();
-    // line 17: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    // line 18: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
     CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, conv1, 0, scratch);
-    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
+    // line 18: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
         t1[b * 4704 + i] = relu(conv1[b * 4704 + i]);
       }
     }
-    // line 17: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    // line 18: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
     POOL1.maxForward(n, t1, 0, pool1, 0, argmax, 0);
-    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    // line 18: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
     CONV2.forward(n, pool1, 0, conv2_W, 0, conv2_b, 0, conv2, 0, scratch);
-    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
+    // line 18: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
         t2[b * 1600 + i] = relu(conv2[b * 1600 + i]);
       }
     }
-    // line 17: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    // line 18: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
     POOL2.maxForward(n, t2, 0, pool2, 0, argmax_, 0);
-    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
+    // line 19: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 120, 400, pool2, 0, fc1_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
         fc1[b * 120 + i] = t3[b * 120 + i] + fc1_b[i];
       }
     }
-    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 19: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
         t4[b * 120 + i] = relu(fc1[b * 120 + i]);
       }
     }
-    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
+    // line 19: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 84, 120, t4, 0, fc2_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
         fc2[b * 84 + i] = t5[b * 84 + i] + fc2_b[i];
       }
     }
-    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 19: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
         t6[b * 84 + i] = relu(fc2[b * 84 + i]);
       }
     }
-    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b;
+    // line 19: fc3(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 84, t6, 0, fc3_W, 0, t7, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t7[b * 10 + i] + fc3_b[i];
       }
     }
-    // line 19: output probs = softmax(logits);
-    // line 21: loss cross_entropy(logits, y);
+    // line 20: output probs = softmax(logits);
+    // line 22: loss cross_entropy(logits, y);
     // softmax and logsumexp of the same values share the max and the exponentials
     for (int b = 0; b < n; b++) {
       {
@@ -366,7 +366,7 @@ public final class LeNet implements Model {
    */
   private void computeOutputs(Batch batch) {
     int n = batch.size();
-    // line 20: output predicted = argmax(logits);
+    // line 21: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;
@@ -391,13 +391,13 @@ public final class LeNet implements Model {
     float[] fc1_W = this.fc1_W.f32();
     float[] fc2_W = this.fc2_W.f32();
     float[] fc3_W = this.fc3_W.f32();
-    // line 21: loss cross_entropy(logits, y); -- div gate
+    // line 22: loss cross_entropy(logits, y); -- div gate
     t12 = 1.0f / batchSize;
-    // line 21: loss cross_entropy(logits, y); -- sub gate
+    // line 22: loss cross_entropy(logits, y); -- sub gate
     for (int b = 0; b < n; b++) {
       t13[b] = -t12;
     }
-    // line 21: loss cross_entropy(logits, y); -- pick gate
+    // line 22: loss cross_entropy(logits, y); -- pick gate
     for (int b = 0; b < n; b++) {
       fill(t14, b * 10, (b + 1) * 10, 0.0f);
       t14[b * 10 + classIndex(y[b], 10, "y")] = t13[b];
@@ -405,13 +405,13 @@ public final class LeNet implements Model {
     // 2 steps in one pass over each example's 10 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
-        // line 21: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
+        // line 22: loss cross_entropy(logits, y); -- logsumexp rule (reuses logsumexp(x))
         float t19 = t12 * probs[b * 10 + i];
-        // line 21: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
+        // line 22: loss cross_entropy(logits, y); -- fan-out: gradients from both uses add
         dlogits[b * 10 + i] = t14[b * 10 + i] + t19;
       }
     }
-    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
+    // line 19: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc3_b = this.fc3_b.gradF32();
     fill(dfc3_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -419,17 +419,17 @@ public final class LeNet implements Model {
         dfc3_b[i] += dlogits[b * 10 + i];
       }
     }
-    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 19: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 84, 10, dlogits, 0, fc3_W, 0, t20, 0, false);
     // 2 steps in one pass over each example's 84 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
-        // line 18: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
+        // line 19: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
         float t15 = step(fc2[b * 84 + i]);
         dfc2[b * 84 + i] = t20[b * 84 + i] * t15;
       }
     }
-    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
+    // line 19: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc2_b = this.fc2_b.gradF32();
     fill(dfc2_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -437,17 +437,17 @@ public final class LeNet implements Model {
         dfc2_b[i] += dfc2[b * 84 + i];
       }
     }
-    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 19: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 120, 84, dfc2, 0, fc2_W, 0, t21, 0, false);
     // 2 steps in one pass over each example's 120 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
-        // line 18: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
+        // line 19: let logits = fc3(relu(fc2(relu(fc1(features))))); -- relu gate
         float t16 = step(fc1[b * 120 + i]);
         dfc1[b * 120 + i] = t21[b * 120 + i] * t16;
       }
     }
-    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
+    // line 19: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- add gate
     float[] dfc1_b = this.fc1_b.gradF32();
     fill(dfc1_b, 0.0f);
     for (int b = 0; b < n; b++) {
@@ -455,31 +455,31 @@ public final class LeNet implements Model {
         dfc1_b[i] += dfc1[b * 120 + i];
       }
     }
-    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 19: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     Gemm.nt(n, 400, 120, dfc1, 0, fc1_W, 0, dfeatures, 0, false);
-    // line 17: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
+    // line 18: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
     POOL2.maxBackward(n, dfeatures, 0, argmax_, 0, t22, 0);
     // 2 steps in one pass over each example's 1600 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
-        // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x))))))); -- relu gate
+        // line 18: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x))))))); -- relu gate
         float t17 = step(conv2[b * 1600 + i]);
         dconv2[b * 1600 + i] = t22[b * 1600 + i] * t17;
       }
     }
-    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
+    // line 18: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     CONV2.backwardInput(n, dconv2, 0, conv2_W, 0, dpool1, 0, scratch);
-    // line 17: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
+    // line 18: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k); -- max-pool gate (routes to the maximum)
     POOL1.maxBackward(n, dpool1, 0, argmax, 0, t23, 0);
     // 2 steps in one pass over each example's 4704 elements
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
-        // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x))))))); -- relu gate
+        // line 18: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x))))))); -- relu gate
         float t18 = step(conv1[b * 4704 + i]);
         dconv1[b * 4704 + i] = t23[b * 4704 + i] * t18;
       }
     }
-    // line 17: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
+    // line 18: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv1.W itself, no gradient is stored
       CONV1.updateWeights(n, x, 0, dconv1, 0, this.conv1_W.f32(), 0, null, 0, -sgdRate, scratch);
@@ -505,7 +505,7 @@ public final class LeNet implements Model {
         dconv1_b[i] += t24[b * 6 + i];
       }
     }
-    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
+    // line 18: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding); -- conv2d gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates conv2.W itself, no gradient is stored
       CONV2.updateWeights(n, pool1, 0, dconv2, 0, this.conv2_W.f32(), 0, null, 0, -sgdRate, scratch);
@@ -531,7 +531,7 @@ public final class LeNet implements Model {
         dconv2_b[i] += t25[b * 16 + i];
       }
     }
-    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 19: fc1(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc1.W itself, no gradient is stored
       Gemm.tnUpdate(400, 120, n, pool2, 0, dfc1, 0, this.fc1_W.f32(), 0, -sgdRate);
@@ -539,7 +539,7 @@ public final class LeNet implements Model {
       float[] dfc1_W = this.fc1_W.gradF32();
       Gemm.tn(400, 120, n, pool2, 0, dfc1, 0, dfc1_W, 0, false);
     }
-    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 19: fc2(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc2.W itself, no gradient is stored
       Gemm.tnUpdate(120, 84, n, t4, 0, dfc2, 0, this.fc2_W.f32(), 0, -sgdRate);
@@ -555,7 +555,7 @@ public final class LeNet implements Model {
   private void computeGradients1(Batch batch) {
     int n = batch.size();
     float[] x = batch.floats(0);
-    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
+    // line 19: fc3(...) -> Dense nn.nn line 9: return x @ W + b; -- matmul gate
     if (sgdRate != 0) {
       // plain SGD in trainStep: the product updates fc3.W itself, no gradient is stored
       Gemm.tnUpdate(84, 10, n, t6, 0, dlogits, 0, this.fc3_W.f32(), 0, -sgdRate);
@@ -589,60 +589,60 @@ public final class LeNet implements Model {
     float[] fc2_b = this.fc2_b.f32();
     float[] fc3_W = this.fc3_W.f32();
     float[] fc3_b = this.fc3_b.f32();
-    // line 17: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    // line 18: conv1(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
     CONV1.forward(n, x, 0, conv1_W, 0, conv1_b, 0, conv1, 0, scratch);
-    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
+    // line 18: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 4704; i++) {
         t1[b * 4704 + i] = relu(conv1[b * 4704 + i]);
       }
     }
-    // line 17: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    // line 18: pool1(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
     POOL1.maxForward(n, t1, 0, pool1, 0, argmax, 0);
-    // line 17: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
+    // line 18: conv2(...) -> Conv2d nn.nn line 30: return conv2d(x, W, b, stride: stride, padding: padding);
     CONV2.forward(n, pool1, 0, conv2_W, 0, conv2_b, 0, conv2, 0, scratch);
-    // line 17: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
+    // line 18: let features = flatten(pool2(relu(conv2(pool1(relu(conv1(x)))))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 1600; i++) {
         t2[b * 1600 + i] = relu(conv2[b * 1600 + i]);
       }
     }
-    // line 17: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
+    // line 18: pool2(...) -> MaxPool2d nn.nn line 35: return max_pool2d(x, size: k);
     POOL2.maxForward(n, t2, 0, pool2, 0, argmax_, 0);
-    // line 18: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
+    // line 19: fc1(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 120, 400, pool2, 0, fc1_W, 0, t3, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
         fc1[b * 120 + i] = t3[b * 120 + i] + fc1_b[i];
       }
     }
-    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 19: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 120; i++) {
         t4[b * 120 + i] = relu(fc1[b * 120 + i]);
       }
     }
-    // line 18: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
+    // line 19: fc2(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 84, 120, t4, 0, fc2_W, 0, t5, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
         fc2[b * 84 + i] = t5[b * 84 + i] + fc2_b[i];
       }
     }
-    // line 18: let logits = fc3(relu(fc2(relu(fc1(features)))));
+    // line 19: let logits = fc3(relu(fc2(relu(fc1(features)))));
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 84; i++) {
         t6[b * 84 + i] = relu(fc2[b * 84 + i]);
       }
     }
-    // line 18: fc3(...) -> Dense nn.nn line 9: return x @ W + b;
+    // line 19: fc3(...) -> Dense nn.nn line 9: return x @ W + b;
     Gemm.nn(n, 10, 84, t6, 0, fc3_W, 0, t7, 0, false);
     for (int b = 0; b < n; b++) {
       for (int i = 0; i < 10; i++) {
         logits[b * 10 + i] = t7[b * 10 + i] + fc3_b[i];
       }
     }
-    // line 19: output probs = softmax(logits);
+    // line 20: output probs = softmax(logits);
     for (int b = 0; b < n; b++) {
       {
         float max = logits[b * 10];
@@ -659,7 +659,7 @@ public final class LeNet implements Model {
         }
       }
     }
-    // line 20: output predicted = argmax(logits);
+    // line 21: output predicted = argmax(logits);
     for (int b = 0; b < n; b++) {
       {
         int best = 0;
@@ -793,7 +793,7 @@ public final class LeNet implements Model {
 
   @Override
   public OptimizerSpec defaultOptimizer() {
-    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum", "weight_decay"}, new double[] {0.01, 0.9, 5.0E-4});
+    return OptimizerSpec.parse("sgd", new String[] {"lr", "momentum", "weight_decay"}, new double[] {0.02, 0.9, 5.0E-4});
   }
 
   /**

@@ -7,11 +7,15 @@ import java.util.Locale;
  * The input normalization policy of training: which {@link Normalizer} to fit on the training
  * part of the data, if any. {@link #AUTO} leaves features that already lie in [0, 1] (MNIST's
  * pixels) as they are, because standardizing them divides rarely inked border pixels by tiny
- * deviations and one stroke there on a test image then blows the activations up; any other data
- * is standardized.
+ * deviations and one stroke there on a test image then blows the activations up; images in
+ * another range (the digits' 0..16) get one range for all pixels ({@link Normalizer#imageRange});
+ * any other data is standardized.
  */
 public enum Normalization {
-  /** None when every training feature lies in [0, 1], else {@link #STANDARDIZE}. */
+  /**
+   * None when every training feature lies in [0, 1]; else one range for all pixels for an image
+   * input, {@link #STANDARDIZE} for any other.
+   */
   AUTO,
   /** Mean 0 and standard deviation 1 per feature. */
   STANDARDIZE,
@@ -31,8 +35,19 @@ public enum Normalization {
         + "' (valid: auto, standardize, minmax, none)");
   }
 
-  /** The normalizer this policy fits on {@code train}, or null for none. */
+  /** The normalizer this policy fits on {@code train} (not images), or null for none. */
   public Normalizer fit(Dataset train) {
+    return fit(train, false);
+  }
+
+  /**
+   * The normalizer this policy fits on {@code train}, or null for none; {@code images}: the
+   * model's input is an image ({@code [c, h, w]}), whose pixels share one scale.
+   */
+  public Normalizer fit(Dataset train, boolean images) {
+    if (this == AUTO && images) {
+      return inUnitRange(train) ? null : Normalizer.imageRange(train);
+    }
     switch (this) {
       case STANDARDIZE:
         return Normalizer.standardize(train);

@@ -141,6 +141,31 @@ public final class Normalizer {
   }
 
   /** Maps each feature's [min, max] on {@code train} to [0, 1]. */
+  /**
+   * One range for every feature: the training data's smallest and largest value over all features
+   * mapped to 0 and 1, the same scale for each. For images, whose pixels share a unit: a
+   * per-pixel statistic would divide the rarely inked border pixels by tiny spreads.
+   */
+  public static Normalizer imageRange(Dataset train) {
+    int f = train.featureCount();
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : train.features()) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    if (!(min <= max)) {
+      min = 0;
+      max = 1;
+    }
+    double scale = max - min > 1e-12 ? 1 / (max - min) : 1;
+    double[] offsets = new double[f];
+    double[] scales = new double[f];
+    java.util.Arrays.fill(offsets, min);
+    java.util.Arrays.fill(scales, scale);
+    return new Normalizer("range", offsets, scales);
+  }
+
   public static Normalizer minMax(Dataset train) {
     int f = train.featureCount();
     float[] x = train.features();

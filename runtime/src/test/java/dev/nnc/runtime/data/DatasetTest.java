@@ -86,6 +86,22 @@ class DatasetTest {
   }
 
   @Test
+  void imagesGetOneRangeForAllPixels() {
+    // two 2-pixel "images" with values 0..16 like the digits table; a constant pixel is scaled
+    // like the others, not divided by its zero spread
+    Dataset train = Dataset.unlabeled("t", new float[] {0, 4, 16, 4}, 2, 2);
+    Normalizer n = Normalization.AUTO.fit(train, true);
+    assertEquals("range", n.method());
+    assertArrayEquals(new float[] {0, 0.25f, 1, 0.25f}, n.apply(train).features());
+    assertEquals(null, Normalization.AUTO.fit(Dataset.unlabeled("u", new float[] {0, 0.5f}, 1, 2),
+        true), "pixels already in [0, 1] stay as they are");
+    assertEquals("standardize", Normalization.AUTO.fit(train, false).method());
+    Normalizer back = Normalizer.fromJson(n.toJson());
+    assertArrayEquals(n.offsets(), back.offsets());
+    assertArrayEquals(n.scales(), back.scales());
+  }
+
+  @Test
   void batcherFillsAndChecks() {
     Dataset d = counting(5);
     Batch batch = new Batch(List.of(Slot.input("x", 2), Slot.label("y", 3)), 2);
