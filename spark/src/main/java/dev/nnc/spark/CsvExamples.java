@@ -1,6 +1,7 @@
 package dev.nnc.spark;
 
 import dev.nnc.runtime.NncException;
+import dev.nnc.runtime.data.CsvReader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class CsvExamples {
   private static boolean isHeader(String first, String second) {
     String[] fields = first.split(",", -1);
     for (String f : fields) {
-      if (Double.isNaN(number(f))) {
+      if (Double.isNaN(CsvReader.number(f))) {
         return true;
       }
     }
@@ -78,7 +79,7 @@ public final class CsvExamples {
     double label = 0;
     int j = 0;
     for (int c = 0; c < fields.length; c++) {
-      double v = number(fields[c]);
+      double v = CsvReader.number(fields[c]);
       if (Double.isNaN(v)) {
         throw new NncException(path + ": field " + (c + 1) + " is not a finite number: '"
             + fields[c].trim() + "' in line '" + abbreviate(line) + "'");
@@ -101,25 +102,5 @@ public final class CsvExamples {
 
   private static String abbreviate(String line) {
     return line.length() <= 80 ? line : line.substring(0, 77) + "...";
-  }
-
-  /** The field's value, or NaN if it is not a plain finite decimal number. */
-  private static double number(String field) {
-    String s = field.trim();
-    if (s.isEmpty()) {
-      return Double.NaN;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (!(ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '+' || ch == 'e' || ch == 'E')) {
-        return Double.NaN;
-      }
-    }
-    try {
-      double v = Double.parseDouble(s);
-      return Double.isFinite(v) ? v : Double.NaN;
-    } catch (NumberFormatException e) {
-      return Double.NaN;
-    }
   }
 }

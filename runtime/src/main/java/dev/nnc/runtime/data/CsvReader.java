@@ -161,8 +161,11 @@ public final class CsvReader {
         && head.length != dataColumns;
   }
 
-  /** The field's value, or NaN if it is not a plain finite decimal number. */
-  private static double number(String field) {
+  /**
+   * The field's value, or NaN if it is not a plain finite decimal number: how every CSV reader of
+   * nnc (this one, the Spark module's) reads a cell.
+   */
+  public static double number(String field) {
     String s = field.trim();
     if (s.isEmpty()) {
       return Double.NaN;
